@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { Assignment } from './assignment.js';
+import { LanguageCode, MentionId, SentimentLabel, Slug, Timestamp } from './common.js';
+import { Expert } from './expert.js';
+import { MentionInput } from './mention.js';
+import { Decision, RoutedMention } from './routing.js';
+
+export const MAX_BATCH = 1000;
+
+// ---- ingest ----------------------------------------------------------------------------------------------------
+
+/** The documented request body. Ingest checks the envelope first and then each item on its own (see IngestItemResult). */
+export const IngestRequest = z.object({
+  mentions: z.array(MentionInput).min(1).max(MAX_BATCH),
+});
+export type IngestRequest = z.infer<typeof IngestRequest>;
+
+export const IngestItemResult = z.object({
+  index: z.number().int().min(0).describe('Position of the item in the request'),
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  id: MentionId.optional().describe('The mention id, for accepted and duplicate items'),
+  code: z.string().optional().describe('For rejected items: invalid_item'),
+  message: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type IngestItemResult = z.infer<typeof IngestItemResult>;
+
+export const IngestResponse = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(IngestItemResult),
+});
+export type IngestResponse = z.infer<typeof IngestResponse>;
+
+// ---- mentions --------------------------------------------------------------------------------------------------
+
+/** A mention as the API serves it: routed mention plus the time it became searchable. */
+export const MentionView = RoutedMention.extend({ indexedAt: Timestamp });
+export type MentionView = z.infer<typeof MentionView>;
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).max(20));
+
+export const MentionListQuery = z.object({
+  q: z.string().max(500).optional().describe('Full-text query over the mention text (simple query string syntax)'),
+  brand: csv(Slug).optional().describe('Comma-separated brands'),
+  topic: csv(z.string().min(1)).optional().describe('Comma-separated topic ids'),
+  sentiment: csv(SentimentLabel).optional(),
+  lang: csv(LanguageCode).optional(),
+  decision: csv(Decision).optional(),
+  source: csv(z.string().min(1)).optional(),
+  from: Timestamp.optional().describe('createdAt ≥ from'),
+  to: Timestamp.optional().describe('createdAt < to'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional().describe('nextCursor from the previous page'),
+});
+export type MentionListQuery = z.infer<typeof MentionListQuery>;
+
+export const MentionListResponse = z.object({
+  items: z.array(MentionView),
+  total: z.number().int().describe('Matches in all pages (exact up to 10,000)'),
+  nextCursor: z.string().nullable(),
+});
+export type MentionListResponse = z.infer<typeof MentionListResponse>;
+
+export const IdParams = z.object({ id: z.string().min(1).max(128) });
+
+// ---- experts ---------------------------------------------------------------------------------------------------
+
+export const ExpertListResponse = z.object({ items: z.array(Expert), total: z.number().int() });
+
+export const InboxItem = z.object({ assignment: Assignment, mention: MentionView.nullable() });
+export const InboxResponse = z.object({
+  expertId: Slug,
+  items: z.array(InboxItem),
+  open: z.number().int().describe('Open assignments (offered or accepted)'),
+  capacity: z.number().int(),
+});
+export type InboxResponse = z.infer<typeof InboxResponse>;
+
+// ---- crisis queue ----------------------------------------------------------------------------------------------
+
+export const CrisisQueueItem = z.object({
+  mention: MentionView,
+  severity: z.number().int().min(1).max(10),
+  waitingSeconds: z.number().int().min(0),
+});
+export const CrisisQueueResponse = z.object({ items: z.array(CrisisQueueItem), total: z.number().int() });
+export type CrisisQueueResponse = z.infer<typeof CrisisQueueResponse>;
+
+// ---- health ----------------------------------------------------------------------------------------------------
+
+export const HealthResponse = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })).optional(),
+});

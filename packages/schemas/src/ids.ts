@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The stable id of a mention: the same (source, sourceId) always gives the same id, so a re-sent mention is recognised
+ * as a duplicate anywhere in the pipeline. Source is case-insensitive (platform names), sourceId is not.
+ */
+export function mentionId(source: string, sourceId: string): string {
+  const digest = createHash('sha256').update(`${source.trim().toLowerCase()}\u0000${sourceId}`).digest('hex');
+  return `m_${digest.slice(0, 32)}`;
+}
+
+/** Assignment ids are one per (mention, attempt): re-processing a message re-derives the same id. */
+export function assignmentId(mentionIdValue: string, attempt: number): string {
+  const digest = createHash('sha256').update(`${mentionIdValue}\u0000${attempt}`).digest('hex');
+  return `a_${digest.slice(0, 32)}`;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import * as api from './api.js';
+import { Assignment, AssignmentEvent } from './assignment.js';
+import { ClassifiedMention } from './classification.js';
+import { DeadLetter } from './dead-letter.js';
+import { Problem } from './errors.js';
+import { Expert, ExpertInput } from './expert.js';
+import { Incident } from './incident.js';
+import { MentionInput, RawMention } from './mention.js';
+import { RoutedMention, RoutingDecision } from './routing.js';
+import { TOPICS } from './topics.js';
+
+/** Every schema that crosses a boundary, by file name. Topic envelopes are named `topic.<topic name>.json`. */
+export function jsonSchemaSources(): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {
+    'mention-input.json': MentionInput,
+    'raw-mention.json': RawMention,
+    'classified-mention.json': ClassifiedMention,
+    'routing-decision.json': RoutingDecision,
+    'routed-mention.json': RoutedMention,
+    'assignment-event.json': AssignmentEvent,
+    'assignment.json': Assignment,
+    'expert-input.json': ExpertInput,
+    'expert.json': Expert,
+    'incident.json': Incident,
+    'dead-letter.json': DeadLetter,
+    'problem.json': Problem,
+    'ingest-request.json': api.IngestRequest,
+    'ingest-response.json': api.IngestResponse,
+    'mention-list-response.json': api.MentionListResponse,
+    'mention-view.json': api.MentionView,
+    'expert-list-response.json': api.ExpertListResponse,
+    'inbox-response.json': api.InboxResponse,
+    'crisis-queue-response.json': api.CrisisQueueResponse,
+  };
+  for (const topic of Object.values(TOPICS)) out[`topic.${topic.name}.json`] = topic.value;
+  return out;
+}
+
+export function renderJsonSchemas(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [file, schema] of Object.entries(jsonSchemaSources())) {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    const id = `https://chorus.dev/schemas/${file}`;
+    out[file] = `${JSON.stringify({ $id: id, ...json }, null, 2)}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { Reason, Slug, Timestamp } from './common.js';
+import { ClassifiedMention } from './classification.js';
+
+export const Decision = z.enum(['expert', 'crisis', 'monitor', 'queued']);
+export type Decision = z.infer<typeof Decision>;
+
+export const Priority = z.enum(['p1', 'p2', 'p3', 'p4']);
+export type Priority = z.infer<typeof Priority>;
+
+export const RoutingDecision = z.object({
+  decision: Decision,
+  expertId: Slug.optional().describe('Set when decision is "expert"'),
+  assignmentId: z.string().optional().describe('Set when an assignment was offered'),
+  severity: z.number().int().min(1).max(10).optional().describe('Set when decision is "crisis"'),
+  priority: Priority,
+  reasons: z.array(Reason).min(1),
+  candidates: z
+    .array(z.object({ expertId: Slug, score: z.number() }))
+    .describe('Best eligible experts, best first, at most five'),
+  policyVersion: z.string(),
+  decidedAt: Timestamp,
+});
+export type RoutingDecision = z.infer<typeof RoutingDecision>;
+
+/** A classified mention with its routing decision, as published on `mentions.routed`. */
+export const RoutedMention = ClassifiedMention.extend({ routing: RoutingDecision });
+export type RoutedMention = z.infer<typeof RoutedMention>;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { AssignmentEvent } from './assignment.js';
+import { ClassifiedMention } from './classification.js';
+import { DeadLetter } from './dead-letter.js';
+import { envelope } from './envelope.js';
+import { Expert } from './expert.js';
+import { Incident } from './incident.js';
+import { RawMention } from './mention.js';
+import { RoutedMention } from './routing.js';
+
+export const RawMentionEvent = envelope('mention.raw', RawMention);
+export const ClassifiedMentionEvent = envelope('mention.classified', ClassifiedMention);
+export const RoutedMentionEvent = envelope('mention.routed', RoutedMention);
+export const AssignmentEventEnvelope = envelope('assignment.changed', AssignmentEvent);
+export const ExpertEvent = envelope('expert.changed', z.object({ expert: Expert.nullable(), id: z.string() }));
+export const IncidentEvent = envelope('incident.changed', Incident);
+export const DeadLetterEvent = envelope('dead-letter', DeadLetter);
+
+/**
+ * The Kafka topics: name, what the key is, and the value schema. Names are fixed; a deployment may prefix them all
+ * (KAFKA_TOPIC_PREFIX) to share a cluster.
+ */
+export const TOPICS = {
+  mentionsRaw: {
+    name: 'mentions.raw',
+    key: 'mention id',
+    value: RawMentionEvent,
+    partitions: 6,
+    compacted: false,
+    description: 'Mentions accepted by ingest, normalised, each with its stable id.',
+  },
+  mentionsClassified: {
+    name: 'mentions.classified',
+    key: 'mention id',
+    value: ClassifiedMentionEvent,
+    partitions: 6,
+    compacted: false,
+    description: 'Mentions with language, sentiment, topics, risk signals and the risk score.',
+  },
+  mentionsRouted: {
+    name: 'mentions.routed',
+    key: 'mention id',
+    value: RoutedMentionEvent,
+    partitions: 6,
+    compacted: false,
+    description: 'Mentions with the routing decision (expert, crisis, monitor or queued) and its reasons.',
+  },
+  assignments: {
+    name: 'assignments.events',
+    key: 'mention id',
+    value: AssignmentEventEnvelope,
+    partitions: 6,
+    compacted: false,
+    description: 'Every state change of an assignment: offered by the router; accepted, declined, answered, resolved via the API.',
+  },
+  experts: {
+    name: 'experts',
+    key: 'expert id',
+    value: ExpertEvent,
+    partitions: 1,
+    compacted: true,
+    description: 'The expert directory as a compacted table; `expert: null` deletes.',
+  },
+  incidents: {
+    name: 'incidents',
+    key: 'incident id',
+    value: IncidentEvent,
+    partitions: 3,
+    compacted: true,
+    description: 'Incidents opened and updated by the router (spikes, high-risk mentions).',
+  },
+  deadLetter: {
+    name: 'chorus.dead-letter',
+    key: 'original key',
+    value: DeadLetterEvent,
+    partitions: 1,
+    compacted: false,
+    description: 'Poison messages from any consumer, with their origin and the error.',
+  },
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type TopicValue<K extends TopicKey> = z.infer<(typeof TOPICS)[K]['value']>;
+export type TopicData<K extends TopicKey> = TopicValue<K>['data'];
+
+export function topicName(key: TopicKey, prefix = ''): string {
+  return `${prefix}${TOPICS[key].name}`;
+}

@@ -1,0 +1,78 @@
+import Fastify, { type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
+import { ChorusError } from './errors.js';
+import type { Logger } from './logger.js';
+import { counter, histogram } from './metrics.js';
+import { sendProblem, toChorusError } from './problem.js';
+
+export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }>;
+
+export interface HttpOptions {
+  logger: Logger;
+  registry: Registry;
+  /** Named dependency checks for /readyz. Liveness never checks dependencies: that causes restart storms. */
+  readiness: Record<string, ReadinessCheck>;
+  bodyLimit?: number;
+  fastify?: Partial<FastifyServerOptions>;
+}
+
+/**
+ * A Fastify server with what every Chorus service shares: problem+json errors, `/livez`, `/readyz`, `/metrics`, and
+ * request metrics labelled by route pattern (never by raw URL).
+ */
+export function createHttpServer(opts: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    ...opts.fastify,
+  });
+
+  const requests = counter(opts.registry, 'chorus_http_requests_total', 'HTTP requests by route and status', ['method', 'route', 'status']);
+  const duration = histogram(opts.registry, 'chorus_http_request_duration_seconds', 'HTTP request duration', ['method', 'route']);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode }, 'request failed');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const err = toChorusError(error as Error);
+    if (err.status >= 500) request.log.error({ err: error, code: err.code }, 'request error');
+    return sendProblem(reply, request, err);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new ChorusError('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  // Kept out of the OpenAPI document (the `hide` flag is read by @fastify/swagger where a service registers it).
+  const hidden = { schema: { hide: true } as FastifySchema };
+
+  app.get('/livez', hidden, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', hidden, async (_request, reply) => {
+    const entries = await Promise.all(
+      Object.entries(opts.readiness).map(async ([name, check]) => {
+        try {
+          return [name, await check()] as const;
+        } catch (e) {
+          return [name, { ok: false, detail: (e as Error).message }] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(entries);
+    const ok = entries.every(([, c]) => c.ok);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  app.get('/metrics', hidden, async (_request, reply) => {
+    return reply.type(opts.registry.contentType).send(await opts.registry.metrics());
+  });
+
+  return app;
+}

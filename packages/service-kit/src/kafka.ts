@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
+import { TOPICS, topicName, type TopicKey } from '@chorus/schemas';
+import type { Logger } from './logger.js';
+
+/** kafkajs logs through the service's pino logger instead of its own console output. */
+function logCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: { level: logLevel; log: { message: string; [k: string]: unknown } }) => {
+      const { message, ...extra } = log;
+      const child = { ...extra, component: 'kafkajs' };
+      if (level === logLevel.ERROR) logger.error(child, message);
+      else if (level === logLevel.WARN) logger.warn(child, message);
+      else if (level === logLevel.INFO) logger.debug(child, message);
+    };
+}
+
+export function createKafka(opts: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: logCreator(opts.logger),
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+  });
+}
+
+/**
+ * A producer that is safe to answer clients after: acks from all in-sync replicas, idempotent (no duplicates from
+ * retries), one request in flight so ordering per partition holds across retries.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/** Creates the given topics if they are missing (idempotent; safe when several services start at once). */
+export async function ensureTopics(admin: Admin, keys: readonly TopicKey[], prefix: string): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const wanted: ITopicConfig[] = keys
+    .map((k) => TOPICS[k])
+    .filter((t) => !existing.has(`${prefix}${t.name}`))
+    .map((t) => ({
+      topic: `${prefix}${t.name}`,
+      numPartitions: t.partitions,
+      configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+    }));
+  if (wanted.length === 0) return;
+  try {
+    await admin.createTopics({ topics: wanted, waitForLeaders: true });
+  } catch (e) {
+    // Another service may have created them between our list and create.
+    if (!/already exists/i.test((e as Error).message)) throw e;
+  }
+}
+
+/** Wraps a payload in the versioned event envelope every topic carries. */
+export function makeEnvelope<T>(type: string, source: string, data: T, time = new Date()) {
+  return { v: 1 as const, type, id: randomUUID(), source, time: time.toISOString(), data };
+}
+
+export function jsonMessage(key: string, value: unknown, headers?: Record<string, string>): Message {
+  return { key, value: JSON.stringify(value), ...(headers ? { headers } : {}) };
+}
+
+export function topicNames(keys: readonly TopicKey[], prefix: string): string[] {
+  return keys.map((k) => topicName(k, prefix));
+}

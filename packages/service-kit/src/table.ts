@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+export interface TableReader {
+  start(): Promise<void>;
+  /** Resolves once everything that was in the topics when start() ran has been applied. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads whole topics from the beginning and keeps following them, to rebuild in-memory state (the expert directory,
+ * open assignments) in every replica. Each reader has its own throwaway consumer group, deleted on stop.
+ */
+export function createTableReader(opts: {
+  kafka: Kafka;
+  topics: string[];
+  logger: Logger;
+  groupPrefix: string;
+  onMessage: (topic: string, message: KafkaMessage) => void;
+}): TableReader {
+  const groupId = `${opts.groupPrefix}-${randomUUID()}`;
+  const consumer: Consumer = opts.kafka.consumer({ groupId, sessionTimeout: 30_000, allowAutoTopicCreation: false });
+  const admin: Admin = opts.kafka.admin();
+  const remaining = new Map<string, bigint>(); // "topic:partition" → end offset to reach
+  let resolveCaughtUp!: () => void;
+  const caught = new Promise<void>((r) => (resolveCaughtUp = r));
+
+  const check = () => {
+    if (remaining.size === 0) resolveCaughtUp();
+  };
+
+  return {
+    async start() {
+      await admin.connect();
+      for (const topic of opts.topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
+        }
+      }
+      check();
+      await consumer.connect();
+      await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }) => {
+          try {
+            opts.onMessage(topic, message);
+          } catch (err) {
+            opts.logger.warn({ err, topic, partition, offset: message.offset }, 'table record skipped');
+          }
+          const key = `${topic}:${partition}`;
+          const end = remaining.get(key);
+          if (end !== undefined && BigInt(message.offset) + 1n >= end) {
+            remaining.delete(key);
+            check();
+          }
+        },
+      });
+    },
+    caughtUp: () => caught,
+    async stop() {
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}

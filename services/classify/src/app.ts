@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { RawMentionEvent, topicName, type RawMention } from '@chorus/schemas';
+import { counter, createHttpServer, createWorker, type Logger, type Worker } from '@chorus/service-kit';
+import type { ClassifierModel } from './classifier/classify.js';
+import { classifyBatch } from './handler.js';
+import { VelocityTracker } from './velocity.js';
+
+export interface ClassifyDeps {
+  kafka: Kafka;
+  producer: Producer;
+  logger: Logger;
+  registry: Registry;
+  model: ClassifierModel;
+  topicPrefix: string;
+  groupId: string;
+  concurrency: number;
+  service: string;
+  now?: () => Date;
+}
+
+export interface ClassifyApp {
+  http: FastifyInstance;
+  worker: Worker;
+  /** Swaps the model used for the next batch (taxonomy reload without a restart). */
+  setModel(model: ClassifierModel): void;
+}
+
+/** The classify worker (mentions.raw → mentions.classified) and its health/metrics server. */
+export function buildClassify(deps: ClassifyDeps): ClassifyApp {
+  let model = deps.model;
+  const now = deps.now ?? (() => new Date());
+  const velocity = new VelocityTracker();
+  const outTopic = topicName('mentionsClassified', deps.topicPrefix);
+  const byLabel = counter(deps.registry, 'chorus_classified_total', 'Classified mentions by sentiment', ['sentiment']);
+  let batches = 0;
+
+  const worker = createWorker<RawMention>({
+    kafka: deps.kafka,
+    producer: deps.producer,
+    logger: deps.logger,
+    registry: deps.registry,
+    service: deps.service,
+    groupId: deps.groupId,
+    topics: [topicName('mentionsRaw', deps.topicPrefix)],
+    topicPrefix: deps.topicPrefix,
+    schemaFor: () => RawMentionEvent,
+    partitionsConsumedConcurrently: deps.concurrency,
+    handle: async (records) => {
+      const at = now();
+      const { messages, poisoned } = classifyBatch(records, model, velocity, deps.service, at);
+      if (messages.length > 0) await deps.producer.send({ topic: outTopic, acks: -1, messages });
+      for (const m of messages) byLabel.inc({ sentiment: sentimentOf(m.value as string) });
+      if (++batches % 1000 === 0) velocity.prune(at);
+      return poisoned;
+    },
+  });
+
+  const http = createHttpServer({
+    logger: deps.logger,
+    registry: deps.registry,
+    readiness: { kafka: async () => ({ ok: worker.isReady(), detail: worker.isReady() ? 'consuming' : 'not in the consumer group yet' }) },
+  });
+
+  return { http, worker, setModel: (m) => (model = m) };
+}
+
+function sentimentOf(value: string): string {
+  const m = /"sentiment":\{"label":"(\w+)"/.exec(value);
+  return m?.[1] ?? 'unknown';
+}

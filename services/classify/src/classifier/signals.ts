@@ -1,0 +1,120 @@
+import type { Signal, RiskSignalName } from '@chorus/schemas';
+import type { SentimentResult } from './sentiment.js';
+import type { Token } from './tokens.js';
+
+interface Rule {
+  re: RegExp;
+  weight: number;
+}
+
+// Each rule is a whole-word pattern and the evidence strength it carries; a signal's score is 1 − Π(1 − weight).
+const RULES: Record<Exclude<RiskSignalName, 'anger' | 'praise' | 'question'>, Rule[]> = {
+  legal_threat: [
+    { re: /\b(my |a |an )?(lawyers?|attorneys?|solicitors?)\b/i, weight: 0.6 },
+    { re: /\b(sue|suing|sued|lawsuit|litigation|class[- ]action|small claims)\b/i, weight: 0.8 },
+    { re: /\b(legal action|take (you|this) to court|see you in court|court case)\b/i, weight: 0.85 },
+    { re: /\b(report(ing|ed)? (you|this) to|complaint (to|with)) (the )?(dot|faa|caa|ftc|bbb|ombudsman|regulator|authorities|police)\b/i, weight: 0.6 },
+  ],
+  safety: [
+    { re: /\b(injur(y|ies|ed)|hurt (myself|me|my)|bleeding|broken (arm|leg|wrist|bone))\b/i, weight: 0.75 },
+    { re: /\b(food poisoning|poisoned|allergic reaction|anaphyla\w*)\b/i, weight: 0.85 },
+    { re: /\b(fire|smoke|burning|explod\w*|caught fire|sparks?)\b/i, weight: 0.55 },
+    { re: /\b(hospital|ambulance|paramedics?|emergency room|er visit|medical emergency)\b/i, weight: 0.7 },
+    { re: /\b(unsafe|dangerous|hazard(ous)?|safety (issue|concern|risk))\b/i, weight: 0.6 },
+  ],
+  security: [
+    { re: /\b(hacked|hack|hackers?|breach(ed)?|data leak|leaked)\b/i, weight: 0.75 },
+    { re: /\b(phishing|scam(mers?)?|fraud(ulent)?|stolen (card|identity|data)|identity theft)\b/i, weight: 0.65 },
+    { re: /\b(account (was )?(compromised|taken over)|someone (logged|got) into my account|unauthori[sz]ed (charges?|access|login))\b/i, weight: 0.8 },
+    { re: /\b(privacy|personal data|gdpr|my data)\b/i, weight: 0.4 },
+  ],
+  churn: [
+    { re: /\b(cancel(l?ing)? my (account|membership|subscription|card|booking|plan)|close my account)\b/i, weight: 0.7 },
+    { re: /\b(switch(ing|ed)? to|moving to|going with) \w+/i, weight: 0.45 },
+    { re: /\bnever (fly(ing)?|flying with|buy(ing)?|use|using|shop(ping)?|book(ing)?|again)\b/i, weight: 0.75 },
+    { re: /\b(done with you|last time i|goodbye|lost a (customer|loyal customer)|you('ve| have) lost me)\b/i, weight: 0.7 },
+  ],
+  offensive: [
+    { re: /\b(fuck\w*|f\*+k|shit\w*|bullshit|crap|damn|ass(hole)?s?|bastards?|bitch\w*|dick|piss(ed)?|wtf|stfu)\b/i, weight: 0.6 },
+    { re: /\b(idiots?|morons?|stupid|dumb|clowns?|losers?|scumbags?|pathetic)\b/i, weight: 0.45 },
+  ],
+  hate: [
+    { re: /\b(go back to (your|their) country|(all|those|these) (immigrants|foreigners|muslims|jews|blacks|gays|women) (are|should))\b/i, weight: 0.8 },
+    { re: /\b(subhuman|vermin|inferior race|exterminate)\b/i, weight: 0.8 },
+  ],
+};
+
+const ANGER_WORDS = /\b(furious|angry|livid|outraged|fuming|pissed|disgusted|unacceptable|ridiculous|disgrace(ful)?|infuriating|sick of|fed up|worst|hate)\b/i;
+const PRAISE_WORDS = /\b(thank(s| you)?|thx|ty|kudos|shout ?out|love|amazing|awesome|great|excellent|fantastic|brilliant|best|legend|superb|outstanding|impressed)\b/i;
+const QUESTION_START = /^(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will|would|should|has|have|any ?one|anybody)\b/i;
+const HELP_REQUEST = /\b(please help|help me|need help|can (you|someone|anyone) help|any ?one know|does anyone|how (do|can|long|much)|what('s| is) the (status|policy)|who (do|can) i)\b/i;
+
+/** Risk signals with scores in [0, 1] and the words that raised them; only signals above zero are returned. */
+export function detectSignals(tokens: Token[], text: string, sentiment: SentimentResult): Signal[] {
+  const out: Signal[] = [];
+  for (const [name, rules] of Object.entries(RULES) as Array<[RiskSignalName, Rule[]]>) {
+    let keep = 1;
+    const evidence: string[] = [];
+    for (const r of rules) {
+      const m = r.re.exec(text);
+      if (m) {
+        keep *= 1 - r.weight;
+        evidence.push(m[0].trim());
+      }
+    }
+    if (evidence.length > 0) out.push({ name, score: round(1 - keep), evidence });
+  }
+
+  // Anger: strong negative sentiment, shouting and "!!!" on top of the anger vocabulary.
+  const angerWord = ANGER_WORDS.exec(text);
+  const caps = tokens.filter((t) => t.allCaps && t.kind === 'word').length;
+  const bangs = (text.match(/!/g) ?? []).length;
+  let anger = 0;
+  const angerEvidence: string[] = [];
+  if (sentiment.score < -0.3) {
+    anger += Math.min(0.5, -sentiment.score * 0.5);
+    angerEvidence.push(...sentiment.evidence.slice(0, 2));
+  }
+  if (angerWord) {
+    anger += 0.35;
+    angerEvidence.push(angerWord[0]);
+  }
+  if (caps >= 2 && sentiment.score < 0) {
+    anger += 0.15;
+    angerEvidence.push('ALL CAPS');
+  }
+  if (bangs >= 2 && sentiment.score < 0) {
+    anger += 0.1;
+    angerEvidence.push('!!');
+  }
+  if (anger > 0 && sentiment.score < 0) out.push({ name: 'anger', score: round(Math.min(1, anger)), evidence: dedupe(angerEvidence) });
+
+  // A question that needs an answer: a question mark on a question-shaped sentence, or an explicit request for help.
+  const sentences = text.split(/(?<=[.!?])\s+/);
+  const asks = sentences.filter((s) => s.trim().endsWith('?'));
+  const shaped = asks.some((s) => QUESTION_START.test(s.replace(/^(@\w+\s*)+/, '').trim()));
+  const help = HELP_REQUEST.exec(text);
+  let question = 0;
+  if (asks.length > 0) question += 0.45;
+  if (shaped) question += 0.3;
+  if (help) question += 0.35;
+  if (question > 0) out.push({ name: 'question', score: round(Math.min(1, question)), evidence: dedupe([...(asks[0] ? [truncate(asks[0])] : []), ...(help ? [help[0]] : [])]) });
+
+  const praise = PRAISE_WORDS.exec(text);
+  if (praise && sentiment.label === 'positive' && !sentiment.sarcasm) {
+    out.push({ name: 'praise', score: round(Math.min(1, 0.4 + sentiment.score * 0.6)), evidence: dedupe([praise[0], ...sentiment.evidence.slice(0, 2)]) });
+  }
+  return out;
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)].slice(0, 5);
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { counter, createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import type { IngestResponse } from '@chorus/schemas';
+import { checkBatch } from './batch.js';
+import type { Publisher } from './publisher.js';
+import { RecentIds } from './recent-ids.js';
+
+export interface IngestDeps {
+  logger: Logger;
+  registry: Registry;
+  publisher: Publisher;
+  readiness: Record<string, ReadinessCheck>;
+  defaultBrand: string;
+  bodyLimit: number;
+  dedupeCacheSize: number;
+  now?: () => Date;
+}
+
+/** Builds the ingest HTTP app; tests use it with app.inject() and a fake or real publisher. */
+export function buildIngest(deps: IngestDeps): FastifyInstance {
+  const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness, bodyLimit: deps.bodyLimit });
+  // Only JSON is accepted: without this Fastify would take text/plain bodies as strings.
+  app.removeContentTypeParser('text/plain');
+
+  const recent = new RecentIds(deps.dedupeCacheSize);
+  const items = counter(deps.registry, 'chorus_ingest_items_total', 'Ingested items by outcome', ['status']);
+  const now = deps.now ?? (() => new Date());
+
+  app.post('/v1/mentions', async (request, reply) => {
+    const checked = checkBatch(request.body, { defaultBrand: deps.defaultBrand, now: now(), isKnown: (id) => recent.has(id) });
+    const ids = checked.toPublish.map((p) => p.mention.id);
+    recent.reserve(ids);
+    try {
+      if (ids.length > 0) await deps.publisher.publish(checked.toPublish.map((p) => p.mention));
+      recent.commit(ids);
+    } catch (e) {
+      recent.release(ids);
+      throw e;
+    }
+    const body: IngestResponse = { accepted: 0, duplicates: 0, rejected: 0, results: checked.results };
+    for (const r of checked.results) {
+      if (r.status === 'accepted') body.accepted++;
+      else if (r.status === 'duplicate') body.duplicates++;
+      else body.rejected++;
+      items.inc({ status: r.status });
+    }
+    return reply.status(202).send(body);
+  });
+
+  return app;
+}

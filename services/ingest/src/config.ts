@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
+
+/** Every variable ingest reads, with its default. README "Configuration" lists the same. */
+export const IngestEnv = BaseEnv.extend(KafkaEnv.shape).extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  DEFAULT_BRAND: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).default('acme').describe('Brand for mentions that name none'),
+  INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  DEDUPE_CACHE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(500_000)
+    .describe('Recent mention ids remembered to answer "duplicate"; downstream stays idempotent beyond it'),
+});
+export type IngestConfig = z.infer<typeof IngestEnv>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  return parseConfig(IngestEnv, env);
+}

@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import {
+  createKafka,
+  createLogger,
+  createProducer,
+  createRegistry,
+  ensureTopics,
+  onShutdown,
+  runMain,
+} from '@chorus/service-kit';
+import { buildIngest } from './app.js';
+import { loadConfig } from './config.js';
+import { kafkaPublisher } from './publisher.js';
+
+const SERVICE = 'chorus-ingest';
+
+runMain(undefined, async () => {
+  const config = loadConfig();
+  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  const registry = createRegistry(SERVICE);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
+  const admin = kafka.admin();
+  const producer = createProducer(kafka);
+  let producerUp = false;
+  producer.on(producer.events.CONNECT, () => (producerUp = true));
+  producer.on(producer.events.DISCONNECT, () => (producerUp = false));
+
+  await admin.connect();
+  await ensureTopics(admin, ['mentionsRaw', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await producer.connect();
+
+  const app = buildIngest({
+    logger,
+    registry,
+    publisher: kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE),
+    readiness: {
+      kafka: async () => {
+        if (!producerUp) return { ok: false, detail: 'producer disconnected' };
+        await admin.describeCluster();
+        return { ok: true };
+      },
+    },
+    defaultBrand: config.DEFAULT_BRAND,
+    bodyLimit: config.INGEST_BODY_LIMIT_BYTES,
+    dedupeCacheSize: config.DEDUPE_CACHE_SIZE,
+  });
+
+  // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await app.close();
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ address }, 'ingest listening');
+});

@@ -1,0 +1,35 @@
+import { hostname } from 'node:os';
+import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
+import { buildRouter } from './app.js';
+import { loadConfig } from './config.js';
+import { loadExpertsFile, loadPolicyFile } from './files.js';
+
+const SERVICE = 'chorus-router';
+
+runMain(undefined, async () => {
+  const config = loadConfig();
+  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  const registry = createRegistry(SERVICE);
+  const policy = loadPolicyFile(config.ROUTING_POLICY_FILE);
+  const seedExperts = config.EXPERTS_SEED_FILE ? loadExpertsFile(config.EXPERTS_SEED_FILE) : [];
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await admin.disconnect();
+  const producer = createProducer(kafka);
+  await producer.connect();
+
+  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID, service: SERVICE });
+
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await app.stop();
+    await producer.disconnect();
+    await app.http.close();
+  });
+
+  // Health first, so an orchestrator sees "not ready" while state is rebuilt rather than nothing.
+  const address = await app.http.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ address, policy: policy.version, seedExperts: seedExperts.length }, 'router starting');
+  await app.start();
+});

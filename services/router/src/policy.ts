@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** The routing policy an admin tunes; every field has a safe default, so `{}` is a valid policy. */
+export const RoutingPolicy = z.object({
+  version: z.string().default('default-1'),
+  crisis: z
+    .object({
+      riskThreshold: z.number().min(0).max(1).default(0.6).describe('Risk score at or above which a mention goes to the crisis team'),
+      sensitiveTopics: z.array(z.string()).default(['legal', 'security_privacy', 'safety', 'financial_disclosure']),
+      sensitiveMinConfidence: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  pilots: z
+    .object({
+      enabled: z.boolean().default(true),
+      sharePercent: z.number().min(0).max(100).default(25).describe('Share of routable mentions pilots may receive'),
+    })
+    .prefault({}),
+  requireGuidelinesAccepted: z.boolean().default(true),
+  minProficiency: z.number().int().min(1).max(5).default(2),
+  /** Teams that must never receive negative or sensitive mentions (the disclosure guardrail). */
+  salesTeams: z.array(z.string()).default(['sales']),
+  undeterminedLanguage: z.string().default('en').describe('Language assumed when the classifier answers "und"'),
+  actionable: z
+    .object({
+      questionMin: z.number().default(0.5),
+      negativeBelow: z.number().default(-0.3),
+      churnMin: z.number().default(0.4),
+      angerMin: z.number().default(0.4),
+    })
+    .prefault({}),
+  weights: z
+    .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3) })
+    .prefault({}),
+});
+export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
+
+export const DEFAULT_POLICY: RoutingPolicy = RoutingPolicy.parse({});

@@ -1,0 +1,218 @@
+import { assignmentId, type AssignmentEvent, type ClassifiedMention, type Expert, type Priority, type Reason, type RoutingDecision } from '@chorus/schemas';
+import type { RoutingPolicy } from './policy.js';
+import { isOnShift } from './shift.js';
+import type { RouterState } from './state.js';
+
+export interface RouteInput {
+  mention: ClassifiedMention;
+  experts: readonly Expert[];
+  state: RouterState;
+  policy: RoutingPolicy;
+  now: Date;
+}
+
+export interface RouteOutcome {
+  routing: RoutingDecision;
+  /** The assignment event to publish when an expert was offered the mention. */
+  offer?: AssignmentEvent;
+}
+
+type Exclusion = 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
+
+const EXCLUSION_TEXT: Record<Exclusion, string> = {
+  suspended: 'suspended',
+  pilot_share: 'pilot outside the pilot share',
+  guidelines: 'guidelines not accepted',
+  language: 'does not speak the language',
+  off_shift: 'off shift or out of office',
+  presence: 'not available',
+  capacity: 'at capacity',
+  excluded_topic: 'topic excluded for them',
+  skill: 'no skill in the topic',
+  sales_guardrail: 'sales team: no negative mentions',
+};
+
+/**
+ * Decides where one classified mention goes: the crisis team, an expert, monitor-only, or the queue. Pure and
+ * deterministic: the same input always gives the same decision; the clock is an argument.
+ */
+export function route(input: RouteInput): RouteOutcome {
+  const { mention, policy, now } = input;
+  const c = mention.classification;
+  const base = { policyVersion: policy.version, decidedAt: now.toISOString(), candidates: [] as RoutingDecision['candidates'] };
+
+  // A redelivered mention keeps the assignment it already has: never two active assignments for one mention.
+  const existing = input.state.assignmentOf(mention.id);
+  if (existing) {
+    return {
+      routing: {
+        ...base,
+        decision: 'expert',
+        expertId: existing.expertId,
+        assignmentId: existing.id,
+        priority: priorityOf(mention),
+        reasons: [{ code: 'already_assigned', message: `already assigned to ${existing.expertId}` }],
+      },
+    };
+  }
+
+  const crisisReasons: Reason[] = [];
+  if (c.risk.score >= policy.crisis.riskThreshold) {
+    crisisReasons.push({ code: 'risk_above_threshold', message: `risk ${c.risk.score} ≥ ${policy.crisis.riskThreshold}`, weight: c.risk.score });
+  }
+  const sensitive = c.topics.filter((t) => policy.crisis.sensitiveTopics.includes(t.id) && t.confidence >= policy.crisis.sensitiveMinConfidence);
+  for (const t of sensitive) crisisReasons.push({ code: 'sensitive_topic', message: `sensitive topic "${t.id}": crisis and comms team only`, weight: t.confidence });
+  if (crisisReasons.length > 0) {
+    crisisReasons.push(...c.risk.reasons.slice(0, 3));
+    const fromRisk = Math.min(10, Math.max(1, Math.ceil(c.risk.score * 10)));
+    // A sensitive topic is at least a 6 even when the words are calm: disclosure risk is not in the tone.
+    const severity = sensitive.length > 0 ? Math.max(6, fromRisk) : fromRisk;
+    return { routing: { ...base, decision: 'crisis', severity, priority: 'p1', reasons: crisisReasons } };
+  }
+
+  const actionable = actionableReasons(mention, policy);
+  if (actionable.length === 0) {
+    const praise = c.signals.some((s) => s.name === 'praise');
+    return {
+      routing: {
+        ...base,
+        decision: 'monitor',
+        priority: 'p4',
+        reasons: [{ code: praise ? 'praise_without_question' : 'nothing_to_act_on', message: praise ? 'praise with no question: no reply needed' : 'no question, complaint or risk: monitor only' }],
+      },
+    };
+  }
+
+  const { eligible, excluded } = candidates(input);
+  if (eligible.length === 0) {
+    const summary = Object.entries(excluded)
+      .map(([why, n]) => `${n} ${EXCLUSION_TEXT[why as Exclusion]}`)
+      .join(', ');
+    return {
+      routing: {
+        ...base,
+        decision: 'queued',
+        priority: priorityOf(mention),
+        reasons: [...actionable, { code: 'no_eligible_expert', message: input.experts.length === 0 ? 'no experts defined' : `no eligible expert now (${summary})` }],
+      },
+    };
+  }
+
+  const best = eligible[0]!;
+  const priority = priorityOf(mention);
+  const id = assignmentId(mention.id, 1);
+  const offer: AssignmentEvent = {
+    assignmentId: id,
+    mentionId: mention.id,
+    expertId: best.expert.id,
+    state: 'offered',
+    priority,
+    at: now.toISOString(),
+    attempt: 1,
+    author: mention.author.handle,
+    actor: 'router',
+  };
+  return {
+    routing: {
+      ...base,
+      decision: 'expert',
+      expertId: best.expert.id,
+      assignmentId: id,
+      priority,
+      reasons: [...actionable, ...best.reasons],
+      candidates: eligible.slice(0, 5).map((e) => ({ expertId: e.expert.id, score: round(e.score) })),
+    },
+    offer,
+  };
+}
+
+function actionableReasons(m: ClassifiedMention, policy: RoutingPolicy): Reason[] {
+  const c = m.classification;
+  const out: Reason[] = [];
+  const sig = (name: string) => c.signals.find((s) => s.name === name)?.score ?? 0;
+  if (sig('question') >= policy.actionable.questionMin) out.push({ code: 'question', message: 'asks a question that needs an answer' });
+  if (c.sentiment.score <= policy.actionable.negativeBelow) out.push({ code: 'complaint', message: `negative sentiment (${c.sentiment.score})` });
+  if (sig('churn') >= policy.actionable.churnMin) out.push({ code: 'churn_risk', message: 'the customer may leave' });
+  if (sig('anger') >= policy.actionable.angerMin && !out.some((r) => r.code === 'complaint')) out.push({ code: 'anger', message: 'angry customer' });
+  return out;
+}
+
+function priorityOf(m: ClassifiedMention): Priority {
+  const c = m.classification;
+  const reach = m.author.followers ?? 0;
+  if (c.risk.score >= 0.4 || (c.sentiment.score < -0.5 && reach >= 10_000)) return 'p1';
+  if (c.sentiment.score < -0.3 || c.signals.some((s) => s.name === 'churn')) return 'p2';
+  return 'p3';
+}
+
+interface Candidate {
+  expert: Expert;
+  score: number;
+  reasons: Reason[];
+}
+
+function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Partial<Record<Exclusion, number>> } {
+  const { mention, experts, state, policy, now } = input;
+  const c = mention.classification;
+  const topics = c.topics.filter((t) => t.id !== 'other');
+  const lang = c.lang === 'und' ? policy.undeterminedLanguage : c.lang;
+  const negative = c.sentiment.label === 'negative';
+  // Pilots get a deterministic share of mentions: the same mention always lands on the same side.
+  const inPilotShare = hashPercent(mention.id) < policy.pilots.sharePercent;
+  const lastExpert = state.lastExpertFor(mention.author.handle);
+  const maxTotal = Math.max(1, ...experts.map((e) => state.total(e.id)));
+  const excluded: Partial<Record<Exclusion, number>> = {};
+  const eligible: Candidate[] = [];
+
+  for (const e of experts) {
+    const why = exclusion(e);
+    if (why) {
+      excluded[why] = (excluded[why] ?? 0) + 1;
+      continue;
+    }
+    const open = state.open(e.id);
+    const proficiency = topics.length === 0 ? 0.6 : Math.max(...topics.map((t) => ((e.skills[t.id] ?? 0) / 5) * t.confidence));
+    const capacityLeft = (e.capacity - open) / e.capacity;
+    const fairness = 1 - state.total(e.id) / maxTotal;
+    const continuity = lastExpert === e.id ? 1 : 0;
+    const w = policy.weights;
+    const score = w.proficiency * proficiency + w.capacity * capacityLeft + w.fairness * fairness + w.continuity * continuity;
+    const reasons: Reason[] = [
+      { code: 'skill_match', message: topics.length ? `skills: ${topics.map((t) => `${t.id} ${e.skills[t.id] ?? 0}/5`).join(', ')}` : 'general question', weight: round(w.proficiency * proficiency) },
+      { code: 'capacity_left', message: `${e.capacity - open} of ${e.capacity} slots free`, weight: round(w.capacity * capacityLeft) },
+    ];
+    if (continuity) reasons.push({ code: 'thread_continuity', message: `${e.id} answered this author before`, weight: w.continuity });
+    reasons.push({ code: 'on_shift', message: `on shift in ${e.timeZone}, speaks ${lang}` });
+    eligible.push({ expert: e, score, reasons });
+  }
+  eligible.sort((a, b) => b.score - a.score || a.expert.id.localeCompare(b.expert.id));
+  return { eligible, excluded };
+
+  function exclusion(e: Expert): Exclusion | undefined {
+    if (e.status === 'suspended') return 'suspended';
+    if (e.status === 'pilot' && (!policy.pilots.enabled || !inPilotShare)) return 'pilot_share';
+    if (policy.requireGuidelinesAccepted && !e.guidelinesAcceptedAt) return 'guidelines';
+    if (!e.languages.some((l) => l === lang || l.split('-')[0] === lang)) return 'language';
+    if (e.presence !== 'available') return 'presence';
+    if (!isOnShift(e, now)) return 'off_shift';
+    if (state.open(e.id) >= e.capacity) return 'capacity';
+    if (topics.some((t) => e.excludedTopics.includes(t.id))) return 'excluded_topic';
+    if (negative && policy.salesTeams.includes(e.team)) return 'sales_guardrail';
+    if (topics.length > 0 && !topics.some((t) => (e.skills[t.id] ?? 0) >= policy.minProficiency)) return 'skill';
+    return undefined;
+  }
+}
+
+/** A stable 0–99 bucket for an id (FNV-1a). */
+export function hashPercent(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % 100;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,63 @@
+import { ASSIGNMENT_TRANSITIONS, type AssignmentEvent, type AssignmentState } from '@chorus/schemas';
+
+const OPEN: ReadonlySet<AssignmentState> = new Set(['offered', 'accepted']);
+
+interface Tracked {
+  id: string;
+  mentionId: string;
+  expertId: string;
+  state: AssignmentState;
+  attempt: number;
+}
+
+/**
+ * What the router knows of assignments, rebuilt from `assignments.events`. Applying an event is idempotent and only
+ * moves forward (an old "offered" replayed after "accepted" changes nothing), so replays and redeliveries are safe.
+ */
+export class RouterState {
+  private readonly assignments = new Map<string, Tracked>();
+  private readonly byMention = new Map<string, string>();
+  private readonly openByExpert = new Map<string, number>();
+  private readonly totalByExpert = new Map<string, number>();
+  private readonly lastExpertByAuthor = new Map<string, string>();
+
+  apply(e: AssignmentEvent, author?: string): boolean {
+    const current = this.assignments.get(e.assignmentId);
+    if (current) {
+      if (current.state === e.state || !ASSIGNMENT_TRANSITIONS[current.state].includes(e.state)) return false;
+      if (OPEN.has(current.state) && !OPEN.has(e.state)) this.bump(this.openByExpert, current.expertId, -1);
+      current.state = e.state;
+      return true;
+    }
+    this.assignments.set(e.assignmentId, { id: e.assignmentId, mentionId: e.mentionId, expertId: e.expertId, state: e.state, attempt: e.attempt });
+    const prior = this.byMention.get(e.mentionId);
+    const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
+    if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
+    if (OPEN.has(e.state)) this.bump(this.openByExpert, e.expertId, 1);
+    this.bump(this.totalByExpert, e.expertId, 1);
+    if (author) this.lastExpertByAuthor.set(author, e.expertId);
+    return true;
+  }
+
+  open(expertId: string): number {
+    return this.openByExpert.get(expertId) ?? 0;
+  }
+
+  total(expertId: string): number {
+    return this.totalByExpert.get(expertId) ?? 0;
+  }
+
+  lastExpertFor(author: string): string | undefined {
+    return this.lastExpertByAuthor.get(author);
+  }
+
+  /** The latest assignment of a mention, whatever its state. */
+  assignmentOf(mentionId: string): Tracked | undefined {
+    const id = this.byMention.get(mentionId);
+    return id ? this.assignments.get(id) : undefined;
+  }
+
+  private bump(map: Map<string, number>, key: string, by: number): void {
+    map.set(key, Math.max(0, (map.get(key) ?? 0) + by));
+  }
+}
