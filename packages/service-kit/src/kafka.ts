@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
 import { TOPICS, topicName, type TopicKey } from '@chorus/schemas';
 import type { Logger } from './logger.js';
 
@@ -32,7 +32,29 @@ export function createKafka(opts: { brokers: string[]; clientId: string; logger:
  * retries), one request in flight so ordering per partition holds across retries.
  */
 export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // The Java client's murmur2 partitioner: other Kafka clients put the same key on the same partition.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Unbounded retries keep the idempotent sequence intact; callers that answer clients bound the wait themselves
+    // (see withTimeout) and report the outcome as unknown rather than failed.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+}
+
+/** Rejects with `onTimeout()` when `promise` takes longer than `ms`; the promise itself keeps running. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Creates the given topics if they are missing (idempotent; safe when several services start at once). */

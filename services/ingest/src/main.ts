@@ -32,7 +32,7 @@ runMain(undefined, async () => {
   const app = buildIngest({
     logger,
     registry,
-    publisher: kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE),
+    publisher: kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE, config.INGEST_PUBLISH_TIMEOUT_MS),
     readiness: {
       kafka: async () => {
         if (!producerUp) return { ok: false, detail: 'producer disconnected' };

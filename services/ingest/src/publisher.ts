@@ -1,6 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import { topicName, type RawMention } from '@chorus/schemas';
-import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { ChorusError, jsonMessage, makeEnvelope, withTimeout } from '@chorus/service-kit';
 
 export interface Publisher {
   publish(mentions: RawMention[]): Promise<void>;
@@ -10,7 +10,7 @@ export interface Publisher {
 const SLICE_BYTES = 768 * 1024;
 
 /** Publishes raw mentions to `mentions.raw`, keyed by mention id, and resolves only once Kafka acknowledged all. */
-export function kafkaPublisher(producer: Producer, topicPrefix: string, service: string): Publisher {
+export function kafkaPublisher(producer: Producer, topicPrefix: string, service: string, timeoutMs: number): Publisher {
   const topic = topicName('mentionsRaw', topicPrefix);
   return {
     async publish(mentions) {
@@ -26,10 +26,14 @@ export function kafkaPublisher(producer: Producer, topicPrefix: string, service:
         slices[slices.length - 1]!.push(msg);
         bytes += size;
       }
-      try {
+      const sendAll = async () => {
         for (const messages of slices) await producer.send({ topic, acks: -1, messages });
+      };
+      try {
+        await withTimeout(sendAll(), timeoutMs, () => new Error(`Kafka did not acknowledge within ${timeoutMs} ms`));
       } catch (e) {
-        throw new ChorusError('kafka_unavailable', 'could not hand the mentions to Kafka; nothing in this batch was accepted, retry it', { cause: e });
+        // Some slices may still land later; a retry is safe because ids are stable and every consumer is idempotent.
+        throw new ChorusError('kafka_unavailable', 'Kafka did not acknowledge the batch; retry it (re-sending is safe)', { cause: e });
       }
     },
   };

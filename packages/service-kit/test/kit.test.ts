@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ChorusError, fieldErrors } from '../src/errors';
+import { BaseEnv, KafkaEnv, parseConfig } from '../src/config';
+import { problemOf, toChorusError } from '../src/problem';
+import { makeEnvelope, withTimeout } from '../src/kafka';
+
+describe('config', () => {
+  const Env = BaseEnv.extend(KafkaEnv.shape).extend({ PORT: z.coerce.number().int().default(8080) });
+  test('defaults and coercion', () => {
+    const c = parseConfig(Env, { PORT: '9000', KAFKA_BROKERS: 'a:1, b:2' });
+    expect(c).toMatchObject({ PORT: 9000, KAFKA_BROKERS: ['a:1', 'b:2'], LOG_LEVEL: 'info', KAFKA_TOPIC_PREFIX: '' });
+  });
+  test('every bad variable is listed at once', () => {
+    expect(() => parseConfig(Env, { PORT: 'x', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud' })).toThrow(/PORT[\s\S]*KAFKA_BROKERS[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});
+
+describe('errors', () => {
+  test('ChorusError carries a stable code and its HTTP status', () => {
+    const e = new ChorusError('invalid_transition', 'no');
+    expect([e.code, e.status]).toEqual(['invalid_transition', 409]);
+  });
+  test('Fastify errors map to stable codes', () => {
+    const fe = (code: string, statusCode: number) => Object.assign(new Error('x'), { code, statusCode });
+    expect(toChorusError(fe('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe('unsupported_media_type');
+    expect(toChorusError(fe('FST_ERR_CTP_BODY_TOO_LARGE', 413)).code).toBe('payload_too_large');
+    expect(toChorusError(Object.assign(new SyntaxError('bad'), { statusCode: 400 })).code).toBe('invalid_json');
+    expect(toChorusError(new Error('boom')).code).toBe('internal');
+  });
+  test('problem documents follow RFC 9457 with our code', () => {
+    expect(problemOf('not_found', 'no mention m_1', '/v1/mentions/m_1')).toEqual({
+      type: 'https://chorus.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      code: 'not_found',
+      detail: 'no mention m_1',
+      instance: '/v1/mentions/m_1',
+    });
+  });
+  test('zod issues become dotted field paths', () => {
+    const r = z.object({ a: z.array(z.object({ b: z.string() })) }).safeParse({ a: [{ b: 1 }] });
+    expect(fieldErrors(r.error!.issues)).toEqual([{ path: 'a.0.b', message: expect.any(String) }]);
+  });
+});
+
+test('envelopes are versioned and unique', () => {
+  const a = makeEnvelope('mention.raw', 'svc', { x: 1 }, new Date('2026-11-20T00:00:00Z'));
+  expect(a).toMatchObject({ v: 1, type: 'mention.raw', source: 'svc', time: '2026-11-20T00:00:00.000Z', data: { x: 1 } });
+  expect(makeEnvelope('t', 's', {}).id).not.toBe(a.id);
+});
+
+test('withTimeout rejects late promises and passes prompt ones', async () => {
+  await expect(withTimeout(new Promise((r) => setTimeout(r, 200)), 10, () => new Error('late'))).rejects.toThrow('late');
+  await expect(withTimeout(Promise.resolve(7), 100, () => new Error('late'))).resolves.toBe(7);
+});

@@ -1,0 +1,63 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { createHttpServer, gauge, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import type { ApiContext } from './context.js';
+import { crisisRoutes } from './routes/crisis.js';
+import { expertRoutes } from './routes/experts.js';
+import { mentionRoutes } from './routes/mentions.js';
+import { streamRoutes } from './routes/stream.js';
+
+export interface ApiDeps extends ApiContext {
+  logger: Logger;
+  registry: Registry;
+  readiness: Record<string, ReadinessCheck>;
+  version?: string;
+}
+
+/** Builds the REST API (routes, validation from the zod schemas, OpenAPI at /openapi.json and /docs). */
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Chorus API',
+        version: deps.version ?? '0.1.0',
+        description:
+          'Search brand mentions with their classification and routing, manage experts, read inboxes and the crisis queue, and follow live mentions over Server-Sent Events. Errors are RFC 9457 problem+json documents with a stable `code`.',
+      },
+      tags: [
+        { name: 'mentions', description: 'Classified and routed mentions' },
+        { name: 'experts', description: 'Front-line experts and their inboxes' },
+        { name: 'crisis', description: 'The crisis team queue' },
+        { name: 'stream', description: 'Live events' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const sseClients = gauge(deps.registry, 'chorus_sse_clients', 'Open Server-Sent Events connections');
+  sseClients.set(0);
+
+  app.get('/', { schema: { hide: true } as never }, async () => ({
+    service: 'chorus-api',
+    docs: '/docs',
+    openapi: '/openapi.json',
+    endpoints: ['/v1/mentions', '/v1/experts', '/v1/crisis-queue', '/v1/stream'],
+  }));
+  app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
+
+  mentionRoutes(app, deps);
+  expertRoutes(app, deps);
+  crisisRoutes(app, deps);
+  streamRoutes(app, deps);
+  app.addHook('onResponse', async () => sseClients.set(deps.hub.clients));
+  return app;
+}

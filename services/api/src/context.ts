@@ -1,0 +1,17 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Producer } from 'kafkajs';
+import type { IndexNames } from './es/indices.js';
+import type { StreamHub } from './stream.js';
+
+/** What the route modules need, passed explicitly (no container). */
+export interface ApiContext {
+  es: Client;
+  indices: IndexNames;
+  hub: StreamHub;
+  /** Publishes expert changes to the experts topic; the router follows it. */
+  producer: Producer;
+  topicPrefix: string;
+  service: string;
+  heartbeatMs: number;
+  now: () => Date;
+}

@@ -1,0 +1,108 @@
+import type { Client } from '@elastic/elasticsearch';
+
+export interface IndexNames {
+  mentions: string;
+  assignments: string;
+  experts: string;
+}
+
+export function indexNames(prefix: string): IndexNames {
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts` };
+}
+
+// Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
+// so a new payload field never breaks indexing. Uses only core analyzers, so it runs on any Elasticsearch 8 cluster.
+const MENTION_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    source: { type: 'keyword' },
+    sourceId: { type: 'keyword' },
+    brand: { type: 'keyword' },
+    text: { type: 'text', analyzer: 'standard' },
+    url: { type: 'keyword', index: false },
+    createdAt: { type: 'date' },
+    receivedAt: { type: 'date' },
+    indexedAt: { type: 'date' },
+    author: { properties: { handle: { type: 'keyword' }, followers: { type: 'long' } } },
+    classification: {
+      properties: {
+        lang: { type: 'keyword' },
+        sentiment: { properties: { label: { type: 'keyword' }, score: { type: 'float' } } },
+        topics: { properties: { id: { type: 'keyword' }, confidence: { type: 'float' } } },
+        signals: { properties: { name: { type: 'keyword' }, score: { type: 'float' } } },
+        risk: { properties: { score: { type: 'float' } } },
+      },
+    },
+    routing: {
+      properties: {
+        decision: { type: 'keyword' },
+        expertId: { type: 'keyword' },
+        assignmentId: { type: 'keyword' },
+        severity: { type: 'integer' },
+        priority: { type: 'keyword' },
+        decidedAt: { type: 'date' },
+      },
+    },
+  },
+} as const;
+
+const ASSIGNMENT_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    mentionId: { type: 'keyword' },
+    expertId: { type: 'keyword' },
+    state: { type: 'keyword' },
+    priority: { type: 'keyword' },
+    attempt: { type: 'integer' },
+    offeredAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+  },
+} as const;
+
+const EXPERT_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    name: { type: 'text', fields: { raw: { type: 'keyword' } } },
+    team: { type: 'keyword' },
+    status: { type: 'keyword' },
+    languages: { type: 'keyword' },
+    updatedAt: { type: 'date' },
+  },
+} as const;
+
+/**
+ * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
+ * Safe to run from several API replicas at once.
+ */
+export async function ensureIndices(es: Client, prefix: string, replicas = 0): Promise<IndexNames> {
+  const names = indexNames(prefix);
+  const specs = [
+    { name: names.mentions, mappings: MENTION_MAPPINGS, shards: 1 },
+    { name: names.assignments, mappings: ASSIGNMENT_MAPPINGS, shards: 1 },
+    { name: names.experts, mappings: EXPERT_MAPPINGS, shards: 1 },
+  ];
+  for (const spec of specs) {
+    await es.indices.putIndexTemplate({
+      name: spec.name,
+      index_patterns: [`${spec.name}*`],
+      priority: 200,
+      template: {
+        settings: { number_of_shards: spec.shards, number_of_replicas: replicas, refresh_interval: '1s' },
+        mappings: spec.mappings as never,
+      },
+      _meta: { owner: 'chorus-api', description: `Chorus ${spec.name}` },
+    });
+    const exists = await es.indices.exists({ index: spec.name });
+    if (!exists) {
+      try {
+        await es.indices.create({ index: spec.name });
+      } catch (e) {
+        if (!/resource_already_exists_exception/.test(String((e as Error).message))) throw e;
+      }
+    }
+  }
+  return names;
+}

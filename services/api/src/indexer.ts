@@ -1,0 +1,65 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { AssignmentEventEnvelope, RoutedMentionEvent, topicName, type AssignmentEvent, type RoutedMention } from '@chorus/schemas';
+import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
+import { applyAssignmentEvents } from './es/assignments.js';
+import type { IndexNames } from './es/indices.js';
+import { indexMentions } from './es/mentions.js';
+import type { StreamHub } from './stream.js';
+
+type Indexed = RoutedMention | AssignmentEvent;
+
+export interface IndexerDeps {
+  kafka: Kafka;
+  producer: Producer;
+  es: Client;
+  indices: IndexNames;
+  hub: StreamHub;
+  logger: Logger;
+  registry: Registry;
+  topicPrefix: string;
+  groupId: string;
+  refresh: 'true' | 'false' | 'wait_for';
+  service: string;
+  now?: () => Date;
+}
+
+/**
+ * Indexes mentions.routed and assignments.events into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
+ * committed only after Elasticsearch acknowledged the batch; the stream hears of a mention once it is indexed.
+ */
+export function createIndexer(deps: IndexerDeps): Worker {
+  const routedTopic = topicName('mentionsRouted', deps.topicPrefix);
+  const assignmentsTopic = topicName('assignments', deps.topicPrefix);
+  const now = deps.now ?? (() => new Date());
+  const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
+
+  return createWorker<Indexed>({
+    kafka: deps.kafka,
+    producer: deps.producer,
+    logger: deps.logger,
+    registry: deps.registry,
+    service: deps.service,
+    groupId: deps.groupId,
+    topics: [routedTopic, assignmentsTopic],
+    topicPrefix: deps.topicPrefix,
+    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
+    handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
+      // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
+      if (records[0]?.topic === assignmentsTopic) {
+        await applyAssignmentEvents(deps.es, deps.indices.assignments, records.map((r) => r.data as AssignmentEvent), deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for');
+        indexed.inc({ kind: 'assignment' }, records.length);
+        return [];
+      }
+      const { views, failures } = await indexMentions(deps.es, deps.indices.mentions, records.map((r) => r.data as RoutedMention), deps.refresh, now());
+      indexed.inc({ kind: 'mention' }, views.length);
+      deps.hub.publish(views);
+      const failed = new Map(failures.map((f) => [f.id, f]));
+      return records
+        .filter((r) => failed.has((r.data as RoutedMention).id))
+        .map((r) => ({ record: { topic: r.topic, partition: r.partition, message: r.message }, code: 'index_rejected', message: failed.get((r.data as RoutedMention).id)!.reason }));
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { hostname } from 'node:os';
+import { Client } from '@elastic/elasticsearch';
+import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
+import { buildApi } from './app.js';
+import { loadConfig } from './config.js';
+import { ensureIndices } from './es/indices.js';
+import { createIndexer } from './indexer.js';
+import { StreamHub } from './stream.js';
+
+const SERVICE = 'chorus-api';
+
+runMain(undefined, async () => {
+  const config = loadConfig();
+  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  const registry = createRegistry(SERVICE);
+  const es = new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 30_000, maxRetries: 3 });
+  const indices = await ensureIndices(es, config.ES_INDEX_PREFIX, config.ES_INDEX_REPLICAS);
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await admin.disconnect();
+  const producer = createProducer(kafka);
+  await producer.connect();
+
+  const hub = new StreamHub(config.SSE_REPLAY_BUFFER);
+  const indexer = createIndexer({
+    kafka,
+    producer,
+    es,
+    indices,
+    hub,
+    logger,
+    registry,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    groupId: config.API_GROUP_ID,
+    refresh: config.INDEX_REFRESH,
+    service: SERVICE,
+  });
+
+  const app = await buildApi({
+    es,
+    indices,
+    hub,
+    producer,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    service: SERVICE,
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+    now: () => new Date(),
+    logger,
+    registry,
+    readiness: {
+      elasticsearch: async () => {
+        const h = await es.cluster.health({ timeout: '2s' });
+        return { ok: h.status !== 'red', detail: `cluster ${h.status}` };
+      },
+      kafka: async () => ({ ok: indexer.isReady(), detail: indexer.isReady() ? 'indexing' : 'not in the consumer group yet' }),
+    },
+  });
+
+  // Stop the indexer first (finishes and commits its batch), then stop serving, then close clients.
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    await indexer.stop();
+    await app.close();
+    await producer.disconnect();
+    await es.close();
+  });
+
+  await indexer.start();
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ address, docs: `${address}/docs` }, 'api listening');
+});

@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  AmbassadorStatus,
+  Expert,
+  ExpertInput,
+  ExpertListResponse,
+  IdParams,
+  InboxResponse,
+  Problem,
+  topicName,
+} from '@chorus/schemas';
+import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import type { ApiContext } from '../context.js';
+import { countOpen, expertAssignments } from '../es/assignments.js';
+import { deleteExpert, getExpert, listExperts, putExpert } from '../es/experts.js';
+import { getMentions } from '../es/mentions.js';
+
+const ListQuery = z.object({
+  team: z.string().optional(),
+  status: AmbassadorStatus.optional(),
+  language: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const InboxQuery = z.object({
+  state: z.enum(['open', 'all']).default('open').describe('open: offered and accepted; all: every state'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** Kafka first (the router's source), then Elasticsearch (the API's view): a failure leaves the router right. */
+  async function publish(id: string, expert: Expert | null) {
+    try {
+      await ctx.producer.send({
+        topic: topicName('experts', ctx.topicPrefix),
+        acks: -1,
+        messages: [jsonMessage(id, makeEnvelope('expert.changed', ctx.service, { id, expert }, ctx.now()))],
+      });
+    } catch (e) {
+      throw new ChorusError('kafka_unavailable', 'could not publish the expert change; nothing was saved, retry', { cause: e });
+    }
+  }
+
+  function toExpert(input: z.output<typeof ExpertInput>, createdAt?: string): Expert {
+    const at = ctx.now().toISOString();
+    return Expert.parse({ ...input, createdAt: createdAt ?? at, updatedAt: at });
+  }
+
+  r.post('/v1/experts', {
+    schema: { tags: ['experts'], summary: 'Create an expert', body: ExpertInput, response: { 201: Expert, 400: Problem, 409: Problem } },
+    handler: async (request, reply) => {
+      if (await getExpert(ctx.es, ctx.indices.experts, request.body.id)) {
+        throw new ChorusError('conflict', `expert ${request.body.id} already exists; use PUT /v1/experts/${request.body.id} to replace it`);
+      }
+      const expert = toExpert(request.body);
+      await publish(expert.id, expert);
+      const result = await putExpert(ctx.es, ctx.indices.experts, expert, { create: true });
+      if (result === 'exists') throw new ChorusError('conflict', `expert ${expert.id} already exists`);
+      return reply.status(201).send(expert);
+    },
+  });
+
+  r.get('/v1/experts', {
+    schema: { tags: ['experts'], summary: 'List experts', querystring: ListQuery, response: { 200: ExpertListResponse } },
+    handler: async (request) => listExperts(ctx.es, ctx.indices.experts, request.query, request.query.limit),
+  });
+
+  r.get('/v1/experts/:id', {
+    schema: { tags: ['experts'], summary: 'One expert', params: IdParams, response: { 200: Expert, 404: Problem } },
+    handler: async (request) => {
+      const e = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
+      if (!e) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      return e;
+    },
+  });
+
+  r.put('/v1/experts/:id', {
+    schema: { tags: ['experts'], summary: 'Create or replace an expert', params: IdParams, body: ExpertInput, response: { 200: Expert, 201: Expert, 400: Problem } },
+    handler: async (request, reply) => {
+      if (request.body.id !== request.params.id) {
+        throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
+      }
+      const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
+      const expert = toExpert(request.body, before?.createdAt);
+      await publish(expert.id, expert);
+      await putExpert(ctx.es, ctx.indices.experts, expert, { create: false });
+      return reply.status(before ? 200 : 201).send(expert);
+    },
+  });
+
+  r.delete('/v1/experts/:id', {
+    schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 204: z.null(), 404: Problem } },
+    handler: async (request, reply) => {
+      if (!(await getExpert(ctx.es, ctx.indices.experts, request.params.id))) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      await publish(request.params.id, null);
+      await deleteExpert(ctx.es, ctx.indices.experts, request.params.id);
+      return reply.status(204).send(null);
+    },
+  });
+
+  r.get('/v1/experts/:id/inbox', {
+    schema: {
+      tags: ['experts'],
+      summary: "An expert's inbox",
+      description: 'Assignments offered to or accepted by the expert, most urgent first, each with its mention.',
+      params: IdParams,
+      querystring: InboxQuery,
+      response: { 200: InboxResponse, 404: Problem },
+    },
+    handler: async (request) => {
+      const expert = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
+      if (!expert) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      const states = request.query.state === 'open' ? ['offered', 'accepted'] : ['offered', 'accepted', 'declined', 'expired', 'answered', 'resolved'];
+      const [assignments, open] = await Promise.all([
+        expertAssignments(ctx.es, ctx.indices.assignments, expert.id, states, request.query.limit),
+        countOpen(ctx.es, ctx.indices.assignments, expert.id),
+      ]);
+      const mentions = await getMentions(ctx.es, ctx.indices.mentions, assignments.map((a) => a.mentionId));
+      return {
+        expertId: expert.id,
+        open,
+        capacity: expert.capacity,
+        items: assignments.map((a) => ({ assignment: a, mention: mentions.get(a.mentionId) ?? null })),
+      };
+    },
+  });
+}

@@ -1,0 +1,89 @@
+import { Client } from '@elastic/elasticsearch';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { buildApi } from '../src/app';
+import { decodeCursor, encodeCursor } from '../src/es/cursor';
+import { indexNames } from '../src/es/indices';
+import { mentionFilters } from '../src/es/mentions';
+import { StreamHub } from '../src/stream';
+
+// The client is never called in these tests: nothing here reaches Elasticsearch.
+const es = new Client({ node: 'http://127.0.0.1:1' });
+
+async function app() {
+  return buildApi({
+    es,
+    indices: indexNames('unit'),
+    hub: new StreamHub(10),
+    producer: {} as never,
+    topicPrefix: '',
+    service: 'test',
+    heartbeatMs: 1000,
+    now: () => new Date(),
+    logger: pino({ level: 'silent' }),
+    registry: new Registry(),
+    readiness: {},
+  });
+}
+
+describe('OpenAPI', () => {
+  test('is generated from the zod schemas and lists every public route', async () => {
+    const a = await app();
+    const doc = (await a.inject('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/mentions', '/v1/mentions/{id}', '/v1/experts', '/v1/experts/{id}', '/v1/experts/{id}/inbox', '/v1/crisis-queue', '/v1/stream']),
+    );
+    expect(doc.paths['/livez']).toBeUndefined();
+    const params = doc.paths['/v1/mentions'].get.parameters.map((p: { name: string }) => p.name);
+    expect(params).toEqual(expect.arrayContaining(['q', 'brand', 'topic', 'sentiment', 'lang', 'from', 'to', 'cursor', 'limit']));
+    expect((await a.inject('/docs')).statusCode).toBeLessThan(400);
+  });
+});
+
+describe('validation errors are problem+json', () => {
+  test('bad query → 400 invalid_query with the field', async () => {
+    const a = await app();
+    const res = await a.inject('/v1/mentions?limit=5000&sentiment=angry');
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'invalid_query' });
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['limit']));
+  });
+  test('bad expert body → 400 validation_failed', async () => {
+    const a = await app();
+    const res = await a.inject({ method: 'POST', url: '/v1/experts', payload: { id: 'Not A Slug' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation_failed');
+  });
+  test('a forged cursor → 400 invalid_cursor', () => {
+    expect(() => decodeCursor('not-a-cursor')).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
+  });
+});
+
+test('cursor round-trip', () => {
+  expect(decodeCursor(encodeCursor([1763630100000, 'm_1']))).toEqual([1763630100000, 'm_1']);
+});
+
+test('filters map query fields to mapped keyword fields', () => {
+  expect(mentionFilters({ brand: ['skylark'], sentiment: ['negative'], from: '2026-11-01T00:00:00Z' })).toEqual([
+    { terms: { brand: ['skylark'] } },
+    { terms: { 'classification.sentiment.label': ['negative'] } },
+    { range: { createdAt: { gte: '2026-11-01T00:00:00Z' } } },
+  ]);
+});
+
+describe('stream hub', () => {
+  test('fans out, numbers events and replays after a Last-Event-ID within its buffer', () => {
+    const hub = new StreamHub(2);
+    const got: number[] = [];
+    const off = hub.subscribe((e) => got.push(e.seq));
+    const m = { id: 'm_x' } as never;
+    hub.publish([m, m, m]);
+    off();
+    hub.publish([m]);
+    expect(got).toEqual([1, 2, 3]);
+    expect(hub.since(1).map((e) => e.seq)).toEqual([3, 4]);
+    expect(hub.clients).toBe(0);
+  });
+});

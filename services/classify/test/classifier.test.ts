@@ -1,0 +1,149 @@
+import { classify } from '../src/classifier/classify';
+import { detectLanguage } from '../src/classifier/language';
+import { loadModel } from '../src/classifier/model';
+import { scoreSentiment } from '../src/classifier/sentiment';
+import { tokenize } from '../src/classifier/tokens';
+import { VelocityTracker } from '../src/velocity';
+
+const model = loadModel();
+const now = new Date('2026-11-20T10:00:00Z');
+const run = (text: string, followers?: number) => classify({ text, author: { handle: 'x', ...(followers === undefined ? {} : { followers }) } }, model, { now });
+const sentiment = (text: string) => scoreSentiment(tokenize(text), text);
+const signal = (text: string, name: string) => run(text).signals.find((s) => s.name === name)?.score ?? 0;
+
+describe('tokens', () => {
+  test('urls, handles, hashtags, emoji, emoticons and elongation', () => {
+    const t = tokenize('@SkylarkAir sooo GOOD #fail :) 😡 https://x.co/a');
+    expect(t.map((x) => x.kind)).toEqual(['mention', 'word', 'word', 'hashtag', 'emoticon', 'emoji', 'url']);
+    expect(t[1]).toMatchObject({ norm: 'soo', elongated: true });
+    expect(t[2]).toMatchObject({ allCaps: true });
+    expect(t[3]).toMatchObject({ norm: 'fail' });
+  });
+});
+
+describe('sentiment', () => {
+  test('plain polarity', () => {
+    expect(sentiment('The crew was wonderful and helpful').label).toBe('positive');
+    expect(sentiment('Terrible service, rude staff').label).toBe('negative');
+    expect(sentiment('My flight is at 9 tomorrow').label).toBe('neutral');
+  });
+  test('negation flips, and "not bad" is mildly positive', () => {
+    expect(sentiment('The food was not good').label).toBe('negative');
+    expect(sentiment('not bad at all').label).toBe('positive');
+    expect(sentiment('not bad at all').score).toBeLessThan(sentiment('really good').score);
+  });
+  test('intensifiers, caps, elongation and exclamation amplify', () => {
+    expect(sentiment('very bad').score).toBeLessThan(sentiment('bad').score);
+    expect(sentiment('BAD').score).toBeLessThan(sentiment('bad').score);
+    expect(sentiment('goooood').score).toBeGreaterThan(sentiment('good').score);
+    expect(sentiment('bad!!!').score).toBeLessThan(sentiment('bad').score);
+  });
+  test('emoji and emoticons carry sentiment', () => {
+    expect(sentiment('😡😡').label).toBe('negative');
+    expect(sentiment('❤️').label).toBe('positive');
+    expect(sentiment('on my way :(').label).toBe('negative');
+  });
+  test('hashtags count as words; urls and handles do not', () => {
+    expect(sentiment('#fail').label).toBe('negative');
+    expect(sentiment('@love_airline https://great.example').label).toBe('neutral');
+  });
+  test('"but" moves the weight to the second clause', () => {
+    expect(sentiment('The seats were nice but the food was awful').label).toBe('negative');
+  });
+  test('cheap sarcasm cues turn praise into complaint', () => {
+    const s = sentiment('Great, delayed again. Thanks for nothing 🙄');
+    expect(s.label).toBe('negative');
+    expect(s.sarcasm).toBe(true);
+  });
+  test('score in [-1, 1], confidence in [0, 1], evidence short', () => {
+    const s = sentiment('worst worst worst horrible awful terrible disgusting!!!');
+    expect(s.score).toBeGreaterThanOrEqual(-1);
+    expect(s.confidence).toBeLessThanOrEqual(1);
+    expect(s.evidence.length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('language', () => {
+  test('detects common languages', () => {
+    expect(detectLanguage('My flight was cancelled and nobody answers the phone').lang).toBe('en');
+    expect(detectLanguage('Mon vol a été annulé et personne ne répond au téléphone').lang).toBe('fr');
+    expect(detectLanguage('Mi vuelo fue cancelado y nadie contesta el teléfono').lang).toBe('es');
+  });
+  test('too short, emoji only or URL only → und', () => {
+    expect(detectLanguage('ok').lang).toBe('und');
+    expect(detectLanguage('😡😡😡').lang).toBe('und');
+    expect(detectLanguage('https://example.com/a/very/long/path/of/words').lang).toBe('und');
+  });
+  test('a language given by the source wins', () => {
+    expect(classify({ text: 'bonjour tout le monde, quel beau vol', lang: 'fr', author: { handle: 'x' } }, model, { now }).lang).toBe('fr');
+  });
+});
+
+describe('topics', () => {
+  test('multi-label from keywords (stemmed) and phrases, with evidence', () => {
+    const c = run('Lost luggage and a delayed flight, again');
+    expect(c.topics.map((t) => t.id)).toEqual(expect.arrayContaining(['baggage', 'delays']));
+    expect(c.topics.find((t) => t.id === 'baggage')!.evidence).toEqual(expect.arrayContaining(['lost luggage']));
+  });
+  test('"other" when nothing fits', () => {
+    expect(run('What a lovely sunset tonight').topics).toEqual([{ id: 'other', confidence: 1, evidence: [] }]);
+  });
+});
+
+describe('risk signals', () => {
+  test.each([
+    ['legal_threat', 'I will sue you, my lawyer is ready'],
+    ['safety', 'My son got food poisoning from the meal on board'],
+    ['security', 'My account was hacked and there are unauthorized charges'],
+    ['churn', 'Never flying with you again, switching to another airline'],
+    ['question', 'How do I change my flight?'],
+    ['offensive', 'you bunch of idiots'],
+    ['praise', 'Thank you, the crew was amazing!'],
+    ['anger', 'I am FURIOUS, this is UNACCEPTABLE!!!'],
+  ])('%s', (name, text) => {
+    expect(signal(text, name)).toBeGreaterThan(0.3);
+  });
+  test('calm text raises none of the risk signals', () => {
+    expect(run('Boarding now, see you in Lisbon').signals).toEqual([]);
+  });
+  test('risk: content first, reach amplifies, reasons explain', () => {
+    const small = run('I will sue you, this is a disgrace', 10);
+    const big = run('I will sue you, this is a disgrace', 2_000_000);
+    expect(small.risk.score).toBeGreaterThan(0.5);
+    expect(big.risk.score).toBeGreaterThanOrEqual(small.risk.score);
+    expect(big.risk.reasons.map((r) => r.code)).toEqual(expect.arrayContaining(['signal_legal_threat', 'author_reach']));
+    expect(run('Thank you, lovely flight', 2_000_000).risk.score).toBe(0);
+  });
+  test('a sensitive topic adds risk', () => {
+    expect(run('What about the layoffs announced in the quarterly results?').risk.reasons.map((r) => r.code)).toContain('sensitive_topic');
+  });
+});
+
+describe('edge inputs', () => {
+  test.each([
+    ['empty', ''],
+    ['emoji only', '🙂'],
+    ['url only', 'https://example.com'],
+    ['10 kB', 'my bag is lost and nobody helps. '.repeat(320)],
+    ['non-English', 'Mein Gepäck ist verloren gegangen und niemand hilft mir'],
+  ])('%s text classifies to a valid result', (_name, text) => {
+    const c = run(text);
+    expect(c.sentiment.score).toBeGreaterThanOrEqual(-1);
+    expect(c.sentiment.score).toBeLessThanOrEqual(1);
+    expect(c.risk.score).toBeGreaterThanOrEqual(0);
+    expect(c.risk.score).toBeLessThanOrEqual(1);
+    expect(c.topics.length).toBeGreaterThan(0);
+  });
+});
+
+describe('velocity', () => {
+  test('zero at the norm, rising with a burst over the minimum volume', () => {
+    const v = new VelocityTracker(5, 60, 10);
+    const t0 = Date.parse('2026-11-20T10:00:00Z');
+    for (let m = 0; m < 55; m++) v.observe('k', new Date(t0 + m * 60_000));
+    expect(v.observe('k', new Date(t0 + 56 * 60_000))).toBe(0);
+    let last = 0;
+    for (let i = 0; i < 60; i++) last = v.observe('k', new Date(t0 + 57 * 60_000));
+    expect(last).toBeGreaterThan(0.5);
+  });
+});

@@ -1,0 +1,155 @@
+import type { Expert } from '@chorus/schemas';
+import { DEFAULT_POLICY, RoutingPolicy } from '../src/policy';
+import { hashPercent, route } from '../src/route';
+import { isOnShift } from '../src/shift';
+import { RouterState } from '../src/state';
+import { expert, mention } from './fixtures';
+
+const now = new Date('2026-11-20T10:00:00Z'); // a Friday
+const decide = (m: ReturnType<typeof mention>, experts: Expert[], state = new RouterState(), policy = DEFAULT_POLICY) => route({ mention: m, experts, state, policy, now });
+const codes = (o: ReturnType<typeof decide>) => o.routing.reasons.map((r) => r.code);
+
+describe('crisis', () => {
+  test('risk above the threshold goes to the crisis team with a severity, never to an expert', () => {
+    const o = decide(mention({ risk: 0.75 }), [expert('ana')]);
+    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 8, priority: 'p1' });
+    expect(o.offer).toBeUndefined();
+    expect(codes(o)).toContain('risk_above_threshold');
+  });
+  test('a sensitive topic is crisis even when calm, severity at least 6', () => {
+    const o = decide(mention({ topics: ['financial_disclosure'], risk: 0.2, sentiment: 0 }), [expert('ana', { skills: { financial_disclosure: 5 } })]);
+    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 6 });
+    expect(codes(o)).toContain('sensitive_topic');
+  });
+});
+
+describe('monitor only', () => {
+  test('neutral chatter and praise without a question', () => {
+    expect(decide(mention({ sentiment: 0 }), [expert('ana')]).routing.decision).toBe('monitor');
+    const praise = mention({ sentiment: 0.8 });
+    praise.classification.signals.push({ name: 'praise', score: 0.9, evidence: ['thanks'] });
+    expect(codes(decide(praise, [expert('ana')]))).toEqual(['praise_without_question']);
+  });
+});
+
+describe('expert', () => {
+  test('offers to the best eligible expert, with reasons and an assignment', () => {
+    const o = decide(mention({ question: true }), [expert('bo', { skills: { baggage: 2 } }), expert('ana', { skills: { baggage: 5 } })]);
+    expect(o.routing).toMatchObject({ decision: 'expert', expertId: 'ana' });
+    expect(o.offer).toMatchObject({ expertId: 'ana', state: 'offered', attempt: 1, assignmentId: o.routing.assignmentId });
+    expect(o.routing.candidates.map((c) => c.expertId)).toEqual(['ana', 'bo']);
+    expect(codes(o)).toEqual(expect.arrayContaining(['question', 'skill_match', 'capacity_left']));
+  });
+
+  test.each<[string, Partial<Expert>]>([
+    ['suspended', { status: 'suspended' }],
+    ['wrong language', { languages: ['fr'] }],
+    ['off shift', { workingHours: [{ day: 'mon', start: '09:00', end: '17:00' }] }],
+    ['out of office', { outOfOffice: [{ from: '2026-11-19T00:00:00Z', to: '2026-11-21T00:00:00Z' }] }],
+    ['away', { presence: 'away' }],
+    ['no capacity', { capacity: 0 }],
+    ['topic excluded', { excludedTopics: ['baggage'] }],
+    ['low proficiency', { skills: { baggage: 1 } }],
+    ['no guidelines', { guidelinesAcceptedAt: undefined }],
+    ['sales team on a complaint', { team: 'sales' }],
+  ])('hard constraint: %s → queued, with the reason counted', (_name, over) => {
+    const o = decide(mention(), [expert('ana', over)]);
+    expect(o.routing.decision).toBe('queued');
+    expect(codes(o)).toContain('no_eligible_expert');
+  });
+
+  test('pilots only get their share of mentions; certified get the rest', () => {
+    const pilot = expert('pia', { status: 'pilot' });
+    let pilotGot = 0;
+    for (let i = 0; i < 400; i++) {
+      const o = decide(mention({ id: `m_${i.toString(16).padStart(32, 'a')}` }), [pilot]);
+      if (o.routing.decision === 'expert') pilotGot++;
+    }
+    expect(pilotGot / 400).toBeGreaterThan(0.15);
+    expect(pilotGot / 400).toBeLessThan(0.35);
+    const none = RoutingPolicy.parse({ pilots: { enabled: false } });
+    expect(decide(mention(), [pilot], new RouterState(), none).routing.decision).toBe('queued');
+  });
+
+  test('capacity counts open assignments; closing one frees a slot', () => {
+    const state = new RouterState();
+    const ana = expert('ana', { capacity: 1 });
+    const first = decide(mention(), [ana], state);
+    state.apply(first.offer!);
+    expect(decide(mention(), [ana], state).routing.decision).toBe('queued');
+    state.apply({ ...first.offer!, state: 'declined' });
+    expect(decide(mention(), [ana], state).routing.decision).toBe('expert');
+  });
+
+  test('continuity: the same author goes back to the same expert', () => {
+    const state = new RouterState();
+    const experts = [expert('ana'), expert('bo')];
+    const first = decide(mention({ author: 'lena' }), experts, state);
+    state.apply(first.offer!, 'lena');
+    const second = decide(mention({ author: 'lena' }), experts, state);
+    expect(second.routing.expertId).toBe(first.routing.expertId);
+    expect(codes(second)).toContain('thread_continuity');
+  });
+
+  test('fairness spreads work among equals; ties break by id', () => {
+    const state = new RouterState();
+    const experts = [expert('bo'), expert('ana')];
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const o = decide(mention(), experts, state);
+      state.apply(o.offer!);
+      got.push(o.routing.expertId!);
+    }
+    expect(got[0]).toBe('ana');
+    expect(new Set(got)).toEqual(new Set(['ana', 'bo']));
+  });
+
+  test('a redelivered mention keeps its assignment', () => {
+    const state = new RouterState();
+    const m = mention();
+    const first = decide(m, [expert('ana'), expert('bo')], state);
+    state.apply(first.offer!);
+    const again = decide(m, [expert('ana'), expert('bo')], state);
+    expect(again.offer).toBeUndefined();
+    expect(again.routing).toMatchObject({ decision: 'expert', expertId: first.routing.expertId, assignmentId: first.routing.assignmentId });
+  });
+
+  test('undetermined language falls back to the policy default', () => {
+    expect(decide(mention({ lang: 'und' }), [expert('ana')]).routing.decision).toBe('expert');
+  });
+
+  test('deterministic: same input, same decision', () => {
+    const m = mention({ question: true });
+    const experts = [expert('a'), expert('b'), expert('c')];
+    expect(decide(m, experts)).toEqual(decide(m, experts));
+  });
+});
+
+describe('shifts', () => {
+  test("in the expert's own time zone", () => {
+    const e = { timeZone: 'America/New_York', workingHours: [{ day: 'fri' as const, start: '09:00', end: '17:00' }], outOfOffice: [] };
+    expect(isOnShift(e, new Date('2026-11-20T15:00:00Z'))).toBe(true); // 10:00 in New York
+    expect(isOnShift(e, new Date('2026-11-20T10:00:00Z'))).toBe(false); // 05:00 in New York
+  });
+});
+
+describe('state', () => {
+  test('events apply once and only forward', () => {
+    const s = new RouterState();
+    const offer = { assignmentId: 'a1', mentionId: 'm_1', expertId: 'ana', state: 'offered' as const, priority: 'p3' as const, at: now.toISOString(), attempt: 1 };
+    expect(s.apply(offer)).toBe(true);
+    expect(s.apply(offer)).toBe(false);
+    expect(s.open('ana')).toBe(1);
+    s.apply({ ...offer, state: 'accepted' });
+    expect(s.apply(offer)).toBe(false);
+    expect(s.open('ana')).toBe(1);
+    s.apply({ ...offer, state: 'answered' });
+    expect(s.open('ana')).toBe(0);
+  });
+
+  test('hashPercent is stable and spread', () => {
+    expect(hashPercent('x')).toBe(hashPercent('x'));
+    const buckets = new Set(Array.from({ length: 200 }, (_, i) => Math.floor(hashPercent(`id${i}`) / 10)));
+    expect(buckets.size).toBe(10);
+  });
+});

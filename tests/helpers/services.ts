@@ -1,0 +1,45 @@
+/** Runs the built services as real processes, as `npm start` does, with their own topic and index prefixes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { brokers, esUrl, freePort, waitFor } from './infra';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface RunningService {
+  name: string;
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export async function startService(name: 'ingest' | 'classify' | 'router' | 'api', env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+    env: { ...process.env, PORT: String(port), KAFKA_BROKERS: brokers().join(','), ELASTICSEARCH_URL: esUrl(), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 60_000, `${name} to be ready`);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${name} output:\n${out}`);
+  }
+  return {
+    name,
+    port,
+    url,
+    proc,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
