@@ -19,6 +19,7 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  reporters: ['default', '<rootDir>/tests/setup/summary-reporter.js'],
   projects: [
     {
       ...shared,

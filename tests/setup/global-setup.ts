@@ -12,7 +12,7 @@ const STACK = join(ROOT, 'deploy', 'stack.sh');
 
 type Stoppable = { stop: () => Promise<unknown> };
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __chorusTeardown: (() => Promise<void>) | undefined;
 }
 

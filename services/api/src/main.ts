@@ -34,7 +34,7 @@ runMain(undefined, async () => {
     logger,
     registry,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    groupId: config.API_GROUP_ID,
+    groupId: config.API_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-api-indexer`,
     refresh: config.INDEX_REFRESH,
     service: SERVICE,
   });

@@ -5,7 +5,7 @@ import { BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
 export const ClassifyEnv = BaseEnv.extend(KafkaEnv.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8082).describe('Health and metrics port'),
   TAXONOMY_FILE: z.string().optional().describe('Topic taxonomy JSON; defaults to services/classify/taxonomy/default.json'),
-  CLASSIFY_GROUP_ID: z.string().default('chorus-classify'),
+  CLASSIFY_GROUP_ID: z.string().optional().describe('Consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-classify"'),
   CLASSIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3).describe('Partitions handled at once'),
 });
 export type ClassifyConfig = z.infer<typeof ClassifyEnv>;

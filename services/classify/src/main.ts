@@ -26,7 +26,7 @@ runMain(undefined, async () => {
     registry,
     model,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    groupId: config.CLASSIFY_GROUP_ID,
+    groupId: config.CLASSIFY_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-classify`,
     concurrency: config.CLASSIFY_CONCURRENCY,
     service: SERVICE,
   });

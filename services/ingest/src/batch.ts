@@ -61,7 +61,7 @@ export function normalise(m: MentionInput, id: string, defaultBrand: string, rec
     id,
     source: m.source.toLowerCase(),
     sourceId: m.sourceId,
-    // eslint-disable-next-line no-control-regex
+     
     text: m.text.normalize('NFC').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim(),
     author: { ...m.author, handle: m.author.handle.trim() },
     createdAt: new Date(m.createdAt).toISOString(),

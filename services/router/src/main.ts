@@ -20,7 +20,7 @@ runMain(undefined, async () => {
   const producer = createProducer(kafka);
   await producer.connect();
 
-  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID, service: SERVICE });
+  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-router`, service: SERVICE });
 
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await app.stop();

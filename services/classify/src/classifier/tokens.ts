@@ -10,7 +10,7 @@ export interface Token {
 
 // Order matters: URLs and emoticons before words, so "http://x" and ":-)" are not split into pieces.
 const TOKEN_RE =
-  /(https?:\/\/\S+|www\.\S+)|([@][\w_]+)|(#[\p{L}\p{N}_]+)|([<>]?[:;=8xX][-o*']?[)\](\[dDpP/\\|@3*]+(?![\p{L}\p{N}]))|((?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D(?:\p{Extended_Pictographic})|\p{Emoji_Modifier})*)|([\p{L}\p{M}][\p{L}\p{M}'’]*)|(\p{N}+(?:[.,]\p{N}+)*)|([!?]+|[.,;:]+)/gu;
+  /(https?:\/\/\S+|www\.\S+)|([@][\w_]+)|(#[\p{L}\p{N}_]+)|([<>]?[:;=8xX][-o*']?[)\]([dDpP/\\|@3*]+(?![\p{L}\p{N}]))|((?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D(?:\p{Extended_Pictographic})|\p{Emoji_Modifier})*)|([\p{L}\p{M}][\p{L}\p{M}'’]*)|(\p{N}+(?:[.,]\p{N}+)*)|([!?]+|[.,;:]+)/gu;
 
 const ELONGATED = /(\p{L})\1{2,}/u;
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# npm start: installs what is missing, starts Kafka and Elasticsearch (deploy/stack.sh), the four services and the
+# demo feed, in the background, and prints where everything is. `npm stop` stops it all. Idempotent.
+# CHORUS_DEMO=0 skips the demo feed.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_node_deps
+build
+bash "$ROOT/deploy/stack.sh" start
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+API_PORT="${API_PORT:-8080}"
+INGEST_PORT="${INGEST_PORT:-8081}"
+CLASSIFY_PORT="${CLASSIFY_PORT:-8082}"
+ROUTER_PORT="${ROUTER_PORT:-8083}"
+
+start_service() { # name port
+  local name="$1" port="$2" pidf="$RUN_DIR/$1.pid"
+  if [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+    say "$name already running (pid $(cat "$pidf"))"
+    return
+  fi
+  if ss -Hltn "sport = :$port" | grep -q .; then
+    say "port $port is taken by another process: stop it, or set ${name^^}_PORT"
+    exit 1
+  fi
+  PORT="$port" nohup node "$ROOT/services/$name/dist/main.js" >>"$LOG_DIR/$name.log" 2>&1 &
+  echo $! >"$pidf"
+  say "started $name on :$port (log $LOG_DIR/$name.log)"
+}
+
+wait_ready() { # name port
+  local i
+  for ((i = 0; i < 120; i++)); do
+    curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null || { tail -n 20 "$LOG_DIR/$1.log" >&2; say "$1 exited; log: $LOG_DIR/$1.log"; exit 1; }
+    sleep 0.5
+  done
+  tail -n 20 "$LOG_DIR/$1.log" >&2
+  say "$1 did not become ready in 60s; log: $LOG_DIR/$1.log"
+  exit 1
+}
+
+# The API first: it creates the indices and the topics the others read.
+start_service api "$API_PORT"; wait_ready api "$API_PORT"
+start_service router "$ROUTER_PORT"
+start_service classify "$CLASSIFY_PORT"
+start_service ingest "$INGEST_PORT"
+wait_ready router "$ROUTER_PORT"; wait_ready classify "$CLASSIFY_PORT"; wait_ready ingest "$INGEST_PORT"
+
+if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
+  if [[ -f "$RUN_DIR/demo-feed.pid" ]] && kill -0 "$(cat "$RUN_DIR/demo-feed.pid")" 2>/dev/null; then
+    say "demo feed already running"
+  else
+    CHORUS_API_URL="http://127.0.0.1:$API_PORT" CHORUS_INGEST_URL="http://127.0.0.1:$INGEST_PORT" \
+      nohup node "$ROOT/scripts/demo-feed.mjs" >>"$LOG_DIR/demo-feed.log" 2>&1 &
+    echo $! >"$RUN_DIR/demo-feed.pid"
+    say "demo feed started (log $LOG_DIR/demo-feed.log)"
+  fi
+fi
+
+cat <<MSG
+
+  Chorus is running.
+    API        http://127.0.0.1:$API_PORT          (try /v1/mentions, /v1/crisis-queue, /v1/stream)
+    API docs   http://127.0.0.1:$API_PORT/docs     (OpenAPI: /openapi.json)
+    Ingest     http://127.0.0.1:$INGEST_PORT          (POST /v1/mentions)
+    Metrics    /metrics on :$API_PORT :$INGEST_PORT :$CLASSIFY_PORT (classify) :$ROUTER_PORT (router)
+    Kafka      127.0.0.1:9092    Elasticsearch http://127.0.0.1:9200
+    Logs       $LOG_DIR
+
+  Stop everything with: npm stop
+
+MSG
