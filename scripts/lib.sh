@@ -16,13 +16,15 @@ check_node() {
     { say "Node.js 20.19 or newer is required (found $(node --version))"; exit 1; }
 }
 
-# npm ci when node_modules is missing or older than the lockfile. Packages are cached by npm in ~/.npm.
+# Installs npm packages when node_modules is missing or older than the lockfile; npm caches them in ~/.npm.
+# `npm install` rather than `npm ci`: the lockfile pins every version, but a registry mirror that lacks another
+# platform's optional native binaries (swc, turbo, unrs-resolver) leaves them out of the lock, which `npm ci` refuses.
 ensure_node_deps() {
   check_node
   cd "$ROOT"
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    say "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    say "installing npm packages"
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
