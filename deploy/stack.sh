@@ -52,7 +52,7 @@ install_kafka() {
   command -v mvn >/dev/null || die "Maven (mvn) is needed once to download Kafka from Maven Central"
   log "downloading Kafka $KAFKA_VERSION into $KAFKA_HOME (once)"
   rm -rf "$KAFKA_HOME.tmp" && mkdir -p "$KAFKA_HOME.tmp"
-  mvn -B -q -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  mvn -B -q --no-transfer-progress -Dstyle.color=never -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME.tmp/libs" >&2
   cp "$HERE/kafka/log4j2.yaml" "$KAFKA_HOME.tmp/log4j2.yaml"
   touch "$KAFKA_HOME.tmp/.complete"
@@ -66,7 +66,7 @@ install_es() {
   log "downloading Elasticsearch $ES_VERSION into $ES_HOME (once)"
   local tmp="$CACHE/es-download"
   rm -rf "$tmp" && mkdir -p "$tmp"
-  mvn -B -q dependency:copy \
+  mvn -B -q --no-transfer-progress -Dstyle.color=never dependency:copy \
     -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
     -DoutputDirectory="$tmp" >&2
   unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp"

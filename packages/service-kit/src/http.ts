@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ChorusError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -24,7 +24,8 @@ export function createHttpServer(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the logs at ingest rates; request metrics and error logs cover them.
+    logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: 30_000,
     return503OnClosing: true,
     ...opts.fastify,
