@@ -8,6 +8,39 @@ const ISO3_TO_1: Record<string, string> = {
   pes: 'fa', urd: 'ur', tgl: 'tl', swh: 'sw', cat: 'ca', hrv: 'hr', srp: 'sr', bul: 'bg', slk: 'sk', uzn: 'uz',
 };
 
+// Function words settle close calls between franc's top candidates, which trigram statistics alone get wrong on
+// short posts ("Missed my connection in Austin because the gate agent was rude" reads as French to trigrams).
+const FUNCTION_WORDS: Record<string, Set<string>> = {
+  eng: new Set('the and my is to was in of for with because on it this that you your i me at be are have not but so no was were will can'.split(' ')),
+  fra: new Set('le la les et mon ma mes est de des du pour avec parce que sur ce cette vous votre je ne pas mais au aux une un été très'.split(' ')),
+  spa: new Set('el la los las y mi mis es de del para con porque en este esta usted su yo no pero muy una un fue sin por que'.split(' ')),
+  deu: new Set('der die das und mein meine ist zu war in von für mit weil auf es dies sie ihr ich nicht aber sehr ein eine wurde'.split(' ')),
+  por: new Set('o a os as e meu minha é de do da para com porque em este esta você seu eu não mas muito um uma foi'.split(' ')),
+  ita: new Set('il lo la gli le e mio mia è di del della per con perché in questo questa lei suo io non ma molto un una stato'.split(' ')),
+  nld: new Set('de het en mijn is te was in van voor met omdat op dit dat u uw ik niet maar heel een werd'.split(' ')),
+};
+
+function functionWordVotes(prose: string, candidates: string[]): string | undefined {
+  const words = prose.toLowerCase().split(/[^\p{L}']+/u).filter(Boolean);
+  let best: string | undefined;
+  let bestCount = 0;
+  let tie = false;
+  for (const c of candidates) {
+    const list = FUNCTION_WORDS[c];
+    if (!list) continue;
+    const count = words.filter((w) => list.has(w)).length;
+    if (count > bestCount) {
+      best = c;
+      bestCount = count;
+      tie = false;
+    } else if (count === bestCount && count > 0) tie = true;
+  }
+  return tie || bestCount < 1 ? undefined : best;
+}
+
+const COMMON = Object.keys(ISO3_TO_1);
+const SHORT_TEXT_LETTERS = 80;
+
 /** Below this many letters the guess is noise: answer `und`. */
 export const MIN_LETTERS = 12;
 
@@ -28,11 +61,19 @@ export function detectLanguage(text: string): LanguageGuess {
     .trim();
   const letters = prose.replace(/[^\p{L}]/gu, '').length;
   if (letters < MIN_LETTERS) return { lang: 'und', confidence: 0 };
-  const ranked = francAll(prose, { minLength: MIN_LETTERS });
+  // Short posts are matched against widely used languages only: on a dozen words, trigram statistics otherwise find
+  // Sundanese or Lingala in an English sentence.
+  const ranked = francAll(prose, letters < SHORT_TEXT_LETTERS ? { minLength: MIN_LETTERS, only: COMMON } : { minLength: MIN_LETTERS });
   const best = ranked[0];
   if (!best || best[0] === 'und') return { lang: 'und', confidence: 0 };
   const second = ranked[1]?.[1] ?? 0;
-  const lang = ISO3_TO_1[best[0]] ?? best[0];
+  let code = best[0];
+  if (1 - second < 0.15) {
+    // A close call: let function words decide among the candidates within reach of the best.
+    const close = ranked.filter(([, score]) => score >= 0.8).map(([c]) => c);
+    code = functionWordVotes(prose, close) ?? code;
+  }
+  const lang = ISO3_TO_1[code] ?? code;
   return { lang, confidence: round(Math.max(0.05, Math.min(1, (1 - second) * 4))) };
 }
 
