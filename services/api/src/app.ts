@@ -2,8 +2,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
-import { createHttpServer, gauge, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import { Gauge, type Registry } from 'prom-client';
+import { createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { ApiContext } from './context.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
@@ -43,8 +43,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const sseClients = gauge(deps.registry, 'chorus_sse_clients', 'Open Server-Sent Events connections');
-  sseClients.set(0);
+  // Read at scrape time: hijacked SSE replies never pass through the onResponse hook.
+  new Gauge({ name: 'chorus_sse_clients', help: 'Open Server-Sent Events connections', registers: [deps.registry], collect() { this.set(deps.hub.clients); } });
 
   app.get('/', { schema: { hide: true } as never }, async () => ({
     service: 'chorus-api',
@@ -58,6 +58,5 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   expertRoutes(app, deps);
   crisisRoutes(app, deps);
   streamRoutes(app, deps);
-  app.addHook('onResponse', async () => sseClients.set(deps.hub.clients));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Assignment, AssignmentEvent } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { getDoc } from './get-doc.js';
 
 /**
  * Folds assignment events into one document per assignment. Events of one mention arrive in order (they share a
@@ -33,14 +34,8 @@ export async function applyAssignmentEvents(es: Client, index: string, events: A
   }
 }
 
-export async function getAssignment(es: Client, index: string, id: string): Promise<Assignment | null> {
-  try {
-    const res = await es.get<Assignment>({ index, id });
-    return res._source ?? null;
-  } catch (e) {
-    if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return null;
-    throw e;
-  }
+export function getAssignment(es: Client, index: string, id: string): Promise<Assignment | null> {
+  return getDoc<Assignment>(es, index, id);
 }
 
 const PRIORITY_ORDER = ['p1', 'p2', 'p3', 'p4'];

@@ -1,24 +1,19 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Expert } from '@chorus/schemas';
+import { getDoc, isStatus } from './get-doc.js';
 
 export async function putExpert(es: Client, index: string, expert: Expert, opts: { create: boolean }): Promise<'created' | 'exists' | 'updated'> {
   try {
     const res = await es.index({ index, id: expert.id, document: expert, op_type: opts.create ? 'create' : 'index', refresh: 'wait_for' });
     return res.result === 'created' ? 'created' : 'updated';
   } catch (e) {
-    if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return 'exists';
+    if (isStatus(e, 409)) return 'exists';
     throw e;
   }
 }
 
-export async function getExpert(es: Client, index: string, id: string): Promise<Expert | null> {
-  try {
-    const res = await es.get<Expert>({ index, id });
-    return res._source ?? null;
-  } catch (e) {
-    if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return null;
-    throw e;
-  }
+export function getExpert(es: Client, index: string, id: string): Promise<Expert | null> {
+  return getDoc<Expert>(es, index, id);
 }
 
 export async function deleteExpert(es: Client, index: string, id: string): Promise<boolean> {
@@ -26,7 +21,7 @@ export async function deleteExpert(es: Client, index: string, id: string): Promi
     await es.delete({ index, id, refresh: 'wait_for' });
     return true;
   } catch (e) {
-    if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return false;
+    if (isStatus(e, 404)) return false;
     throw e;
   }
 }

@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { MentionListQuery, MentionView, RoutedMention } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { getDoc } from './get-doc.js';
 
 export interface BulkFailure {
   id: string;
@@ -32,14 +33,8 @@ export async function indexMentions(es: Client, index: string, mentions: RoutedM
   return { views: views.filter((v) => !failed.has(v.id)), failures };
 }
 
-export async function getMention(es: Client, index: string, id: string): Promise<MentionView | null> {
-  try {
-    const res = await es.get<MentionView>({ index, id });
-    return res._source ?? null;
-  } catch (e) {
-    if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return null;
-    throw e;
-  }
+export function getMention(es: Client, index: string, id: string): Promise<MentionView | null> {
+  return getDoc<MentionView>(es, index, id);
 }
 
 export async function getMentions(es: Client, index: string, ids: string[]): Promise<Map<string, MentionView>> {
