@@ -24,7 +24,7 @@ ensure_node_deps() {
   cd "$ROOT"
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     say "installing npm packages"
-    npm install --no-audit --no-fund --loglevel=error
+    npm install --no-audit --no-fund --loglevel=error >&2
   fi
 }
 

@@ -1,0 +1,21 @@
+// natural's own modules, not its package root (which loads storage adapters that read .env files).
+import { SentimentAnalyzer } from 'natural/lib/natural/sentiment';
+import { PorterStemmer } from 'natural/lib/natural/stemmers';
+import { WordTokenizer } from 'natural/lib/natural/tokenizers';
+import { scoreSentiment } from '../classifier/sentiment.js';
+import { tokenize } from '../classifier/tokens.js';
+
+/** The lexicon-only reference: natural's AFINN analyser, > 0 positive, < 0 negative. */
+export function afinnBaseline(): (text: string) => string {
+  const analyzer = new SentimentAnalyzer('English', PorterStemmer, 'afinn');
+  const tokenizer = new WordTokenizer();
+  return (text) => {
+    const s = analyzer.getSentiment(tokenizer.tokenize(text));
+    return s > 0 ? 'positive' : s < 0 ? 'negative' : 'neutral';
+  };
+}
+
+/** The product's default sentiment: Chorus's rule-based scorer, which needs no training data. */
+export function chorusLexicon(): (text: string) => string {
+  return (text) => scoreSentiment(tokenize(text), text).label;
+}

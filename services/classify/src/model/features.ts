@@ -1,0 +1,111 @@
+import { scoreSentiment } from '../classifier/sentiment.js';
+import { NEGATORS } from '../classifier/lexicons.js';
+import { tokenize } from '../classifier/tokens.js';
+
+/** Feature-extraction settings, recorded in every model artifact so a model is always read the way it was trained. */
+export interface FeatureOptions {
+  wordNgrams: 1 | 2 | 3;
+  charMin: number;
+  charMax: number;
+  /** Adds the rule-based sentiment label and cues (negation, sarcasm) as features. */
+  lexicon: boolean;
+}
+
+export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true };
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnv(s: string, h = FNV_OFFSET): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h >>> 0;
+}
+
+// Different feature families hash from different seeds, so "w:bag" and a char n-gram "bag" never collide by design.
+const SEED_WORD = fnv('w');
+const SEED_NEG = fnv('n');
+const SEED_BIGRAM = fnv('b');
+const SEED_TRIGRAM = fnv('t');
+const SEED_CHAR = fnv('c');
+const SEED_META = fnv('m');
+
+/**
+ * Turns a text into hashed sparse features with sublinear term frequency, L2-normalised: word n-grams, negation-scoped
+ * words ("not good" → n:good), character n-grams inside words (robust to typos and elongation), emoji, and the rule
+ * lexicon's verdict. Hashing avoids building strings for character n-grams, which keeps this on the fast path.
+ */
+export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEATURES): Map<number, number> {
+  const counts = new Map<number, number>();
+  const add = (h: number) => counts.set(h, (counts.get(h) ?? 0) + 1);
+  const tokens = tokenize(text);
+  let prev = '<s>';
+  let prev2 = '<s>';
+  let negated = 0;
+  for (const t of tokens) {
+    let w: string;
+    switch (t.kind) {
+      case 'url':
+        w = '<url>';
+        break;
+      case 'mention':
+        w = '<user>';
+        break;
+      case 'number':
+        w = '<num>';
+        break;
+      case 'punct':
+        if (/[.;!?]/.test(t.norm)) negated = 0;
+        w = t.norm.length > 1 ? `${t.norm[0]}+` : t.norm;
+        break;
+      default:
+        w = t.norm;
+    }
+    add(fnv(w, SEED_WORD));
+    if (t.kind === 'word' || t.kind === 'hashtag') {
+      if (negated > 0) {
+        add(fnv(w, SEED_NEG));
+        negated--;
+      }
+      if (NEGATORS.has(w) || w.endsWith("n't")) negated = 3;
+      if (t.allCaps) add(fnv('caps', SEED_META));
+      if (t.elongated) add(fnv('elong', SEED_META));
+      if (t.kind === 'hashtag') add(fnv('#', SEED_META));
+      addCharNgrams(w, opts.charMin, opts.charMax, add);
+    }
+    if (opts.wordNgrams >= 2) add(fnv(`${prev} ${w}`, SEED_BIGRAM));
+    if (opts.wordNgrams >= 3) add(fnv(`${prev2} ${prev} ${w}`, SEED_TRIGRAM));
+    prev2 = prev;
+    prev = w;
+  }
+  if (opts.lexicon) {
+    const s = scoreSentiment(tokens, text);
+    add(fnv(`lex:${s.label}`, SEED_META));
+    if (Math.abs(s.score) > 0.5) add(fnv(`lex:strong-${s.label}`, SEED_META));
+    if (s.sarcasm) add(fnv('lex:sarcasm', SEED_META));
+  }
+  // Sublinear tf, then unit length: long and short posts weigh the same.
+  let norm = 0;
+  for (const [h, c] of counts) {
+    const v = 1 + Math.log(c);
+    counts.set(h, v);
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (const [h, v] of counts) counts.set(h, v / norm);
+  return counts;
+}
+
+function addCharNgrams(word: string, min: number, max: number, add: (h: number) => void): void {
+  const s = `<${word}>`;
+  for (let i = 0; i < s.length; i++) {
+    let h = SEED_CHAR;
+    for (let j = i; j < s.length && j - i < max; j++) {
+      h ^= s.charCodeAt(j);
+      h = Math.imul(h, FNV_PRIME);
+      if (j - i + 1 >= min) add(h >>> 0);
+    }
+  }
+}

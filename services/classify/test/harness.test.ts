@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromArtifact, toArtifact } from '../src/model/artifact';
+import { readExamples, splitByHash, TASKS } from '../src/model/dataset';
+import { DEFAULT_FEATURES, extractFeatures } from '../src/model/features';
+import { evaluate } from '../src/model/metrics';
+import { modelClassifier, train } from '../src/model/run-task';
+
+describe('metrics, checked by hand', () => {
+  // gold:  pos pos neg neg neg neu
+  // pred:  pos neg neg neg pos neu
+  // pos: tp 1, predicted 2, support 2 → P 0.5, R 0.5, F1 0.5
+  // neg: tp 2, predicted 3, support 3 → P 0.6667, R 0.6667, F1 0.6667
+  // neu: tp 1, predicted 1, support 1 → P 1, R 1, F1 1
+  const m = evaluate(['pos', 'pos', 'neg', 'neg', 'neg', 'neu'], ['pos', 'neg', 'neg', 'neg', 'pos', 'neu']);
+  test('accuracy, macro-F1, macro-recall', () => {
+    expect(m.n).toBe(6);
+    expect(m.accuracy).toBeCloseTo(4 / 6, 4);
+    expect(m.macroF1).toBeCloseTo((0.5 + 2 / 3 + 1) / 3, 4);
+    expect(m.macroRecall).toBeCloseTo((0.5 + 2 / 3 + 1) / 3, 4);
+  });
+  test('per class and confusion', () => {
+    expect(m.perClass.neg).toEqual({ precision: 0.6667, recall: 0.6667, f1: 0.6667, support: 3 });
+    expect(m.confusion.pos).toEqual({ neg: 1, neu: 0, pos: 1 });
+    expect(m.confusion.neg!.pos).toBe(1);
+  });
+  test('a class never predicted has precision 0, not NaN', () => {
+    expect(evaluate(['a', 'b'], ['a', 'a']).perClass.b).toEqual({ precision: 0, recall: 0, f1: 0, support: 1 });
+  });
+});
+
+describe('training and artifacts', () => {
+  const tiny = readExamples(join(__dirname, 'fixtures', 'tiny.jsonl'), { ...TASKS['tweeteval-emotion']!, labelField: 'label' });
+
+  test('a model learns a separable set and survives an artifact round trip', () => {
+    const model = train(tiny);
+    const classify = modelClassifier(model);
+    expect(tiny.map((e) => classify(e.text))).toEqual(tiny.map((e) => e.label));
+    const artifact = toArtifact('tiny', model, {
+      task: 'test',
+      data: { file: 'tiny.jsonl', sha256: 'x', n: tiny.length, labels: { positive: 1, negative: 2, neutral: 1 } },
+      train: { epochs: 1, learningRate: 1, l2: 0, minDocFreq: 1, classBalance: 0, seed: 1 },
+      createdAt: '2026-11-22T00:00:00Z',
+      tool: 'test',
+    });
+    const back = fromArtifact(JSON.parse(JSON.stringify(artifact)));
+    const x = extractFeatures('awful delay', DEFAULT_FEATURES);
+    expect(Array.from(back.model.probabilities(x))).toEqual(Array.from(model.probabilities(x)));
+    expect(back.provenance.data.n).toBe(4);
+  });
+
+  test('a broken artifact is refused with the reason', () => {
+    expect(() => fromArtifact({ format: 'other' }, 'm.json')).toThrow(/m.json is not a Chorus model artifact/);
+  });
+
+  test('hash split is deterministic', () => {
+    const a = splitByHash(tiny, 0.5);
+    expect(splitByHash(tiny, 0.5)).toEqual(a);
+    expect(a.train.length + a.dev.length).toBe(4);
+  });
+});
+
+describe('the harness command line', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const tiny = join(__dirname, 'fixtures', 'tiny.jsonl');
+  const run = (script: string, args: string[]) => execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, '..', 'src', 'cli', script), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+  test('eval prints the metrics as the last line of stdout', () => {
+    const out = run('eval.ts', ['--task', 'tweeteval-emotion', '--train', tiny, '--test', tiny]).trim().split('\n');
+    const result = JSON.parse(out[out.length - 1]!);
+    expect(Object.keys(result)).toEqual(['task', 'n', 'accuracy', 'macroF1', 'macroRecall', 'perClass', 'confusion', 'docsPerSecond']);
+    expect(result).toMatchObject({ task: 'tweeteval-emotion', n: 4, accuracy: 1, macroF1: 1 });
+  });
+
+  test('train writes a versioned artifact with its provenance', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'model-')), 'm.json');
+    run('train.ts', ['--train', tiny, '--out', out, '--name', 'tiny-1']);
+    const a = JSON.parse(readFileSync(out, 'utf8'));
+    expect(a).toMatchObject({ format: 'chorus-linear', version: 1, name: 'tiny-1', labels: ['negative', 'neutral', 'positive'] });
+    expect(a.provenance.data).toMatchObject({ n: 4, labels: { negative: 2, neutral: 1, positive: 1 } });
+    expect(a.provenance.data.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('an unknown task is a usage error', () => {
+    expect(() => run('eval.ts', ['--task', 'nope', '--test', tiny])).toThrow(/unknown task "nope"/);
+  });
+});
