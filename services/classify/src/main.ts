@@ -1,3 +1,4 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import { hostname } from 'node:os';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { buildClassify } from './app.js';
@@ -10,7 +11,8 @@ runMain(undefined, async () => {
   const config = loadConfig();
   const logger = createLogger(SERVICE, config.LOG_LEVEL);
   const registry = createRegistry(SERVICE);
-  const model = loadModel(config.TAXONOMY_FILE);
+  const files = { taxonomyFile: config.TAXONOMY_FILE, sentimentModelFile: config.SENTIMENT_MODEL_FILE, topicModelFile: config.TOPIC_MODEL_FILE };
+  const model = loadModel(files);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
@@ -31,18 +33,25 @@ runMain(undefined, async () => {
     service: SERVICE,
   });
 
-  // SIGHUP reloads the taxonomy without a restart; a broken file keeps the running model and says why.
-  process.on('SIGHUP', () => {
+  // A changed model or taxonomy file, or SIGHUP, reloads without a restart; a broken file keeps the running model.
+  const reload = (why: string) => {
     try {
-      app.setModel(loadModel(config.TAXONOMY_FILE));
-      logger.info({ file: config.TAXONOMY_FILE ?? 'default' }, 'taxonomy reloaded');
+      const next = loadModel(files);
+      app.setModel(next);
+      logger.info({ why, version: next.version }, 'model reloaded');
     } catch (err) {
-      logger.error({ err }, 'taxonomy reload failed; keeping the current model');
+      logger.error({ err, why }, 'model reload failed; keeping the current model');
     }
-  });
+  };
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  const watched = [config.TAXONOMY_FILE, config.SENTIMENT_MODEL_FILE, config.TOPIC_MODEL_FILE].filter((f): f is string => Boolean(f));
+  if (config.MODEL_WATCH_MS > 0) {
+    for (const f of watched) watchFile(f, { interval: config.MODEL_WATCH_MS, persistent: false }, (cur, prev) => cur.mtimeMs !== prev.mtimeMs && reload(`${f} changed`));
+  }
 
   // The consumer finishes its batch and commits before the producer goes, so nothing processed is redone or lost.
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+    for (const f of watched) unwatchFile(f);
     await app.worker.stop();
     await producer.disconnect();
     await app.http.close();

@@ -1,4 +1,6 @@
-import type { Classification, RawMention } from '@chorus/schemas';
+import type { Classification, RawMention, SentimentLabel, TopicScore } from '@chorus/schemas';
+import { extractFeatures } from '../model/features.js';
+import type { LinearModel } from '../model/linear-model.js';
 import { detectLanguage } from './language.js';
 import { scoreRisk } from './risk.js';
 import { scoreSentiment } from './sentiment.js';
@@ -6,11 +8,24 @@ import { detectSignals } from './signals.js';
 import type { TopicMatcher } from './topics.js';
 import { tokenize } from './tokens.js';
 
+export interface TrainedModel {
+  name: string;
+  model: LinearModel;
+}
+
 export interface ClassifierModel {
   name: string;
   version: string;
   topics: TopicMatcher;
+  /** Trained sentiment model (labels negative / neutral / positive); the rules decide when absent. */
+  sentiment?: TrainedModel;
+  /** Trained topic model over the brand's topic ids; merged with the taxonomy's keyword rules. */
+  topicModel?: TrainedModel;
 }
+
+const SENTIMENT_LABELS: ReadonlySet<string> = new Set(['negative', 'neutral', 'positive']);
+const TOPIC_MIN_PROBABILITY = 0.35;
+const MAX_TOPICS = 3;
 
 export interface ClassifyContext {
   now: Date;
@@ -23,8 +38,11 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const text = mention.text;
   const tokens = tokenize(text);
   const guess = mention.lang ? { lang: mention.lang, confidence: 1 } : detectLanguage(text);
-  const sentiment = scoreSentiment(tokens, text);
-  const topics = model.topics.match(tokens, text);
+  const rules = scoreSentiment(tokens, text);
+  const features = model.sentiment || model.topicModel ? extractFeatures(text, (model.sentiment ?? model.topicModel)!.model.features) : undefined;
+  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules) : rules;
+  let topics = model.topics.match(tokens, text);
+  if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features);
   const signals = detectSignals(tokens, text, sentiment);
   const risk = scoreRisk(signals, sentiment, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {
@@ -37,4 +55,32 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
     model: { name: model.name, version: model.version },
     classifiedAt: ctx.now.toISOString(),
   };
+}
+
+/** The trained model decides label and confidence; the score is P(positive) − P(negative); rules supply the words. */
+function fromModel(m: LinearModel, x: ReturnType<typeof extractFeatures>, rules: ReturnType<typeof scoreSentiment>): ReturnType<typeof scoreSentiment> {
+  const p = m.predict(x);
+  if (!SENTIMENT_LABELS.has(p.label)) return rules;
+  const prob = (l: string) => {
+    const i = m.labels.indexOf(l);
+    return i < 0 ? 0 : p.probabilities[i]!;
+  };
+  const score = Math.round((prob('positive') - prob('negative')) * 1000) / 1000;
+  return { ...rules, label: p.label as SentimentLabel, score, confidence: Math.round(p.confidence * 1000) / 1000 };
+}
+
+/** Keyword rules and the trained model vote; a topic keeps the higher confidence of the two. */
+function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typeof extractFeatures>): TopicScore[] {
+  const byId = new Map(ruleTopics.filter((t) => t.id !== 'other').map((t) => [t.id, t]));
+  const probs = m.probabilities(x);
+  m.labels.forEach((label, i) => {
+    const p = probs[i]!;
+    if (p < TOPIC_MIN_PROBABILITY || label === 'other') return;
+    const existing = byId.get(label);
+    const confidence = Math.round(p * 1000) / 1000;
+    if (!existing) byId.set(label, { id: label, confidence, evidence: ['model'] });
+    else if (confidence > existing.confidence) byId.set(label, { ...existing, confidence });
+  });
+  const merged = [...byId.values()].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id)).slice(0, MAX_TOPICS);
+  return merged.length > 0 ? merged : [{ id: 'other', confidence: 1, evidence: [] }];
 }

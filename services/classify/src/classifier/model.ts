@@ -1,13 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClassifierModel } from './classify.js';
+import { loadArtifact } from '../model/artifact.js';
+import type { ClassifierModel, TrainedModel } from './classify.js';
 import { Taxonomy } from './taxonomy.js';
 import { compileTaxonomy } from './topics.js';
 
 export const DEFAULT_TAXONOMY_FILE = join(__dirname, '..', '..', 'taxonomy', 'default.json');
 
 /** Loads and checks a taxonomy file; a broken file fails with the path and every problem in it. */
-export function loadModel(taxonomyFile: string = DEFAULT_TAXONOMY_FILE): ClassifierModel {
+export interface ModelFiles {
+  taxonomyFile?: string | undefined;
+  sentimentModelFile?: string | undefined;
+  topicModelFile?: string | undefined;
+}
+
+/**
+ * Loads everything the classifier uses. The version names each part, so every classification records exactly which
+ * taxonomy and models produced it.
+ */
+export function loadModel(files: string | ModelFiles = {}): ClassifierModel {
+  const f: ModelFiles = typeof files === 'string' ? { taxonomyFile: files } : files;
+  const base = loadTaxonomy(f.taxonomyFile ?? DEFAULT_TAXONOMY_FILE);
+  const trained = (file: string | undefined): TrainedModel | undefined => {
+    if (!file) return undefined;
+    const a = loadArtifact(file);
+    return { name: a.name, model: a.model };
+  };
+  const sentiment = trained(f.sentimentModelFile);
+  const topicModel = trained(f.topicModelFile);
+  const parts = [base.version, ...(sentiment ? [`sentiment.${sentiment.name}`] : []), ...(topicModel ? [`topics.${topicModel.name}`] : [])];
+  return { ...base, version: parts.join('+'), ...(sentiment ? { sentiment } : {}), ...(topicModel ? { topicModel } : {}) };
+}
+
+function loadTaxonomy(taxonomyFile: string): ClassifierModel {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(taxonomyFile, 'utf8'));

@@ -16,12 +16,16 @@ export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, cha
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+// Hashes are kept to 30 bits so V8 stores them as small integers: Map lookups on larger numbers (heap doubles) are
+// several times slower, and 2^30 buckets make collisions negligible for any vocabulary we train.
+const SMI_MASK = 0x3fffffff;
+
 function fnv(s: string, h = FNV_OFFSET): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, FNV_PRIME);
   }
-  return h >>> 0;
+  return h & SMI_MASK;
 }
 
 // Different feature families hash from different seeds, so "w:bag" and a char n-gram "bag" never collide by design.
@@ -37,9 +41,25 @@ const SEED_META = fnv('m');
  * words ("not good" → n:good), character n-grams inside words (robust to typos and elongation), emoji, and the rule
  * lexicon's verdict. Hashing avoids building strings for character n-grams, which keeps this on the fast path.
  */
-export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEATURES): Map<number, number> {
-  const counts = new Map<number, number>();
-  const add = (h: number) => counts.set(h, (counts.get(h) ?? 0) + 1);
+export interface SparseVector {
+  /** Feature hashes, ascending, unique. */
+  keys: Int32Array;
+  vals: Float32Array;
+}
+
+// One growable scratch buffer: extraction allocates nothing per feature, only the result arrays.
+let scratch = new Int32Array(4096);
+
+export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEATURES): SparseVector {
+  let n = 0;
+  const add = (h: number) => {
+    if (n === scratch.length) {
+      const bigger = new Int32Array(scratch.length * 2);
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    scratch[n++] = h;
+  };
   const tokens = tokenize(text);
   let prev = '<s>';
   let prev2 = '<s>';
@@ -86,16 +106,29 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     if (Math.abs(s.score) > 0.5) add(fnv(`lex:strong-${s.label}`, SEED_META));
     if (s.sarcasm) add(fnv('lex:sarcasm', SEED_META));
   }
-  // Sublinear tf, then unit length: long and short posts weigh the same.
+  // Count repeats by sorting, then sublinear tf and unit length: long and short posts weigh the same.
+  const sorted = scratch.subarray(0, n).sort();
+  let unique = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
+  const keys = new Int32Array(unique);
+  const vals = new Float32Array(unique);
+  let u = -1;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      u++;
+      keys[u] = sorted[i]!;
+      vals[u] = 1;
+    } else vals[u]!++;
+  }
   let norm = 0;
-  for (const [h, c] of counts) {
-    const v = 1 + Math.log(c);
-    counts.set(h, v);
+  for (let i = 0; i < unique; i++) {
+    const v = 1 + Math.log(vals[i]!);
+    vals[i] = v;
     norm += v * v;
   }
   norm = Math.sqrt(norm) || 1;
-  for (const [h, v] of counts) counts.set(h, v / norm);
-  return counts;
+  for (let i = 0; i < unique; i++) vals[i]! /= norm;
+  return { keys, vals };
 }
 
 function addCharNgrams(word: string, min: number, max: number, add: (h: number) => void): void {
@@ -105,7 +138,7 @@ function addCharNgrams(word: string, min: number, max: number, add: (h: number) 
     for (let j = i; j < s.length && j - i < max; j++) {
       h ^= s.charCodeAt(j);
       h = Math.imul(h, FNV_PRIME);
-      if (j - i + 1 >= min) add(h >>> 0);
+      if (j - i + 1 >= min) add(h & SMI_MASK);
     }
   }
 }

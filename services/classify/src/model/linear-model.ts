@@ -1,4 +1,4 @@
-import type { FeatureOptions } from './features.js';
+import type { FeatureOptions, SparseVector } from './features.js';
 
 /** Training settings, recorded in the artifact with the data that produced it. */
 export interface TrainOptions {
@@ -14,7 +14,7 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, learningRate: 0.6, l2: 1e-6, minDocFreq: 2, classBalance: 0.5, seed: 7 };
 
-export type Vector = Map<number, number>;
+export type Vector = SparseVector;
 
 /**
  * A multinomial logistic regression over hashed sparse features. Weights live in one Float32Array, a row of `labels`
@@ -34,11 +34,13 @@ export class LinearModel {
     const k = this.labels.length;
     const scores = new Float64Array(k);
     for (let c = 0; c < k; c++) scores[c] = this.bias[c]!;
-    for (const [h, v] of x) {
-      const row = this.index.get(h);
+    const w = this.weights;
+    for (let i = 0; i < x.keys.length; i++) {
+      const row = this.index.get(x.keys[i]!);
       if (row === undefined) continue;
+      const v = x.vals[i]!;
       const off = row * k;
-      for (let c = 0; c < k; c++) scores[c]! += v * this.weights[off + c]!;
+      for (let c = 0; c < k; c++) scores[c]! += v * w[off + c]!;
     }
     return softmax(scores);
   }
@@ -55,9 +57,9 @@ export class LinearModel {
     const c = this.labels.indexOf(label);
     const k = this.labels.length;
     const out: Array<{ hash: number; weight: number }> = [];
-    for (const [h, v] of x) {
-      const row = this.index.get(h);
-      if (row !== undefined) out.push({ hash: h, weight: v * this.weights[row * k + c]! });
+    for (let i = 0; i < x.keys.length; i++) {
+      const row = this.index.get(x.keys[i]!);
+      if (row !== undefined) out.push({ hash: x.keys[i]!, weight: x.vals[i]! * this.weights[row * k + c]! });
     }
     return out.sort((a, b) => b.weight - a.weight).slice(0, n);
   }
@@ -97,7 +99,7 @@ export function trainLinear(xs: Vector[], ys: string[], features: FeatureOptions
   const y = ys.map((l) => labels.indexOf(l));
 
   const df = new Map<number, number>();
-  for (const x of xs) for (const h of x.keys()) df.set(h, (df.get(h) ?? 0) + 1);
+  for (const x of xs) for (const h of x.keys) df.set(h, (df.get(h) ?? 0) + 1);
   // A brand's own few hundred labels cannot spare the words seen once; large sets can, and gain a smaller model.
   const minDocFreq = xs.length < 2000 ? 1 : opts.minDocFreq;
   const index = new Map<number, number>();
@@ -111,9 +113,9 @@ export function trainLinear(xs: Vector[], ys: string[], features: FeatureOptions
 
   const rows = xs.map((x) => {
     const r: Array<[number, number]> = [];
-    for (const [h, v] of x) {
-      const row = index.get(h);
-      if (row !== undefined) r.push([row, v]);
+    for (let i = 0; i < x.keys.length; i++) {
+      const row = index.get(x.keys[i]!);
+      if (row !== undefined) r.push([row, x.vals[i]!]);
     }
     return r;
   });
