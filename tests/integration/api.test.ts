@@ -172,6 +172,43 @@ test("an expert's inbox shows open assignments with their mentions", async () =>
   expect((await app.inject('/v1/experts/nobody/inbox')).statusCode).toBe(404);
 });
 
+test('assignment actions move forward only, are published for the router, and refuse what the state does not allow', async () => {
+  const m = routed('act1', 'How do I get a refund?', { decision: 'expert', expertId: 'ines' });
+  await publish([m]);
+  const offer: AssignmentEvent = { assignmentId: 'a_act1', mentionId: m.id, expertId: 'ines', state: 'offered', priority: 'p3', at: '2026-11-20T10:00:03.000Z', attempt: 1 };
+  const events = await collect(kafkaClient(), topicName('assignments', prefix.topics));
+  try {
+    await producer.send({ topic: topicName('assignments', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('assignment.changed', 'test', offer))] });
+    await waitFor(async () => (await app.inject('/v1/assignments/a_act1')).statusCode === 200, 30_000, 'the offer indexed');
+
+    const answerTooEarly = await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/answer', payload: { replyUrl: 'https://twitter.com/x/1' } });
+    expect(answerTooEarly.statusCode).toBe(409);
+    expect(answerTooEarly.json()).toMatchObject({ code: 'invalid_transition' });
+
+    const accepted = await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/accept' });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toMatchObject({ state: 'accepted', acceptedAt: '2026-11-20T10:05:00.000Z' });
+
+    const noLink = await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/answer', payload: {} });
+    expect(noLink.statusCode).toBe(400);
+    expect(noLink.json().code).toBe('validation_failed');
+
+    expect((await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/answer', payload: { replyUrl: 'https://twitter.com/skylark/status/9' } })).json()).toMatchObject({ state: 'answered', replyUrl: 'https://twitter.com/skylark/status/9' });
+    expect((await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/resolve', payload: { outcome: 'answered' } })).json().state).toBe('resolved');
+    expect((await app.inject({ method: 'POST', url: '/v1/assignments/a_act1/decline', payload: { reason: 'too late' } })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/v1/assignments/a_nope/accept' })).statusCode).toBe(404);
+
+    await waitFor(() => events.messages.length >= 4, 30_000, 'the offer and three actions on assignments.events');
+    const states = events.messages.map((x) => (x.value as { data: AssignmentEvent }).data).filter((e) => e.assignmentId === 'a_act1').map((e) => e.state);
+    expect(states).toEqual(['offered', 'accepted', 'answered', 'resolved']);
+    // The indexer re-reads those events later: the document stays resolved (forward only).
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await app.inject('/v1/assignments/a_act1')).json().state).toBe('resolved');
+  } finally {
+    await events.stop();
+  }
+});
+
 test('the SSE stream delivers new mentions as they are indexed, and resumes from Last-Event-ID', async () => {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

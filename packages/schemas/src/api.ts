@@ -82,6 +82,15 @@ export const InboxResponse = z.object({
 });
 export type InboxResponse = z.infer<typeof InboxResponse>;
 
+// ---- assignment actions ----------------------------------------------------------------------------------------
+
+export const AcceptBody = z.object({ actor: z.string().max(200).optional() }).strict();
+export const DeclineBody = z.object({ reason: z.string().min(1).max(500), actor: z.string().max(200).optional() }).strict();
+export const AnswerBody = z.object({ replyUrl: z.url().max(2048), actor: z.string().max(200).optional() }).strict();
+export const ResolveBody = z
+  .object({ outcome: z.enum(['answered', 'no_reply_needed', 'escalated', 'duplicate']).optional(), actor: z.string().max(200).optional() })
+  .strict();
+
 // ---- crisis queue ----------------------------------------------------------------------------------------------
 
 export const CrisisQueueItem = z.object({

@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { Gauge, type Registry } from 'prom-client';
 import { createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { ApiContext } from './context.js';
+import { assignmentRoutes } from './routes/assignments.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
 import { mentionRoutes } from './routes/mentions.js';
@@ -35,6 +36,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'mentions', description: 'Classified and routed mentions' },
         { name: 'experts', description: 'Front-line experts and their inboxes' },
+        { name: 'assignments', description: 'Accept, decline, answer and resolve what the router offered' },
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
       ],
@@ -50,12 +52,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/experts', '/v1/crisis-queue', '/v1/stream'],
+    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/stream'],
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
   mentionRoutes(app, deps);
   expertRoutes(app, deps);
+  assignmentRoutes(app, deps);
   crisisRoutes(app, deps);
   streamRoutes(app, deps);
   return app;
