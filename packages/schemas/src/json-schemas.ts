@@ -32,6 +32,10 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'expert-list-response.json': api.ExpertListResponse,
     'inbox-response.json': api.InboxResponse,
     'crisis-queue-response.json': api.CrisisQueueResponse,
+    'assignment-accept-request.json': api.AcceptBody,
+    'assignment-decline-request.json': api.DeclineBody,
+    'assignment-answer-request.json': api.AnswerBody,
+    'assignment-resolve-request.json': api.ResolveBody,
   };
   for (const topic of Object.values(TOPICS)) out[`topic.${topic.name}.json`] = topic.value;
   return out;
