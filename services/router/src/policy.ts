@@ -29,6 +29,31 @@ export const RoutingPolicy = z.object({
       angerMin: z.number().default(0.4),
     })
     .prefault({}),
+  /** Seconds an expert has to accept an offer, by priority; then it expires and goes to the next-best expert. */
+  ackTimeoutSeconds: z
+    .object({ p1: z.number().positive().default(300), p2: z.number().positive().default(900), p3: z.number().positive().default(1800), p4: z.number().positive().default(3600) })
+    .prefault({}),
+  /** Seconds from arrival to an accepted owner, by priority; past it the mention escalates to the crisis team. */
+  slaSeconds: z
+    .object({ p1: z.number().positive().default(900), p2: z.number().positive().default(3600), p3: z.number().positive().default(4 * 3600), p4: z.number().positive().default(24 * 3600) })
+    .prefault({}),
+  maxOfferAttempts: z.number().int().min(1).default(3).describe('Offers (declined or expired) before escalating'),
+  queue: z
+    .object({
+      relaxProficiencyAfterSeconds: z.number().min(0).default(600).describe('Then any proficiency ≥ 1 is accepted'),
+      adjacentTopicsAfterSeconds: z.number().min(0).default(1200).describe('Then experts of adjacent topics are accepted'),
+    })
+    .prefault({}),
+  adjacentTopics: z.record(z.string(), z.array(z.string())).default({
+    baggage: ['delays', 'customer_service'],
+    delays: ['baggage', 'refunds', 'customer_service'],
+    refunds: ['pricing', 'customer_service'],
+    customer_service: ['refunds', 'delays'],
+    inflight: ['customer_service'],
+    loyalty: ['pricing', 'app_website'],
+    app_website: ['loyalty', 'refunds'],
+    pricing: ['refunds', 'loyalty'],
+  }),
   weights: z
     .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3) })
     .prefault({}),

@@ -9,6 +9,17 @@ export interface RouteInput {
   state: RouterState;
   policy: RoutingPolicy;
   now: Date;
+  /** For re-offers and waiting mentions (see engine.ts); a first decision leaves it out. */
+  retry?: RetryContext;
+}
+
+export interface RetryContext {
+  /** 2 for the second offer, ... */
+  attempt: number;
+  /** Experts already offered this mention: never offered it again. */
+  exclude: ReadonlySet<string>;
+  /** 0 none; 1 any proficiency; 2 also adjacent topics. */
+  relax: 0 | 1 | 2;
 }
 
 export interface RouteOutcome {
@@ -17,9 +28,10 @@ export interface RouteOutcome {
   offer?: AssignmentEvent;
 }
 
-type Exclusion = 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
+type Exclusion = 'already_offered' | 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
 
 const EXCLUSION_TEXT: Record<Exclusion, string> = {
+  already_offered: 'already offered it',
   suspended: 'suspended',
   pilot_share: 'pilot outside the pilot share',
   guidelines: 'guidelines not accepted',
@@ -43,7 +55,7 @@ export function route(input: RouteInput): RouteOutcome {
 
   // A redelivered mention keeps the assignment it already has: never two active assignments for one mention.
   const existing = input.state.assignmentOf(mention.id);
-  if (existing) {
+  if (existing && (!input.retry || existing.state === 'offered' || existing.state === 'accepted' || existing.state === 'answered' || existing.state === 'resolved')) {
     return {
       routing: {
         ...base,
@@ -100,7 +112,8 @@ export function route(input: RouteInput): RouteOutcome {
 
   const best = eligible[0]!;
   const priority = priorityOf(mention);
-  const id = assignmentId(mention.id, 1);
+  const attempt = input.retry?.attempt ?? 1;
+  const id = assignmentId(mention.id, attempt);
   const offer: AssignmentEvent = {
     assignmentId: id,
     mentionId: mention.id,
@@ -108,7 +121,7 @@ export function route(input: RouteInput): RouteOutcome {
     state: 'offered',
     priority,
     at: now.toISOString(),
-    attempt: 1,
+    attempt,
     author: mention.author.handle,
     actor: 'router',
   };
@@ -119,7 +132,7 @@ export function route(input: RouteInput): RouteOutcome {
       expertId: best.expert.id,
       assignmentId: id,
       priority,
-      reasons: [...actionable, ...best.reasons],
+      reasons: [...actionable, ...(input.retry ? retryReasons(input.retry) : []), ...best.reasons],
       candidates: eligible.slice(0, 5).map((e) => ({ expertId: e.expert.id, score: round(e.score) })),
     },
     offer,
@@ -137,7 +150,14 @@ function actionableReasons(m: ClassifiedMention, policy: RoutingPolicy): Reason[
   return out;
 }
 
-function priorityOf(m: ClassifiedMention): Priority {
+function retryReasons(r: RetryContext): Reason[] {
+  const out: Reason[] = [{ code: 'reoffer', message: `offer ${r.attempt}; not offered again to ${[...r.exclude].join(', ') || 'nobody'}` }];
+  if (r.relax >= 1) out.push({ code: 'relaxed_proficiency', message: 'waited long enough: any proficiency accepted' });
+  if (r.relax >= 2) out.push({ code: 'adjacent_topics', message: 'waited long enough: adjacent topics accepted' });
+  return out;
+}
+
+export function priorityOf(m: ClassifiedMention): Priority {
   const c = m.classification;
   const reach = m.author.followers ?? 0;
   if (c.risk.score >= 0.4 || (c.sentiment.score < -0.5 && reach >= 10_000)) return 'p1';
@@ -155,6 +175,11 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   const { mention, experts, state, policy, now } = input;
   const c = mention.classification;
   const topics = c.topics.filter((t) => t.id !== 'other');
+  const relax = input.retry?.relax ?? 0;
+  const exclude = input.retry?.exclude;
+  const minProficiency = relax >= 1 ? 1 : policy.minProficiency;
+  // Skills that count: the mention's topics, and once it has waited long, their neighbours at half weight.
+  const skillTopics = relax >= 2 ? [...topics, ...topics.flatMap((t) => (policy.adjacentTopics[t.id] ?? []).map((id) => ({ id, confidence: t.confidence / 2, evidence: [] })))] : topics;
   const lang = c.lang === 'und' ? policy.undeterminedLanguage : c.lang;
   const negative = c.sentiment.label === 'negative';
   // Pilots get a deterministic share of mentions: the same mention always lands on the same side.
@@ -171,7 +196,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
       continue;
     }
     const open = state.open(e.id);
-    const proficiency = topics.length === 0 ? 0.6 : Math.max(...topics.map((t) => ((e.skills[t.id] ?? 0) / 5) * t.confidence));
+    const proficiency = skillTopics.length === 0 ? 0.6 : Math.max(...skillTopics.map((t) => ((e.skills[t.id] ?? 0) / 5) * t.confidence));
     const capacityLeft = (e.capacity - open) / e.capacity;
     const fairness = 1 - state.total(e.id) / maxTotal;
     const continuity = lastExpert === e.id ? 1 : 0;
@@ -189,6 +214,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   return { eligible, excluded };
 
   function exclusion(e: Expert): Exclusion | undefined {
+    if (exclude?.has(e.id)) return 'already_offered';
     if (e.status === 'suspended') return 'suspended';
     if (e.status === 'pilot' && (!policy.pilots.enabled || !inPilotShare)) return 'pilot_share';
     if (policy.requireGuidelinesAccepted && !e.guidelinesAcceptedAt) return 'guidelines';
@@ -198,7 +224,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     if (state.open(e.id) >= e.capacity) return 'capacity';
     if (topics.some((t) => e.excludedTopics.includes(t.id))) return 'excluded_topic';
     if (negative && policy.salesTeams.includes(e.team)) return 'sales_guardrail';
-    if (topics.length > 0 && !topics.some((t) => (e.skills[t.id] ?? 0) >= policy.minProficiency)) return 'skill';
+    if (skillTopics.length > 0 && !skillTopics.some((t) => (e.skills[t.id] ?? 0) >= minProficiency)) return 'skill';
     return undefined;
   }
 }

@@ -1,0 +1,182 @@
+import type { AssignmentEvent, ClassifiedMention, Expert, Priority, RoutedMention, RoutingDecision } from '@chorus/schemas';
+import type { RoutingPolicy } from './policy.js';
+import { route, priorityOf, type RouteOutcome } from './route.js';
+import { RouterState } from './state.js';
+
+/** A mention the router still owes an owner: offered and waiting for an answer, or waiting for an eligible expert. */
+interface Case {
+  mention: ClassifiedMention;
+  arrivedAt: number;
+  priority: Priority;
+  status: 'offered' | 'waiting';
+  attempt: number;
+  tried: Set<string>;
+  assignmentId?: string;
+  offeredAt?: number;
+}
+
+export interface EngineOutput {
+  /** Routed mentions to publish (first decisions, re-offers and escalations; the same id replaces the earlier one). */
+  routed: RoutedMention[];
+  /** Assignment events to publish (offers, expiries). */
+  events: AssignmentEvent[];
+}
+
+/** What the engine reports for measurement (the simulator and metrics read it). */
+export interface EngineObserver {
+  offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
+  escalated?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
+}
+
+/**
+ * The router's decisions over time: first routing, offer expiry and re-offer to the next-best expert, waiting with
+ * skill relaxation, escalation to the crisis team after N offers or when the SLA runs out. Pure and deterministic:
+ * time is an argument, never read from the clock, so the service and the simulator run the same code.
+ */
+export class RoutingEngine {
+  readonly state = new RouterState();
+  private readonly cases = new Map<string, Case>();
+
+  constructor(
+    private readonly policy: RoutingPolicy,
+    private readonly experts: () => readonly Expert[],
+    private readonly observer: EngineObserver = {},
+  ) {}
+
+  /** Routes a newly classified mention. */
+  receive(mention: ClassifiedMention, now: Date): EngineOutput {
+    const out: EngineOutput = { routed: [], events: [] };
+    const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
+    this.emit(out, mention, outcome);
+    if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
+    const at = now.getTime();
+    if (outcome.offer) {
+      this.cases.set(mention.id, { mention, arrivedAt: at, priority: outcome.offer.priority, status: 'offered', attempt: 1, tried: new Set([outcome.offer.expertId]), assignmentId: outcome.offer.assignmentId, offeredAt: at });
+      this.observer.offered?.(mention, outcome.offer, at, at);
+    } else if (outcome.routing.decision === 'queued') {
+      this.cases.set(mention.id, { mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
+    }
+    return out;
+  }
+
+  /** Applies an assignment change (from the API or a replay); a declined offer goes to the next-best expert. */
+  apply(e: AssignmentEvent, now: Date): EngineOutput {
+    const out: EngineOutput = { routed: [], events: [] };
+    const changed = this.state.apply(e, e.author);
+    const c = this.cases.get(e.mentionId);
+    if (!changed || !c || c.assignmentId !== e.assignmentId) {
+      if (changed && (e.state === 'answered' || e.state === 'resolved' || e.state === 'declined' || e.state === 'expired')) this.drain(out, now);
+      return out;
+    }
+    if (e.state === 'accepted') this.cases.delete(e.mentionId);
+    else if (e.state === 'declined' || e.state === 'expired') this.reoffer(out, c, now);
+    else if (e.state === 'answered' || e.state === 'resolved') this.cases.delete(e.mentionId);
+    this.drain(out, now);
+    return out;
+  }
+
+  /** Advances time: expires unanswered offers, retries waiting mentions, escalates what ran out of time. */
+  tick(now: Date): EngineOutput {
+    const out: EngineOutput = { routed: [], events: [] };
+    const t = now.getTime();
+    for (const c of [...this.cases.values()]) {
+      if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
+        this.escalate(out, c, 'sla_breached', now);
+        continue;
+      }
+      if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= this.policy.ackTimeoutSeconds[c.priority] * 1000) {
+        const expired = this.expiry(c, now);
+        this.state.apply(expired);
+        out.events.push(expired);
+        this.reoffer(out, c, now);
+      }
+    }
+    this.drain(out, now);
+    return out;
+  }
+
+  /** Mentions still owed an owner, for readiness and metrics. */
+  get pending(): number {
+    return this.cases.size;
+  }
+
+  private expiry(c: Case, now: Date): AssignmentEvent {
+    return {
+      assignmentId: c.assignmentId!,
+      mentionId: c.mention.id,
+      expertId: [...c.tried].pop()!,
+      state: 'expired',
+      priority: c.priority,
+      at: now.toISOString(),
+      attempt: c.attempt,
+      author: c.mention.author.handle,
+      actor: 'router',
+      reason: `not accepted within ${this.policy.ackTimeoutSeconds[c.priority]} s`,
+    };
+  }
+
+  private reoffer(out: EngineOutput, c: Case, now: Date): void {
+    if (c.attempt >= this.policy.maxOfferAttempts) {
+      this.escalate(out, c, 'max_offers', now);
+      return;
+    }
+    c.status = 'waiting';
+    c.assignmentId = undefined;
+    c.offeredAt = undefined;
+    this.tryOffer(out, c, now);
+  }
+
+  /** Offers waiting mentions again, most urgent and oldest first, as capacity frees and waits relax the skills. */
+  private drain(out: EngineOutput, now: Date): void {
+    const waiting = [...this.cases.values()].filter((c) => c.status === 'waiting').sort((a, b) => a.priority.localeCompare(b.priority) || a.arrivedAt - b.arrivedAt || a.mention.id.localeCompare(b.mention.id));
+    for (const c of waiting) this.tryOffer(out, c, now);
+  }
+
+  private tryOffer(out: EngineOutput, c: Case, now: Date): void {
+    const waited = (now.getTime() - c.arrivedAt) / 1000;
+    const relax: 0 | 1 | 2 = waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
+    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
+    if (!outcome.offer) return; // still nobody: keep waiting (re-publishing an unchanged "queued" would be noise)
+    this.emit(out, c.mention, outcome);
+    c.attempt++;
+    c.tried.add(outcome.offer.expertId);
+    c.status = 'offered';
+    c.assignmentId = outcome.offer.assignmentId;
+    c.offeredAt = now.getTime();
+    this.observer.offered?.(c.mention, outcome.offer, now.getTime(), c.arrivedAt);
+  }
+
+  private escalate(out: EngineOutput, c: Case, why: 'max_offers' | 'sla_breached', now: Date): void {
+    this.cases.delete(c.mention.id);
+    if (c.status === 'offered') {
+      const expired = this.expiry(c, now);
+      this.state.apply(expired);
+      out.events.push({ ...expired, reason: why === 'sla_breached' ? 'SLA ran out: escalated to the crisis team' : expired.reason! });
+    }
+    const message =
+      why === 'max_offers'
+        ? `no expert took it after ${c.attempt} offers (${[...c.tried].join(', ')})`
+        : `no owner within the ${c.priority} SLA of ${this.policy.slaSeconds[c.priority]} s`;
+    const routing: RoutingDecision = {
+      decision: 'crisis',
+      severity: Math.max(5, Math.min(10, Math.ceil(c.mention.classification.risk.score * 10))),
+      priority: 'p1',
+      reasons: [{ code: why === 'max_offers' ? 'escalated_after_offers' : 'sla_breached', message }],
+      candidates: [],
+      policyVersion: this.policy.version,
+      decidedAt: now.toISOString(),
+    };
+    out.routed.push({ ...c.mention, routing });
+    this.observer.escalated?.(c.mention, why, now.getTime());
+  }
+
+  private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome): void {
+    out.routed.push({ ...mention, routing: outcome.routing });
+    if (outcome.offer) {
+      this.state.apply(outcome.offer, mention.author.handle);
+      out.events.push(outcome.offer);
+    }
+  }
+}
+
+export { priorityOf };

@@ -1,0 +1,119 @@
+import type { AssignmentEvent, Expert } from '@chorus/schemas';
+import { RoutingEngine } from '../src/engine';
+import { RoutingPolicy } from '../src/policy';
+import { expert, mention } from './fixtures';
+
+const t0 = Date.parse('2026-11-20T10:00:00Z');
+const at = (s: number) => new Date(t0 + s * 1000);
+const policy = RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 60 }, slaSeconds: { p2: 3600 }, maxOfferAttempts: 3 });
+
+function engine(experts: Expert[], p = policy) {
+  return new RoutingEngine(p, () => experts);
+}
+
+const act = (e: AssignmentEvent, state: AssignmentEvent['state'], s: number): AssignmentEvent => ({ ...e, state, at: at(s).toISOString(), actor: e.expertId });
+
+test('an offer that is not accepted in time expires and goes to the next-best expert', () => {
+  const eng = engine([expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 3 } })]);
+  const first = eng.receive(mention(), at(0));
+  expect(first.events[0]).toMatchObject({ expertId: 'ana', state: 'offered', attempt: 1 });
+  expect(eng.tick(at(59)).events).toEqual([]);
+  const later = eng.tick(at(60));
+  expect(later.events.map((e) => [e.expertId, e.state, e.attempt])).toEqual([
+    ['ana', 'expired', 1],
+    ['bo', 'offered', 2],
+  ]);
+  expect(later.routed[0]!.routing.reasons.map((r) => r.code)).toContain('reoffer');
+});
+
+test('a declined offer goes to the next-best expert at once', () => {
+  const eng = engine([expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 3 } })]);
+  const offer = eng.receive(mention(), at(0)).events[0]!;
+  const next = eng.apply(act(offer, 'declined', 10), at(10));
+  expect(next.events[0]).toMatchObject({ expertId: 'bo', state: 'offered', attempt: 2 });
+});
+
+test('after N offers it escalates to the crisis team', () => {
+  const eng = engine([expert('a'), expert('b'), expert('c'), expert('d')], RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 60 }, maxOfferAttempts: 2 }));
+  eng.receive(mention(), at(0));
+  eng.tick(at(60));
+  const out = eng.tick(at(120));
+  expect(out.routed.at(-1)!.routing).toMatchObject({ decision: 'crisis', priority: 'p1', reasons: [{ code: 'escalated_after_offers' }] });
+  expect(eng.pending).toBe(0);
+});
+
+test('the SLA running out escalates a waiting mention', () => {
+  const eng = engine([]);
+  expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
+  expect(eng.tick(at(3599)).routed).toEqual([]);
+  expect(eng.tick(at(3600)).routed[0]!.routing.reasons[0]!.code).toBe('sla_breached');
+});
+
+test('a waiting mention is offered when capacity frees', () => {
+  const eng = engine([expert('ana', { capacity: 1 })]);
+  const offer = eng.receive(mention(), at(0)).events[0]!;
+  expect(eng.receive(mention(), at(1)).routed[0]!.routing.decision).toBe('queued');
+  eng.apply(act(offer, 'accepted', 5), at(5));
+  const freed = eng.apply(act(offer, 'answered', 30), at(30));
+  expect(freed.events[0]).toMatchObject({ expertId: 'ana', state: 'offered' });
+});
+
+test('waiting relaxes the skills: lower proficiency, then adjacent topics', () => {
+  const low = engine([expert('lo', { skills: { baggage: 1 } })]);
+  expect(low.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
+  expect(low.tick(at(599)).events).toEqual([]);
+  expect(low.tick(at(600)).events[0]).toMatchObject({ expertId: 'lo' });
+
+  const adjacent = engine([expert('del', { skills: { delays: 4 } })]);
+  adjacent.receive(mention({ topics: ['baggage'] }), at(0));
+  expect(adjacent.tick(at(600)).events).toEqual([]);
+  const out = adjacent.tick(at(1200));
+  expect(out.events[0]).toMatchObject({ expertId: 'del' });
+  expect(out.routed[0]!.routing.reasons.map((r) => r.code)).toContain('adjacent_topics');
+});
+
+test('an accepted offer stops its timer', () => {
+  const eng = engine([expert('ana'), expert('bo')]);
+  const offer = eng.receive(mention(), at(0)).events[0]!;
+  eng.apply(act(offer, 'accepted', 30), at(30));
+  expect(eng.tick(at(10_000))).toEqual({ routed: [], events: [] });
+});
+
+test('property: random streams and random expert behaviour never exceed capacity nor assign a mention twice', () => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let round = 0; round < 20; round++) {
+    const experts = Array.from({ length: 1 + Math.floor(rand() * 5) }, (_, i) =>
+      expert(`e${i}`, { capacity: 1 + Math.floor(rand() * 3), skills: { baggage: 1 + Math.floor(rand() * 5), delays: 1 + Math.floor(rand() * 5) } }),
+    );
+    const eng = engine(experts, RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 30 + Math.floor(rand() * 300) }, maxOfferAttempts: 1 + Math.floor(rand() * 4) }));
+    const open = new Map<string, AssignmentEvent>(); // assignment id → latest event, while offered or accepted
+    const check = (events: AssignmentEvent[]) => {
+      for (const e of events) {
+        if (e.state === 'offered' || e.state === 'accepted') open.set(e.assignmentId, e);
+        else open.delete(e.assignmentId);
+      }
+      const perExpert = new Map<string, number>();
+      const perMention = new Map<string, number>();
+      for (const e of open.values()) {
+        perExpert.set(e.expertId, (perExpert.get(e.expertId) ?? 0) + 1);
+        perMention.set(e.mentionId, (perMention.get(e.mentionId) ?? 0) + 1);
+      }
+      for (const ex of experts) expect(perExpert.get(ex.id) ?? 0).toBeLessThanOrEqual(ex.capacity);
+      for (const n of perMention.values()) expect(n).toBe(1);
+    };
+    for (let s = 0; s < 600; s += 5) {
+      if (rand() < 0.3) check(eng.receive(mention({ topics: [rand() < 0.5 ? 'baggage' : 'delays'], question: true }), at(s)).events);
+      for (const e of [...open.values()]) {
+        const r = rand();
+        const next = e.state === 'offered' ? (r < 0.1 ? 'accepted' : r < 0.15 ? 'declined' : undefined) : r < 0.05 ? 'answered' : undefined;
+        if (next) {
+          const ev = act(e, next, s);
+          check([ev]);
+          check(eng.apply(ev, at(s)).events);
+        }
+      }
+      check(eng.tick(at(s)).events);
+    }
+  }
+});
