@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassifiedMentionEvent, mentionId, topicName } from '@chorus/schemas';
 import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
-import { saveArtifact, toArtifact } from '../../services/classify/src/model/artifact';
-import { DEFAULT_TRAIN } from '../../services/classify/src/model/linear-model';
-import { train } from '../../services/classify/src/model/run-task';
+import { DEFAULT_TRAIN, saveArtifact, toArtifact } from '@chorus/classifier';
+import { train } from '../../packages/classifier/src/model/run-task';
 import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 import { startService } from '../helpers/services';
 

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { ClassifiedMentionEvent, DeadLetterEvent, mentionId, topicName } from '@chorus/schemas';
 import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildClassify } from '../../services/classify/src/app';
-import { loadModel } from '../../services/classify/src/classifier/model';
+import { loadModel } from '@chorus/classifier';
 import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const prefix = uniquePrefix('classify');

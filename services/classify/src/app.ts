@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { RawMentionEvent, topicName, type RawMention } from '@chorus/schemas';
 import { counter, createHttpServer, createWorker, type Logger, type Worker } from '@chorus/service-kit';
-import type { ClassifierModel } from './classifier/classify.js';
+import type { ClassifierModel } from '@chorus/classifier';
 import { classifyBatch } from './handler.js';
 import { VelocityTracker } from './velocity.js';
 

@@ -4,7 +4,7 @@ import { BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
 /** Every variable classify reads, with its default. README "Configuration" lists the same. */
 export const ClassifyEnv = BaseEnv.extend(KafkaEnv.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8082).describe('Health and metrics port'),
-  TAXONOMY_FILE: z.string().optional().describe('Topic taxonomy JSON; defaults to services/classify/taxonomy/default.json'),
+  TAXONOMY_FILE: z.string().optional().describe('Topic taxonomy JSON; defaults to packages/classifier/taxonomy/default.json'),
   SENTIMENT_MODEL_FILE: z.string().optional().describe('Trained sentiment model artifact (npm run train); rules when unset'),
   TOPIC_MODEL_FILE: z.string().optional().describe('Trained topic model artifact, merged with the taxonomy keywords'),
   MODEL_WATCH_MS: z.coerce.number().int().min(0).default(5000).describe('How often model and taxonomy files are checked for changes; 0 turns reloading on change off'),

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import type { ClassifiedMention, RawMention } from '@chorus/schemas';
 import { jsonMessage, makeEnvelope, type DecodedRecord, type PoisonedRecord } from '@chorus/service-kit';
-import { classify, type ClassifierModel } from './classifier/classify.js';
+import { classify, type ClassifierModel } from '@chorus/classifier';
 import type { VelocityTracker } from './velocity.js';
 
 /**

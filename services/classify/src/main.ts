@@ -2,7 +2,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { hostname } from 'node:os';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { buildClassify } from './app.js';
-import { loadModel } from './classifier/model.js';
+import { loadModel } from '@chorus/classifier';
 import { loadConfig } from './config.js';
 
 const SERVICE = 'chorus-classify';

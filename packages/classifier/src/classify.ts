@@ -1,6 +1,6 @@
 import type { Classification, RawMention, SentimentLabel, TopicScore } from '@chorus/schemas';
-import { extractFeatures } from '../model/features.js';
-import type { LinearModel } from '../model/linear-model.js';
+import { extractFeatures } from './model/features.js';
+import type { LinearModel } from './model/linear-model.js';
 import { detectLanguage } from './language.js';
 import { scoreRisk } from './risk.js';
 import { scoreSentiment } from './sentiment.js';

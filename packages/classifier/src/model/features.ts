@@ -1,6 +1,6 @@
-import { scoreSentiment } from '../classifier/sentiment.js';
-import { NEGATORS } from '../classifier/lexicons.js';
-import { tokenize } from '../classifier/tokens.js';
+import { scoreSentiment } from '../sentiment.js';
+import { NEGATORS } from '../lexicons.js';
+import { tokenize } from '../tokens.js';
 
 /** Feature-extraction settings, recorded in every model artifact so a model is always read the way it was trained. */
 export interface FeatureOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A brand's topic taxonomy, as an admin writes it (services/classify/taxonomy/*.json). */
+/** A brand's topic taxonomy, as an admin writes it (packages/classifier/taxonomy/*.json). */
 export const TopicDefinition = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
   name: z.string().min(1),

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadArtifact } from '../model/artifact.js';
+import { loadArtifact } from './model/artifact.js';
 import type { ClassifierModel, TrainedModel } from './classify.js';
 import { Taxonomy } from './taxonomy.js';
 import { compileTaxonomy } from './topics.js';
 
-export const DEFAULT_TAXONOMY_FILE = join(__dirname, '..', '..', 'taxonomy', 'default.json');
+export const DEFAULT_TAXONOMY_FILE = join(__dirname, '..', 'taxonomy', 'default.json');
 
 /** Loads and checks a taxonomy file; a broken file fails with the path and every problem in it. */
 export interface ModelFiles {

@@ -2,8 +2,8 @@
 import { SentimentAnalyzer } from 'natural/lib/natural/sentiment';
 import { PorterStemmer } from 'natural/lib/natural/stemmers';
 import { WordTokenizer } from 'natural/lib/natural/tokenizers';
-import { scoreSentiment } from '../classifier/sentiment.js';
-import { tokenize } from '../classifier/tokens.js';
+import { scoreSentiment } from '../sentiment.js';
+import { tokenize } from '../tokens.js';
 
 /** The lexicon-only reference: natural's AFINN analyser, > 0 positive, < 0 negative. */
 export function afinnBaseline(): (text: string) => string {
