@@ -1,0 +1,266 @@
+import type { AssignmentEvent, ClassifiedMention, Decision } from '@chorus/schemas';
+import { RoutingEngine, type EngineOutput } from '../engine.js';
+import type { RoutingPolicy } from '../policy.js';
+import { DEFAULT_SPIKES, SpikeDetector, type SpikeSettings } from '../spikes.js';
+import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
+
+export interface SimulationResult {
+  mentions: number;
+  /** First decision per mention. */
+  decisions: Record<Decision, number>;
+  /** Where each mention ended: an expert took it (accepted), still offered, escalated or first sent to crisis, monitor, never offered. */
+  outcomes: { accepted: number; offeredAtEnd: number; crisis: number; escalated: number; monitor: number; neverOffered: number };
+  skillMatchRate: number | null;
+  skillMatchBasis: number;
+  capacityViolations: number;
+  duplicateAssignments: number;
+  timeToFirstOfferSeconds: { p50: number | null; p95: number | null; n: number };
+  timeToAcceptSeconds: { p50: number | null; p95: number | null; n: number };
+  offers: number;
+  declines: number;
+  expiries: number;
+  slaBreaches: number;
+  escalations: number;
+  incidents: Array<{ key: string; openedAt: string; volume: number; baseline: number; downgradedAt: string | null }>;
+  simulatedSeconds: number;
+}
+
+type Scheduled = { at: number; seq: number; run: () => void };
+
+/** A seeded PRNG (mulberry32), so a simulation is reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentile(xs: number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 10) / 10;
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+
+/**
+ * Replays mentions through the real routing engine in simulated time. Experts accept, decline, ignore and answer after
+ * seeded random delays; ticks advance timers. An independent ledger of open assignments checks the engine: capacity
+ * never exceeded, never two open assignments for one mention.
+ */
+export function runSimulation(input: { experts: SimExpert[]; mentions: SimMention[]; policy: RoutingPolicy; settings: SimulationSettings; spikes?: SpikeSettings }): SimulationResult {
+  const { experts, mentions, policy, settings } = input;
+  const random = rng(settings.seed);
+  const byId = new Map(experts.map((e) => [e.expert.id, e]));
+  const gold = new Map(mentions.map((m) => [m.mention.id, m.goldTopic]));
+  const queue = new MinHeap<Scheduled>((a, b) => a.at - b.at || a.seq - b.seq);
+  let seq = 0;
+  const schedule = (at: number, run: () => void) => {
+    queue.push({ at, seq: seq++, run });
+  };
+
+  // Independent ledger: what is open, from the events the engine published.
+  const open = new Map<string, AssignmentEvent>();
+  let capacityViolations = 0;
+  const duplicates = new Set<string>();
+  const firstOffer = new Map<string, number>();
+  const accepted = new Map<string, number>();
+  const arrived = new Map<string, number>();
+  const firstDecision = new Map<string, Decision>();
+  const lastDecision = new Map<string, Decision>();
+  const escalatedIds = new Set<string>();
+  let offers = 0;
+  let declines = 0;
+  let expiries = 0;
+  let slaBreaches = 0;
+  const matchBasis: boolean[] = [];
+
+  const engine = new RoutingEngine(policy, () => experts.map((e) => e.expert), {
+    escalated: (m: ClassifiedMention, why) => {
+      escalatedIds.add(m.id);
+      if (why === 'sla_breached') slaBreaches++;
+    },
+  });
+
+  const record = (out: EngineOutput, now: number) => {
+    for (const r of out.routed) {
+      if (!firstDecision.has(r.id)) firstDecision.set(r.id, r.routing.decision);
+      lastDecision.set(r.id, r.routing.decision);
+    }
+    for (const e of out.events) {
+      if (e.state === 'offered' || e.state === 'accepted') {
+        if (e.state === 'offered') {
+          offers++;
+          if ([...open.values()].some((o) => o.mentionId === e.mentionId && o.assignmentId !== e.assignmentId)) duplicates.add(e.mentionId);
+          if (!firstOffer.has(e.mentionId)) {
+            firstOffer.set(e.mentionId, now - arrived.get(e.mentionId)!);
+            const g = gold.get(e.mentionId);
+            if (g) matchBasis.push(Object.keys(byId.get(e.expertId)!.expert.skills).some((s) => norm(s) === norm(g)));
+          }
+          behave(e, now);
+        }
+        open.set(e.assignmentId, e);
+        const load = [...open.values()].filter((o) => o.expertId === e.expertId).length;
+        if (load > byId.get(e.expertId)!.expert.capacity) capacityViolations++;
+      } else {
+        if (e.state === 'expired') expiries++;
+        open.delete(e.assignmentId);
+      }
+    }
+  };
+
+  // A simulated expert's answer to an offer, scheduled in simulated time.
+  const behave = (offer: AssignmentEvent, now: number) => {
+    // Only the offer as made counts: a newer offer of the same mention, or an expiry, voids this expert's answer.
+    const stillOffered = () => {
+      const current = engine.state.assignmentOf(offer.mentionId);
+      return current?.id === offer.assignmentId && current.state === 'offered';
+    };
+    const b = byId.get(offer.expertId)!.behaviour;
+    const r = random();
+    if (r < b.ignoreRate) return;
+    const [lo, hi] = b.acceptAfterSeconds;
+    const delay = (lo + random() * (hi - lo)) * 1000;
+    const act = (state: AssignmentEvent['state'], at: number, extra: Partial<AssignmentEvent> = {}) => {
+      const current = engine.state.assignmentOf(offer.mentionId);
+      if (!current || current.id !== offer.assignmentId) return;
+      const ev: AssignmentEvent = { ...offer, state, at: new Date(at).toISOString(), actor: offer.expertId, ...extra };
+      record({ routed: [], events: [ev] }, at);
+      record(engine.apply(ev, new Date(at)), at);
+    };
+    if (r < b.ignoreRate + b.declineRate) {
+      schedule(now + delay, () => {
+        if (!stillOffered()) return;
+        declines++;
+        act('declined', now + delay, { reason: 'simulated decline' });
+      });
+      return;
+    }
+    schedule(now + delay, () => {
+      if (!stillOffered()) return;
+      accepted.set(offer.mentionId, now + delay - arrived.get(offer.mentionId)!);
+      act('accepted', now + delay);
+      const [alo, ahi] = b.answerAfterSeconds;
+      const answerAt = now + delay + (alo + random() * (ahi - alo)) * 1000;
+      schedule(answerAt, () => act('answered', answerAt, { replyUrl: 'https://example.com/reply' }));
+    });
+  };
+
+  const spikes = new SpikeDetector(input.spikes ?? DEFAULT_SPIKES);
+  const incidents: SimulationResult['incidents'] = [];
+  const openIncident = new Map<string, SimulationResult['incidents'][number]>();
+  const onSpikes = (events: ReturnType<SpikeDetector['tick']>) => {
+    for (const s of events) {
+      if (s.kind === 'opened') {
+        const inc = { key: s.key, openedAt: new Date(s.at).toISOString(), volume: s.volume, baseline: Math.round(s.baseline * 100) / 100, downgradedAt: null as string | null };
+        incidents.push(inc);
+        openIncident.set(s.key, inc);
+      } else if (s.kind === 'downgraded') {
+        const inc = openIncident.get(s.key);
+        if (inc) inc.downgradedAt = new Date(s.at).toISOString();
+        openIncident.delete(s.key);
+      }
+    }
+  };
+
+  for (const m of mentions) {
+    const at = Date.parse(m.mention.createdAt);
+    schedule(at, () => {
+      arrived.set(m.mention.id, at);
+      const c = m.mention.classification;
+      onSpikes(spikes.observe(`${m.mention.brand}/${c.topics[0]?.id ?? 'other'}`, at, c.sentiment.label === 'negative'));
+      record(engine.receive(m.mention, new Date(at)), at);
+    });
+  }
+  const start = mentions.length > 0 ? Date.parse(mentions[0]!.mention.createdAt) : 0;
+  const lastArrival = mentions.length > 0 ? Date.parse(mentions[mentions.length - 1]!.mention.createdAt) : 0;
+  // Run past the last arrival long enough for every SLA to run out, so every mention reaches an end state.
+  const horizon = lastArrival + Math.max(...Object.values(policy.slaSeconds)) * 1000 + settings.tickSeconds * 1000;
+  for (let t = start; t <= horizon; t += settings.tickSeconds * 1000) {
+    const at = t;
+    schedule(at, () => {
+      record(engine.tick(new Date(at)), at);
+      onSpikes(spikes.tick(at));
+    });
+  }
+
+  // Discrete-event loop: earliest first; at the same instant, in the order scheduled (arrivals before ticks).
+  for (let next = queue.pop(); next; next = queue.pop()) next.run();
+
+  const decisions: Record<Decision, number> = { expert: 0, crisis: 0, monitor: 0, queued: 0 };
+  for (const d of firstDecision.values()) decisions[d]++;
+  const outcomes = { accepted: 0, offeredAtEnd: 0, crisis: 0, escalated: 0, monitor: 0, neverOffered: 0 };
+  for (const m of mentions) {
+    const id = m.mention.id;
+    if (escalatedIds.has(id)) outcomes.escalated++;
+    else if (firstDecision.get(id) === 'crisis') outcomes.crisis++;
+    else if (firstDecision.get(id) === 'monitor') outcomes.monitor++;
+    else if (accepted.has(id)) outcomes.accepted++;
+    else if (firstOffer.has(id)) outcomes.offeredAtEnd++;
+    else outcomes.neverOffered++;
+  }
+  const ttfo = [...firstOffer.values()].map((ms) => ms / 1000);
+  const tta = [...accepted.values()].map((ms) => ms / 1000);
+  return {
+    mentions: mentions.length,
+    decisions,
+    outcomes,
+    skillMatchRate: matchBasis.length === 0 ? null : Math.round((matchBasis.filter(Boolean).length / matchBasis.length) * 10_000) / 10_000,
+    skillMatchBasis: matchBasis.length,
+    capacityViolations,
+    duplicateAssignments: duplicates.size,
+    timeToFirstOfferSeconds: { p50: percentile(ttfo, 50), p95: percentile(ttfo, 95), n: ttfo.length },
+    timeToAcceptSeconds: { p50: percentile(tta, 50), p95: percentile(tta, 95), n: tta.length },
+    offers,
+    declines,
+    expiries,
+    slaBreaches,
+    escalations: escalatedIds.size,
+    incidents,
+    simulatedSeconds: Math.round((horizon - start) / 1000),
+  };
+}
+
+/** A binary min-heap: the simulator's event queue. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly cmp: (a: T, b: T) => number) {}
+
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.cmp(a[i]!, a[p]!) >= 0) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
+      i = p;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.cmp(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.cmp(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
