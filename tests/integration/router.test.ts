@@ -13,7 +13,7 @@ const producer = createProducer(kafka);
 const classifiedTopic = topicName('mentionsClassified', prefix.topics);
 
 const router = () =>
-  buildRouter({ kafka, producer, logger, registry: new Registry(), policy: DEFAULT_POLICY, seedExperts: [expert('seeded', { capacity: 1 })], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router' });
+  buildRouter({ kafka, producer, logger, registry: new Registry(), policy: DEFAULT_POLICY, seedExperts: [expert('seeded', { capacity: 1 })], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6 });
 
 const send = (ms: ClassifiedMention[]) =>
   producer.send({ topic: classifiedTopic, acks: -1, messages: ms.map((m) => jsonMessage(m.id, makeEnvelope('mention.classified', 'test', m))) });
@@ -21,7 +21,7 @@ const send = (ms: ClassifiedMention[]) =>
 beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'deadLetter'], prefix.topics);
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'deadLetter'], prefix.topics);
   await admin.disconnect();
   await producer.connect();
 });
@@ -56,8 +56,8 @@ test('routes classified mentions with reasons, offers to experts from the seed f
   // A second router instance rebuilds capacity from assignments.events: both experts are full now.
   const second = router();
   await second.start();
-  expect(second.state.open('seeded')).toBe(1);
-  expect(second.state.open('topical')).toBe(1);
+  expect(second.engine.state.open('seeded')).toBe(1);
+  expect(second.engine.state.open('topical')).toBe(1);
   const m3 = mention({ question: true });
   await send([m3, m1]); // m1 again: a redelivery must not produce a second offer
   await waitFor(() => routed.messages.length >= 6, 60_000, 'two more routed mentions');

@@ -26,3 +26,19 @@ export type RoutingDecision = z.infer<typeof RoutingDecision>;
 /** A classified mention with its routing decision, as published on `mentions.routed`. */
 export const RoutedMention = ClassifiedMention.extend({ routing: RoutingDecision });
 export type RoutedMention = z.infer<typeof RoutedMention>;
+
+/**
+ * A mention the router still owes an owner (offered and unanswered, or waiting), as the router persists it on the
+ * compacted `router.cases` topic: its timers are derived from these times, so they survive restarts and rebalances.
+ */
+export const RouterCase = z.object({
+  mention: ClassifiedMention,
+  arrivedAt: Timestamp,
+  priority: Priority,
+  status: z.enum(['offered', 'waiting']),
+  attempt: z.number().int().min(0),
+  tried: z.array(Slug),
+  assignmentId: z.string().optional(),
+  offeredAt: Timestamp.optional(),
+});
+export type RouterCase = z.infer<typeof RouterCase>;

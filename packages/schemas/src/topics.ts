@@ -6,7 +6,7 @@ import { envelope } from './envelope.js';
 import { Expert } from './expert.js';
 import { Incident } from './incident.js';
 import { RawMention } from './mention.js';
-import { RoutedMention } from './routing.js';
+import { RoutedMention, RouterCase } from './routing.js';
 
 export const RawMentionEvent = envelope('mention.raw', RawMention);
 export const ClassifiedMentionEvent = envelope('mention.classified', ClassifiedMention);
@@ -15,6 +15,7 @@ export const AssignmentEventEnvelope = envelope('assignment.changed', Assignment
 export const ExpertEvent = envelope('expert.changed', z.object({ expert: Expert.nullable(), id: z.string() }));
 export const IncidentEvent = envelope('incident.changed', Incident);
 export const DeadLetterEvent = envelope('dead-letter', DeadLetter);
+export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
  * The Kafka topics: name, what the key is, and the value schema. Names are fixed; a deployment may prefix them all
@@ -68,6 +69,16 @@ export const TOPICS = {
     partitions: 3,
     compacted: true,
     description: 'Incidents opened and updated by the router (spikes, high-risk mentions).',
+  },
+  routerCases: {
+    name: 'router.cases',
+    key: 'mention id',
+    value: RouterCaseEvent,
+    // Same key and partition count as mentions.classified: a case lives on the partition of its mention, so the
+    // replica that owns the mention's partition owns its timers.
+    partitions: 6,
+    compacted: true,
+    description: 'Mentions the router still owes an owner, with the times their timers derive from; `case: null` closes one.',
   },
   deadLetter: {
     name: 'chorus.dead-letter',

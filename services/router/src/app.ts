@@ -5,10 +5,10 @@ import {
   AssignmentEventEnvelope,
   ClassifiedMentionEvent,
   ExpertEvent,
+  RouterCaseEvent,
   topicName,
   type ClassifiedMention,
   type Expert,
-  type RoutedMention,
 } from '@chorus/schemas';
 import {
   counter,
@@ -22,9 +22,9 @@ import {
   type TableReader,
   type Worker,
 } from '@chorus/service-kit';
+import { RoutingEngine, type EngineOutput } from './engine.js';
+import { partitionFor } from './ownership.js';
 import type { RoutingPolicy } from './policy.js';
-import { route } from './route.js';
-import { RouterState } from './state.js';
 
 export interface RouterDeps {
   kafka: Kafka;
@@ -36,6 +36,9 @@ export interface RouterDeps {
   topicPrefix: string;
   groupId: string;
   service: string;
+  /** Partitions of mentions.classified (and router.cases), to know which cases this replica owns. */
+  partitions: number;
+  tickMs?: number;
   now?: () => Date;
 }
 
@@ -44,45 +47,90 @@ export interface RouterApp {
   worker: Worker;
   tables: TableReader;
   experts: Map<string, Expert>;
-  state: RouterState;
-  /** Rebuilds state from the topics, then starts routing. */
+  engine: RoutingEngine;
+  /** Rebuilds state from the topics, then starts routing and the timer loop. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The router: rebuilds the expert directory and open assignments from their topics, then routes every classified
- * mention to mentions.routed, publishing an offer on assignments.events when an expert gets it.
+ * The router service around the pure engine. It rebuilds the expert directory, assignment state and open cases from
+ * their topics, routes every classified mention, reacts to assignment changes, and ticks the engine's timers. Each
+ * replica acts only on the cases of the mentions.classified partitions it owns; the cases live on the compacted
+ * router.cases topic, so timers survive restarts and move with partitions on a rebalance.
  */
 export function buildRouter(deps: RouterDeps): RouterApp {
   const now = deps.now ?? (() => new Date());
   const experts = new Map(deps.seedExperts.map((e) => [e.id, e]));
-  const state = new RouterState();
-  const expertsTopic = topicName('experts', deps.topicPrefix);
-  const assignmentsTopic = topicName('assignments', deps.topicPrefix);
-  const routedTopic = topicName('mentionsRouted', deps.topicPrefix);
+  const topics = {
+    experts: topicName('experts', deps.topicPrefix),
+    assignments: topicName('assignments', deps.topicPrefix),
+    routed: topicName('mentionsRouted', deps.topicPrefix),
+    classified: topicName('mentionsClassified', deps.topicPrefix),
+    cases: topicName('routerCases', deps.topicPrefix),
+  };
   const decisions = counter(deps.registry, 'chorus_routing_decisions_total', 'Routing decisions by outcome', ['decision']);
+  const assignmentEvents = counter(deps.registry, 'chorus_router_assignment_events_total', 'Assignment events published by the router', ['state']);
   const expertGauge = gauge(deps.registry, 'chorus_router_experts', 'Experts known to the router');
+  const pendingGauge = gauge(deps.registry, 'chorus_router_pending_cases', 'Mentions owed an owner (offered or waiting), all replicas');
   expertGauge.set(experts.size);
-  let tablesReady = false;
 
+  const partitionOf = partitionFor(deps.partitions);
+  let owned = new Set<number>();
+  const owns = (mentionId: string) => owned.has(partitionOf(mentionId));
+
+  const caseMessages: Message[] = [];
+  const engine = new RoutingEngine(deps.policy, () => [...experts.values()], {
+    caseChanged: (mentionId, snapshot) => caseMessages.push(jsonMessage(mentionId, makeEnvelope('router.case', deps.service, { mentionId, case: snapshot }, now()))),
+  });
+
+  // Everything the router publishes goes out in order through one chain, so a re-offer never overtakes its expiry.
+  let chain: Promise<void> = Promise.resolve();
+  const publish = (out: EngineOutput): Promise<void> => {
+    const cases = caseMessages.splice(0);
+    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0) return chain;
+    const at = now();
+    const batch = [
+      { topic: topics.routed, messages: out.routed.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', deps.service, m, at))) },
+      { topic: topics.assignments, messages: out.events.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', deps.service, e, at))) },
+      { topic: topics.cases, messages: cases },
+    ].filter((t) => t.messages.length > 0);
+    for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
+    for (const e of out.events) assignmentEvents.inc({ state: e.state });
+    chain = chain.then(() => deps.producer.sendBatch({ acks: -1, topicMessages: batch }).then(() => undefined));
+    return chain;
+  };
+  const publishInBackground = (out: EngineOutput) => {
+    publish(out).catch((err: unknown) => deps.logger.error({ err }, 'publishing router output failed'));
+  };
+
+  let live = false;
   const tables = createTableReader({
     kafka: deps.kafka,
-    topics: [expertsTopic, assignmentsTopic],
+    topics: [topics.experts, topics.assignments, topics.cases],
     logger: deps.logger,
     groupPrefix: `${deps.groupId}-tables`,
     onMessage: (topic: string, message: KafkaMessage) => {
       if (!message.value) return;
       const json: unknown = JSON.parse(message.value.toString('utf8'));
-      if (topic === expertsTopic) {
+      if (topic === topics.experts) {
         const ev = ExpertEvent.parse(json);
         if (ev.data.expert) experts.set(ev.data.id, ev.data.expert);
         else experts.delete(ev.data.id);
         expertGauge.set(experts.size);
+      } else if (topic === topics.assignments) {
+        const e = AssignmentEventEnvelope.parse(json).data;
+        // While catching up, history only rebuilds state; live, a change (a decline, an answer) may trigger work.
+        if (!live) engine.state.apply(e, e.author);
+        else publishInBackground(engine.apply(e, now(), owns));
       } else {
-        const ev = AssignmentEventEnvelope.parse(json);
-        state.apply(ev.data, ev.data.author);
+        const ev = RouterCaseEvent.parse(json).data;
+        // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers.
+        if (live && owns(ev.mentionId)) return;
+        if (ev.case) engine.restore(ev.case);
+        else engine.forget(ev.mentionId);
       }
+      pendingGauge.set(engine.pending);
     },
   });
 
@@ -93,61 +141,59 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     registry: deps.registry,
     service: deps.service,
     groupId: deps.groupId,
-    topics: [topicName('mentionsClassified', deps.topicPrefix)],
+    topics: [topics.classified],
     topicPrefix: deps.topicPrefix,
     schemaFor: () => ClassifiedMentionEvent,
     // One partition at a time: decisions read and update shared capacity state.
     partitionsConsumedConcurrently: 1,
     handle: async (records) => {
       const at = now();
-      const list = [...experts.values()];
-      const routed: Message[] = [];
-      const offers: Message[] = [];
+      const out: EngineOutput = { routed: [], events: [] };
       for (const r of records) {
-        const outcome = route({ mention: r.data, experts: list, state, policy: deps.policy, now: at });
-        if (outcome.offer) {
-          state.apply(outcome.offer, r.data.author.handle);
-          offers.push(jsonMessage(r.data.id, makeEnvelope('assignment.changed', deps.service, outcome.offer, at)));
-        }
-        const out: RoutedMention = { ...r.data, routing: outcome.routing };
-        routed.push(jsonMessage(r.data.id, makeEnvelope('mention.routed', deps.service, out, at)));
-        decisions.inc({ decision: outcome.routing.decision });
+        const o = engine.receive(r.data, at);
+        out.routed.push(...o.routed);
+        out.events.push(...o.events);
       }
-      await deps.producer.sendBatch({
-        acks: -1,
-        topicMessages: [
-          { topic: routedTopic, messages: routed },
-          ...(offers.length > 0 ? [{ topic: assignmentsTopic, messages: offers }] : []),
-        ],
-      });
+      await publish(out);
       return [];
     },
+  });
+  worker.consumer.on(worker.consumer.events.GROUP_JOIN, (e) => {
+    owned = new Set(e.payload.memberAssignment[topics.classified] ?? []);
+    deps.logger.info({ partitions: [...owned].sort((a, b) => a - b) }, 'router owns partitions');
   });
 
   const http = createHttpServer({
     logger: deps.logger,
     registry: deps.registry,
     readiness: {
-      state: async () => ({ ok: tablesReady, detail: tablesReady ? `${experts.size} experts` : 'rebuilding state' }),
-      kafka: async () => ({ ok: worker.isReady(), detail: worker.isReady() ? 'consuming' : 'not in the consumer group yet' }),
+      state: async () => ({ ok: live, detail: live ? `${experts.size} experts, ${engine.pending} pending` : 'rebuilding state' }),
+      kafka: async () => ({ ok: worker.isReady(), detail: worker.isReady() ? `consuming ${owned.size} partitions` : 'not in the consumer group yet' }),
     },
   });
 
+  let timer: NodeJS.Timeout | undefined;
   return {
     http,
     worker,
     tables,
     experts,
-    state,
+    engine,
     async start() {
       await tables.start();
       await tables.caughtUp();
-      tablesReady = true;
-      deps.logger.info({ experts: experts.size }, 'router state rebuilt');
+      live = true;
+      deps.logger.info({ experts: experts.size, pending: engine.pending }, 'router state rebuilt');
       await worker.start();
+      timer = setInterval(() => {
+        if (worker.isReady()) publishInBackground(engine.tick(now(), owns));
+        pendingGauge.set(engine.pending);
+      }, deps.tickMs ?? 1000);
     },
     async stop() {
+      if (timer) clearInterval(timer);
       await worker.stop();
+      await chain.catch(() => undefined);
       await tables.stop();
     },
   };

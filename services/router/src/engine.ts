@@ -1,4 +1,4 @@
-import type { AssignmentEvent, ClassifiedMention, Expert, Priority, RoutedMention, RoutingDecision } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, Expert, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
 import type { RoutingPolicy } from './policy.js';
 import { route, priorityOf, type RouteOutcome } from './route.js';
 import { RouterState } from './state.js';
@@ -26,7 +26,13 @@ export interface EngineOutput {
 export interface EngineObserver {
   offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
   escalated?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
+  /** A case was opened or changed (snapshot) or closed (null): the service persists it. */
+  caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
 }
+
+/** Which mentions this engine acts on (its replica owns their partition); all, in the simulator. */
+export type Owns = (mentionId: string) => boolean;
+const ALL: Owns = () => true;
 
 /**
  * The router's decisions over time: first routing, offer expiry and re-offer to the next-best expert, waiting with
@@ -51,35 +57,53 @@ export class RoutingEngine {
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
     const at = now.getTime();
     if (outcome.offer) {
-      this.cases.set(mention.id, { mention, arrivedAt: at, priority: outcome.offer.priority, status: 'offered', attempt: 1, tried: new Set([outcome.offer.expertId]), assignmentId: outcome.offer.assignmentId, offeredAt: at });
+      this.put({ mention, arrivedAt: at, priority: outcome.offer.priority, status: 'offered', attempt: 1, tried: new Set([outcome.offer.expertId]), assignmentId: outcome.offer.assignmentId, offeredAt: at });
       this.observer.offered?.(mention, outcome.offer, at, at);
     } else if (outcome.routing.decision === 'queued') {
-      this.cases.set(mention.id, { mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
+      this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
     }
     return out;
   }
 
   /** Applies an assignment change (from the API or a replay); a declined offer goes to the next-best expert. */
-  apply(e: AssignmentEvent, now: Date): EngineOutput {
+  apply(e: AssignmentEvent, now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [] };
     const changed = this.state.apply(e, e.author);
     const c = this.cases.get(e.mentionId);
-    if (!changed || !c || c.assignmentId !== e.assignmentId) {
-      if (changed && (e.state === 'answered' || e.state === 'resolved' || e.state === 'declined' || e.state === 'expired')) this.drain(out, now);
+    if (!changed || !c || c.assignmentId !== e.assignmentId || !owns(e.mentionId)) {
+      if (changed && (e.state === 'answered' || e.state === 'resolved' || e.state === 'declined' || e.state === 'expired')) this.drain(out, now, owns);
       return out;
     }
-    if (e.state === 'accepted') this.cases.delete(e.mentionId);
+    if (e.state === 'accepted' || e.state === 'answered' || e.state === 'resolved') this.close(e.mentionId);
     else if (e.state === 'declined' || e.state === 'expired') this.reoffer(out, c, now);
-    else if (e.state === 'answered' || e.state === 'resolved') this.cases.delete(e.mentionId);
-    this.drain(out, now);
+    this.drain(out, now, owns);
     return out;
   }
 
+  /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
+  restore(snapshot: RouterCase): void {
+    this.cases.set(snapshot.mention.id, {
+      mention: snapshot.mention,
+      arrivedAt: Date.parse(snapshot.arrivedAt),
+      priority: snapshot.priority,
+      status: snapshot.status,
+      attempt: snapshot.attempt,
+      tried: new Set(snapshot.tried),
+      ...(snapshot.assignmentId ? { assignmentId: snapshot.assignmentId } : {}),
+      ...(snapshot.offeredAt ? { offeredAt: Date.parse(snapshot.offeredAt) } : {}),
+    });
+  }
+
+  forget(mentionId: string): void {
+    this.cases.delete(mentionId);
+  }
+
   /** Advances time: expires unanswered offers, retries waiting mentions, escalates what ran out of time. */
-  tick(now: Date): EngineOutput {
+  tick(now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [] };
     const t = now.getTime();
     for (const c of [...this.cases.values()]) {
+      if (!owns(c.mention.id)) continue;
       if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
         this.escalate(out, c, 'sla_breached', now);
         continue;
@@ -91,7 +115,7 @@ export class RoutingEngine {
         this.reoffer(out, c, now);
       }
     }
-    this.drain(out, now);
+    this.drain(out, now, owns);
     return out;
   }
 
@@ -123,31 +147,33 @@ export class RoutingEngine {
     c.status = 'waiting';
     c.assignmentId = undefined;
     c.offeredAt = undefined;
-    this.tryOffer(out, c, now);
+    if (!this.tryOffer(out, c, now)) this.put(c);
   }
 
   /** Offers waiting mentions again, most urgent and oldest first, as capacity frees and waits relax the skills. */
-  private drain(out: EngineOutput, now: Date): void {
-    const waiting = [...this.cases.values()].filter((c) => c.status === 'waiting').sort((a, b) => a.priority.localeCompare(b.priority) || a.arrivedAt - b.arrivedAt || a.mention.id.localeCompare(b.mention.id));
+  private drain(out: EngineOutput, now: Date, owns: Owns = ALL): void {
+    const waiting = [...this.cases.values()].filter((c) => c.status === 'waiting' && owns(c.mention.id)).sort((a, b) => a.priority.localeCompare(b.priority) || a.arrivedAt - b.arrivedAt || a.mention.id.localeCompare(b.mention.id));
     for (const c of waiting) this.tryOffer(out, c, now);
   }
 
-  private tryOffer(out: EngineOutput, c: Case, now: Date): void {
+  private tryOffer(out: EngineOutput, c: Case, now: Date): boolean {
     const waited = (now.getTime() - c.arrivedAt) / 1000;
     const relax: 0 | 1 | 2 = waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
     const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
-    if (!outcome.offer) return; // still nobody: keep waiting (re-publishing an unchanged "queued" would be noise)
+    if (!outcome.offer) return false; // still nobody: keep waiting (re-publishing an unchanged "queued" would be noise)
     this.emit(out, c.mention, outcome);
     c.attempt++;
     c.tried.add(outcome.offer.expertId);
     c.status = 'offered';
     c.assignmentId = outcome.offer.assignmentId;
     c.offeredAt = now.getTime();
+    this.put(c);
     this.observer.offered?.(c.mention, outcome.offer, now.getTime(), c.arrivedAt);
+    return true;
   }
 
   private escalate(out: EngineOutput, c: Case, why: 'max_offers' | 'sla_breached', now: Date): void {
-    this.cases.delete(c.mention.id);
+    this.close(c.mention.id);
     if (c.status === 'offered') {
       const expired = this.expiry(c, now);
       this.state.apply(expired);
@@ -168,6 +194,24 @@ export class RoutingEngine {
     };
     out.routed.push({ ...c.mention, routing });
     this.observer.escalated?.(c.mention, why, now.getTime());
+  }
+
+  private put(c: Case): void {
+    this.cases.set(c.mention.id, c);
+    this.observer.caseChanged?.(c.mention.id, {
+      mention: c.mention,
+      arrivedAt: new Date(c.arrivedAt).toISOString(),
+      priority: c.priority,
+      status: c.status,
+      attempt: c.attempt,
+      tried: [...c.tried],
+      ...(c.assignmentId ? { assignmentId: c.assignmentId } : {}),
+      ...(c.offeredAt !== undefined ? { offeredAt: new Date(c.offeredAt).toISOString() } : {}),
+    });
+  }
+
+  private close(mentionId: string): void {
+    if (this.cases.delete(mentionId)) this.observer.caseChanged?.(mentionId, null);
   }
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome): void {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { TOPICS, topicName } from '@chorus/schemas';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { buildRouter } from './app.js';
 import { loadConfig } from './config.js';
@@ -15,12 +16,14 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  const meta = await admin.fetchTopicMetadata({ topics: [topicName('mentionsClassified', config.KAFKA_TOPIC_PREFIX)] });
+  const partitions = meta.topics[0]?.partitions.length ?? TOPICS.mentionsClassified.partitions;
   await admin.disconnect();
   const producer = createProducer(kafka);
   await producer.connect();
 
-  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-router`, service: SERVICE });
+  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-router`, service: SERVICE, partitions, tickMs: config.ROUTER_TICK_MS });
 
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await app.stop();
