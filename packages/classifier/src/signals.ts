@@ -44,6 +44,11 @@ const RULES: Record<Exclude<RiskSignalName, 'anger' | 'praise' | 'question'>, Ru
   ],
 };
 
+// One alternation per signal, tested first: most posts raise no risk signal, so most rule lists are never walked.
+const TRIGGERS = Object.fromEntries(
+  Object.entries(RULES).map(([name, rules]) => [name, new RegExp(rules.map((r) => `(?:${r.re.source})`).join('|'), 'i')]),
+) as Record<keyof typeof RULES, RegExp>;
+
 const ANGER_WORDS = /\b(furious|angry|livid|outraged|fuming|pissed|disgusted|unacceptable|ridiculous|disgrace(ful)?|infuriating|sick of|fed up|worst|hate)\b/i;
 const PRAISE_WORDS = /\b(thank(s| you)?|thx|ty|kudos|shout ?out|love|amazing|awesome|great|excellent|fantastic|brilliant|best|legend|superb|outstanding|impressed)\b/i;
 const QUESTION_START = /^(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will|would|should|has|have|any ?one|anybody)\b/i;
@@ -52,7 +57,8 @@ const HELP_REQUEST = /\b(please help|help me|need help|can (you|someone|anyone) 
 /** Risk signals with scores in [0, 1] and the words that raised them; only signals above zero are returned. */
 export function detectSignals(tokens: Token[], text: string, sentiment: SentimentResult): Signal[] {
   const out: Signal[] = [];
-  for (const [name, rules] of Object.entries(RULES) as Array<[RiskSignalName, Rule[]]>) {
+  for (const [name, rules] of Object.entries(RULES) as Array<[keyof typeof RULES, Rule[]]>) {
+    if (!TRIGGERS[name].test(text)) continue;
     let keep = 1;
     const evidence: string[] = [];
     for (const r of rules) {

@@ -2,7 +2,7 @@
 import { PorterStemmer } from 'natural/lib/natural/stemmers';
 import type { TopicScore } from '@chorus/schemas';
 import type { Taxonomy } from './taxonomy.js';
-import type { Token } from './tokens.js';
+import { tokenize, type Token } from './tokens.js';
 
 export interface TopicMatcher {
   version: string;
@@ -21,17 +21,29 @@ const THRESHOLD = 0.35;
  */
 export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
   const byStem = new Map<string, Array<{ topic: string; keyword: string }>>();
-  const phrases: Array<{ topic: string; phrase: string; re: RegExp }> = [];
+  // Phrases as word sequences, indexed by their first word: one map lookup per word of the text.
+  const phrasesByFirst = new Map<string, Array<{ topic: string; phrase: string; words: string[] }>>();
+  const addPhrase = (topic: string, phrase: string, words: string[]) => {
+    const list = phrasesByFirst.get(words[0]!) ?? [];
+    list.push({ topic, phrase, words });
+    phrasesByFirst.set(words[0]!, list);
+  };
   for (const topic of taxonomy.topics) {
     for (const k of topic.keywords) {
-      const stem = PorterStemmer.stem(k.toLowerCase());
+      const words = wordsOf(k);
+      // "carry-on" is two words to the tokenizer: a keyword of several words is matched as a phrase.
+      if (words.length > 1) {
+        addPhrase(topic.id, k, words);
+        continue;
+      }
+      const stem = stemOf(k.toLowerCase());
       const list = byStem.get(stem) ?? [];
       list.push({ topic: topic.id, keyword: k });
       byStem.set(stem, list);
     }
     for (const p of topic.phrases) {
-      const pattern = p.toLowerCase().trim().split(/\s+/).map(escape).join('\\s+');
-      phrases.push({ topic: topic.id, phrase: p, re: new RegExp(`(^|[^\\p{L}\\p{N}])${pattern}(?=$|[^\\p{L}\\p{N}])`, 'iu') });
+      const words = wordsOf(p);
+      if (words.length > 0) addPhrase(topic.id, p, words);
     }
   }
   const sensitive = new Set(taxonomy.topics.filter((t) => t.sensitive).map((t) => t.id));
@@ -49,13 +61,23 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
         evidence.set(topic, seen);
         weight.set(topic, (weight.get(topic) ?? 0) + w);
       };
+      const words: string[] = [];
       for (const t of tokens) {
         if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
-        const hits = byStem.get(PorterStemmer.stem(t.norm));
+        words.push(t.norm);
+        const hits = byStem.get(stemOf(t.norm));
         if (!hits) continue;
         for (const h of hits) add(h.topic, t.kind === 'hashtag' ? HASHTAG_WEIGHT : KEYWORD_WEIGHT, h.keyword);
       }
-      for (const p of phrases) if (p.re.test(text)) add(p.topic, PHRASE_WEIGHT, p.phrase);
+      for (let i = 0; i < words.length; i++) {
+        const candidates = phrasesByFirst.get(words[i]!);
+        if (!candidates) continue;
+        for (const p of candidates) {
+          let j = 1;
+          while (j < p.words.length && words[i + j] === p.words[j]) j++;
+          if (j === p.words.length) add(p.topic, PHRASE_WEIGHT, p.phrase);
+        }
+      }
       const scores: TopicScore[] = [];
       for (const [topic, w] of weight) {
         const confidence = 1 - Math.exp(-w);
@@ -67,8 +89,23 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
   };
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The words of a keyword or phrase, normalised as the tokenizer normalises a post. */
+function wordsOf(s: string): string[] {
+  return tokenize(s)
+    .filter((t) => t.kind === 'word' || t.kind === 'hashtag')
+    .map((t) => t.norm);
+}
+
+// Stemming is the costly part of matching; posts repeat a small vocabulary, so stems are cached (bounded).
+const stems = new Map<string, string>();
+function stemOf(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    if (stems.size > 100_000) stems.clear();
+    s = PorterStemmer.stem(word);
+    stems.set(word, s);
+  }
+  return s;
 }
 
 function round(x: number): number {
