@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { ExpertEvent, MentionListResponse, mentionId, topicName, type AssignmentEvent, type RoutedMention } from '@chorus/schemas';
+import { ExpertEvent, MentionListResponse, mentionId, topicName, type AssignmentEvent, type Incident, type RoutedMention } from '@chorus/schemas';
 import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildApi } from '../../services/api/src/app';
 import { ensureIndices } from '../../services/api/src/es/indices';
@@ -59,7 +59,7 @@ const publish = (ms: RoutedMention[]) =>
 beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'deadLetter'], prefix.topics);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'deadLetter'], prefix.topics);
   await admin.disconnect();
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
@@ -83,7 +83,7 @@ test('index templates and mappings are created, and creating them again is harml
   expect(props.text).toMatchObject({ type: 'text' });
   expect(props.createdAt).toMatchObject({ type: 'date' });
   const templates = await es.indices.getIndexTemplate({ name: `${prefix.indices}-*` });
-  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-experts`, `${prefix.indices}-mentions`]);
+  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`]);
 });
 
 test('routed mentions become searchable, once each, with filters, full text and cursor paging', async () => {
@@ -207,6 +207,38 @@ test('assignment actions move forward only, are published for the router, and re
   } finally {
     await events.stop();
   }
+});
+
+test('spike incidents: indexed from the router, listed most severe first, acknowledged by a person, and the acknowledgement survives the router\'s later downgrade', async () => {
+  const inc: Incident = {
+    id: 'inc_test1',
+    brand: 'skylark',
+    topic: 'delays',
+    kind: 'spike',
+    state: 'open',
+    severity: 7,
+    title: 'Spike: 12 negative mentions on delays in 10 min (usual 1.0)',
+    reasons: [{ code: 'negative_volume_spike', message: '12 against 1.0', weight: 12 }],
+    mentionIds: [mentionId('twitter', 'd1')],
+    openedAt: '2026-11-20T10:00:00.000Z',
+    updatedAt: '2026-11-20T10:00:00.000Z',
+  };
+  const send = (i: Incident) => producer.send({ topic: topicName('incidents', prefix.topics), acks: -1, messages: [jsonMessage(i.id, makeEnvelope('incident.changed', 'test', i))] });
+  await send(inc);
+  await waitFor(async () => (await app.inject('/v1/incidents')).json().total === 1, 30_000, 'the incident listed');
+  const acked = await app.inject({ method: 'POST', url: '/v1/incidents/inc_test1/acknowledge', payload: { by: 'comms-lead' } });
+  expect(acked.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'comms-lead', acknowledgedAt: '2026-11-20T10:05:00.000Z' });
+  expect((await app.inject({ method: 'POST', url: '/v1/incidents/inc_test1/acknowledge', payload: { by: 'x' } })).json().code).toBe('invalid_transition');
+  // The router grows the incident (still "open" in its eyes), then downgrades it.
+  await send({ ...inc, mentionIds: [...inc.mentionIds, mentionId('twitter', 'd2')], updatedAt: '2026-11-20T10:06:00.000Z' });
+  await waitFor(async () => (await app.inject('/v1/incidents/inc_test1')).json().mentionIds.length === 2, 30_000, 'the grown incident');
+  expect((await app.inject('/v1/incidents/inc_test1')).json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'comms-lead' });
+  await send({ ...inc, state: 'downgraded', updatedAt: '2026-11-20T10:20:00.000Z' });
+  await waitFor(async () => (await app.inject('/v1/incidents/inc_test1')).json().state === 'downgraded', 30_000, 'the downgrade');
+  expect((await app.inject('/v1/incidents/inc_test1')).json()).toMatchObject({ acknowledgedBy: 'comms-lead', mentionIds: [inc.mentionIds[0], mentionId('twitter', 'd2')] });
+  // A GET by id is real-time; search sees the change after the refresh the indexer waits for.
+  await waitFor(async () => (await app.inject('/v1/incidents')).json().total === 0, 30_000, 'the incident off the open list');
+  expect((await app.inject('/v1/incidents?state=downgraded')).json().total).toBe(1);
 });
 
 test('the SSE stream delivers new mentions as they are indexed, and resumes from Last-Event-ID', async () => {

@@ -7,6 +7,7 @@ import { tokenize, type Token } from './tokens.js';
 export interface TopicMatcher {
   version: string;
   sensitive: Set<string>;
+  /** `text` is kept for matchers that need the raw text; word matching works on the tokens. */
   match(tokens: Token[], text: string): TopicScore[];
 }
 
@@ -51,7 +52,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
   return {
     version: taxonomy.version,
     sensitive,
-    match(tokens, text) {
+    match(tokens, _text) {
       const weight = new Map<string, number>();
       const evidence = new Map<string, Set<string>>();
       const add = (topic: string, w: number, term: string) => {

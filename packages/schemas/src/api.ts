@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Assignment } from './assignment.js';
 import { LanguageCode, MentionId, SentimentLabel, Slug, Timestamp } from './common.js';
 import { Expert } from './expert.js';
+import { Incident, IncidentState } from './incident.js';
 import { MentionInput } from './mention.js';
 import { Decision, RoutedMention } from './routing.js';
 
@@ -100,6 +101,21 @@ export const CrisisQueueItem = z.object({
 });
 export const CrisisQueueResponse = z.object({ items: z.array(CrisisQueueItem), total: z.number().int() });
 export type CrisisQueueResponse = z.infer<typeof CrisisQueueResponse>;
+
+// ---- incidents -------------------------------------------------------------------------------------------------
+
+export const IncidentListQuery = z.object({
+  state: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(IncidentState))
+    .optional()
+    .describe('Comma-separated states; default: open and acknowledged'),
+  brand: Slug.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const IncidentListResponse = z.object({ items: z.array(Incident), total: z.number().int() });
+export const AcknowledgeBody = z.object({ by: z.string().min(1).max(200).describe('Who takes ownership') }).strict();
 
 // ---- health ----------------------------------------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'expert-list-response.json': api.ExpertListResponse,
     'inbox-response.json': api.InboxResponse,
     'crisis-queue-response.json': api.CrisisQueueResponse,
+    'incident-list-response.json': api.IncidentListResponse,
+    'incident-acknowledge-request.json': api.AcknowledgeBody,
     'assignment-accept-request.json': api.AcceptBody,
     'assignment-decline-request.json': api.DeclineBody,
     'assignment-answer-request.json': api.AnswerBody,

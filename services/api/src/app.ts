@@ -8,6 +8,7 @@ import type { ApiContext } from './context.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { mentionRoutes } from './routes/mentions.js';
 import { streamRoutes } from './routes/stream.js';
 
@@ -52,7 +53,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/stream'],
+    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream'],
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
@@ -60,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   expertRoutes(app, deps);
   assignmentRoutes(app, deps);
   crisisRoutes(app, deps);
+  incidentRoutes(app, deps);
   streamRoutes(app, deps);
   return app;
 }

@@ -2,14 +2,15 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { AssignmentEventEnvelope, RoutedMentionEvent, topicName, type AssignmentEvent, type RoutedMention } from '@chorus/schemas';
+import { AssignmentEventEnvelope, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type Incident, type RoutedMention } from '@chorus/schemas';
 import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
 import { applyAssignmentEvents } from './es/assignments.js';
+import { applyIncidents } from './es/incidents.js';
 import type { IndexNames } from './es/indices.js';
 import { indexMentions } from './es/mentions.js';
 import type { StreamHub } from './stream.js';
 
-type Indexed = RoutedMention | AssignmentEvent;
+type Indexed = RoutedMention | AssignmentEvent | Incident;
 
 export interface IndexerDeps {
   kafka: Kafka;
@@ -27,12 +28,13 @@ export interface IndexerDeps {
 }
 
 /**
- * Indexes mentions.routed and assignments.events into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
+ * Indexes mentions.routed, assignments.events and incidents into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
  * committed only after Elasticsearch acknowledged the batch; the stream hears of a mention once it is indexed.
  */
 export function createIndexer(deps: IndexerDeps): Worker {
   const routedTopic = topicName('mentionsRouted', deps.topicPrefix);
   const assignmentsTopic = topicName('assignments', deps.topicPrefix);
+  const incidentsTopic = topicName('incidents', deps.topicPrefix);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
@@ -43,11 +45,17 @@ export function createIndexer(deps: IndexerDeps): Worker {
     registry: deps.registry,
     service: deps.service,
     groupId: deps.groupId,
-    topics: [routedTopic, assignmentsTopic],
+    topics: [routedTopic, assignmentsTopic, incidentsTopic],
     topicPrefix: deps.topicPrefix,
-    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
+    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
       // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
+      const refresh = deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for';
+      if (records[0]?.topic === incidentsTopic) {
+        await applyIncidents(deps.es, deps.indices.incidents, records.map((r) => r.data as Incident), refresh);
+        indexed.inc({ kind: 'incident' }, records.length);
+        return [];
+      }
       if (records[0]?.topic === assignmentsTopic) {
         await applyAssignmentEvents(deps.es, deps.indices.assignments, records.map((r) => r.data as AssignmentEvent), deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for');
         indexed.inc({ kind: 'assignment' }, records.length);

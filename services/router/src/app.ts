@@ -68,6 +68,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     routed: topicName('mentionsRouted', deps.topicPrefix),
     classified: topicName('mentionsClassified', deps.topicPrefix),
     cases: topicName('routerCases', deps.topicPrefix),
+    incidents: topicName('incidents', deps.topicPrefix),
   };
   const decisions = counter(deps.registry, 'chorus_routing_decisions_total', 'Routing decisions by outcome', ['decision']);
   const assignmentEvents = counter(deps.registry, 'chorus_router_assignment_events_total', 'Assignment events published by the router', ['state']);
@@ -88,12 +89,14 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   let chain: Promise<void> = Promise.resolve();
   const publish = (out: EngineOutput): Promise<void> => {
     const cases = caseMessages.splice(0);
-    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0) return chain;
+    const incidents = out.incidents ?? [];
+    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0 && incidents.length === 0) return chain;
     const at = now();
     const batch = [
       { topic: topics.routed, messages: out.routed.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', deps.service, m, at))) },
       { topic: topics.assignments, messages: out.events.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', deps.service, e, at))) },
       { topic: topics.cases, messages: cases },
+      { topic: topics.incidents, messages: incidents.map((i) => jsonMessage(i.id, makeEnvelope('incident.changed', deps.service, i, at))) },
     ].filter((t) => t.messages.length > 0);
     for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
     for (const e of out.events) assignmentEvents.inc({ state: e.state });
@@ -148,11 +151,12 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     partitionsConsumedConcurrently: 1,
     handle: async (records) => {
       const at = now();
-      const out: EngineOutput = { routed: [], events: [] };
+      const out: EngineOutput = { routed: [], events: [], incidents: [] };
       for (const r of records) {
         const o = engine.receive(r.data, at);
         out.routed.push(...o.routed);
         out.events.push(...o.events);
+        out.incidents!.push(...(o.incidents ?? []));
       }
       await publish(out);
       return [];

@@ -1,4 +1,6 @@
-import type { AssignmentEvent, ClassifiedMention, Expert, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
+import { createHash } from 'node:crypto';
+import type { AssignmentEvent, ClassifiedMention, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
+import { SpikeDetector, type SpikeEvent } from './spikes.js';
 import type { RoutingPolicy } from './policy.js';
 import { route, priorityOf, type RouteOutcome } from './route.js';
 import { RouterState } from './state.js';
@@ -20,7 +22,11 @@ export interface EngineOutput {
   routed: RoutedMention[];
   /** Assignment events to publish (offers, expiries). */
   events: AssignmentEvent[];
+  /** Spike incidents opened, grown or downgraded. */
+  incidents?: Incident[];
 }
+
+const MAX_INCIDENT_MENTIONS = 200;
 
 /** What the engine reports for measurement (the simulator and metrics read it). */
 export interface EngineObserver {
@@ -42,16 +48,33 @@ const ALL: Owns = () => true;
 export class RoutingEngine {
   readonly state = new RouterState();
   private readonly cases = new Map<string, Case>();
+  private readonly spikes: SpikeDetector;
+  /** Open spike incidents by conversation key (brand/topic). */
+  private readonly incidents = new Map<string, Incident>();
+  /** Recent negative mentions per conversation, so an incident opens with the mentions that made it. */
+  private readonly recentNegative = new Map<string, Array<{ id: string; at: number }>>();
 
   constructor(
     private readonly policy: RoutingPolicy,
     private readonly experts: () => readonly Expert[],
     private readonly observer: EngineObserver = {},
-  ) {}
+  ) {
+    this.spikes = new SpikeDetector(policy.spikes);
+  }
+
+  /** Open spike incidents (for readiness, metrics and tests). */
+  get openIncidents(): Incident[] {
+    return [...this.incidents.values()];
+  }
 
   /** Routes a newly classified mention. */
   receive(mention: ClassifiedMention, now: Date): EngineOutput {
-    const out: EngineOutput = { routed: [], events: [] };
+    const out: EngineOutput = { routed: [], events: [], incidents: [] };
+    const spike = this.watchSpikes(out, mention, now);
+    if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
+      out.routed.push({ ...mention, routing: this.spikeRouting(mention, spike, now) });
+      return out;
+    }
     const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
     this.emit(out, mention, outcome);
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
@@ -100,8 +123,9 @@ export class RoutingEngine {
 
   /** Advances time: expires unanswered offers, retries waiting mentions, escalates what ran out of time. */
   tick(now: Date, owns: Owns = ALL): EngineOutput {
-    const out: EngineOutput = { routed: [], events: [] };
+    const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
+    this.onSpikeEvents(out, this.spikes.tick(t), now);
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
       if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
@@ -194,6 +218,71 @@ export class RoutingEngine {
     };
     out.routed.push({ ...c.mention, routing });
     this.observer.escalated?.(c.mention, why, now.getTime());
+  }
+
+  /** Feeds the spike detector; answers the open incident this mention belongs to, if it is negative and one is open. */
+  private watchSpikes(out: EngineOutput, m: ClassifiedMention, now: Date): Incident | undefined {
+    const topic = m.classification.topics[0]?.id ?? 'other';
+    const key = `${m.brand}/${topic}`;
+    const negative = m.classification.sentiment.label === 'negative';
+    const at = now.getTime();
+    if (negative) {
+      const list = this.recentNegative.get(key) ?? [];
+      list.push({ id: m.id, at });
+      const horizon = at - this.policy.spikes.windowSeconds * 1000;
+      while (list.length > 0 && (list[0]!.at < horizon || list.length > MAX_INCIDENT_MENTIONS)) list.shift();
+      this.recentNegative.set(key, list);
+    }
+    this.onSpikeEvents(out, this.spikes.observe(key, at, negative), now);
+    const open = this.incidents.get(key);
+    if (!open || !negative) return undefined;
+    if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
+      open.mentionIds.push(m.id);
+      open.updatedAt = now.toISOString();
+      out.incidents!.push({ ...open, mentionIds: [...open.mentionIds] });
+    }
+    return open;
+  }
+
+  private onSpikeEvents(out: EngineOutput, events: SpikeEvent[], now: Date): void {
+    for (const e of events) {
+      const [brand, topic] = e.key.split('/') as [string, string];
+      if (e.kind === 'opened') {
+        const ratio = e.baseline > 0 ? e.volume / e.baseline : e.volume;
+        const inc: Incident = {
+          id: `inc_${createHash('sha256').update(`${e.key}\u0000${e.at}`).digest('hex').slice(0, 24)}`,
+          brand,
+          topic,
+          kind: 'spike',
+          state: 'open',
+          severity: Math.min(10, 4 + Math.ceil(Math.log2(1 + ratio))),
+          title: `Spike: ${e.volume} negative mentions on ${topic} in ${Math.round(this.policy.spikes.windowSeconds / 60)} min (usual ${e.baseline.toFixed(1)})`,
+          reasons: [{ code: 'negative_volume_spike', message: `${e.volume} negative mentions against a baseline of ${e.baseline.toFixed(2)} per window`, weight: Math.round(ratio * 100) / 100 }],
+          mentionIds: (this.recentNegative.get(e.key) ?? []).map((x) => x.id),
+          openedAt: new Date(e.at).toISOString(),
+          updatedAt: now.toISOString(),
+        };
+        this.incidents.set(e.key, inc);
+        out.incidents!.push({ ...inc, mentionIds: [...inc.mentionIds] });
+      } else if (e.kind === 'downgraded') {
+        const inc = this.incidents.get(e.key);
+        if (!inc) continue;
+        this.incidents.delete(e.key);
+        out.incidents!.push({ ...inc, state: 'downgraded', updatedAt: new Date(e.at).toISOString(), reasons: [...inc.reasons, { code: 'spike_decayed', message: `volume fell to ${e.volume} in a window` }] });
+      }
+    }
+  }
+
+  private spikeRouting(m: ClassifiedMention, inc: Incident, now: Date): RoutingDecision {
+    return {
+      decision: 'crisis',
+      severity: Math.max(inc.severity, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
+      priority: 'p1',
+      reasons: [{ code: 'active_spike', message: `part of an active spike (${inc.title})` }, ...m.classification.risk.reasons.slice(0, 2)],
+      candidates: [],
+      policyVersion: this.policy.version,
+      decidedAt: now.toISOString(),
+    };
   }
 
   private put(c: Case): void {

@@ -54,6 +54,18 @@ export const RoutingPolicy = z.object({
     app_website: ['loyalty', 'refunds'],
     pricing: ['refunds', 'loyalty'],
   }),
+  /** Spike detection per brand and topic (see spikes.ts); backtest a setting with the simulator. */
+  spikes: z
+    .object({
+      windowSeconds: z.number().positive().default(600),
+      minVolume: z.number().int().min(1).default(5),
+      ratio: z.number().positive().default(3),
+      alpha: z.number().min(0).max(1).default(0.2),
+      cooldownSeconds: z.number().min(0).default(1800),
+      warmupWindows: z.number().int().min(0).default(3),
+      routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
+    })
+    .prefault({}),
   weights: z
     .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3) })
     .prefault({}),

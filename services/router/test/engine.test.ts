@@ -76,7 +76,7 @@ test('an accepted offer stops its timer', () => {
   const eng = engine([expert('ana'), expert('bo')]);
   const offer = eng.receive(mention(), at(0)).events[0]!;
   eng.apply(act(offer, 'accepted', 30), at(30));
-  expect(eng.tick(at(10_000))).toEqual({ routed: [], events: [] });
+  expect(eng.tick(at(10_000))).toEqual({ routed: [], events: [], incidents: [] });
 });
 
 test('property: random streams and random expert behaviour never exceed capacity nor assign a mention twice', () => {
@@ -116,4 +116,19 @@ test('property: random streams and random expert behaviour never exceed capacity
       check(eng.tick(at(s)).events);
     }
   }
+});
+
+test('a spike opens an incident with its mentions, routes its negative mentions to crisis, and downgrades as it decays', () => {
+  const eng = engine([expert('ana', { capacity: 100 })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
+  // Three quiet windows to learn a baseline of about one complaint per window.
+  for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
+  const burst = Array.from({ length: 6 }, (_, i) => eng.receive(mention({ topics: ['delays'] }), at(1800 + i * 10)));
+  const opened = burst.flatMap((o) => o.incidents ?? []).find((i) => i.state === 'open');
+  expect(opened).toMatchObject({ brand: 'skylark', topic: 'delays', kind: 'spike' });
+  expect(opened!.mentionIds.length).toBeGreaterThanOrEqual(5);
+  expect(burst[5]!.routed[0]!.routing).toMatchObject({ decision: 'crisis', reasons: [{ code: 'active_spike' }] });
+  // A quiet window: the spike downgrades on the next tick after it.
+  const later = eng.tick(at(3000));
+  expect(later.incidents!.map((i) => i.state)).toEqual(['downgraded']);
+  expect(eng.openIncidents).toEqual([]);
 });

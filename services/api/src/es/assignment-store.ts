@@ -34,9 +34,9 @@ export function foldAssignment(current: Assignment | undefined, e: AssignmentEve
   };
 }
 
-export async function getVersioned(es: Client, index: string, id: string): Promise<Versioned<Assignment> | null> {
+export async function getVersioned<T = Assignment>(es: Client, index: string, id: string): Promise<Versioned<T> | null> {
   try {
-    const res = await es.get<Assignment>({ index, id });
+    const res = await es.get<T>({ index, id });
     if (!res._source) return null;
     return { doc: res._source, seqNo: res._seq_no!, primaryTerm: res._primary_term! };
   } catch (e) {

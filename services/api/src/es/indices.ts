@@ -4,10 +4,11 @@ export interface IndexNames {
   mentions: string;
   assignments: string;
   experts: string;
+  incidents: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -73,6 +74,20 @@ const EXPERT_MAPPINGS = {
   },
 } as const;
 
+const INCIDENT_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    brand: { type: 'keyword' },
+    topic: { type: 'keyword' },
+    kind: { type: 'keyword' },
+    state: { type: 'keyword' },
+    severity: { type: 'integer' },
+    openedAt: { type: 'date' },
+    updatedAt: { type: 'date' },
+  },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -83,6 +98,7 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.mentions, mappings: MENTION_MAPPINGS, shards: 1 },
     { name: names.assignments, mappings: ASSIGNMENT_MAPPINGS, shards: 1 },
     { name: names.experts, mappings: EXPERT_MAPPINGS, shards: 1 },
+    { name: names.incidents, mappings: INCIDENT_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({

@@ -1,7 +1,6 @@
 import type { AssignmentEvent, ClassifiedMention, Decision } from '@chorus/schemas';
 import { RoutingEngine, type EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
-import { DEFAULT_SPIKES, SpikeDetector, type SpikeSettings } from '../spikes.js';
 import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
 
 export interface SimulationResult {
@@ -21,7 +20,8 @@ export interface SimulationResult {
   expiries: number;
   slaBreaches: number;
   escalations: number;
-  incidents: Array<{ key: string; openedAt: string; volume: number; baseline: number; downgradedAt: string | null }>;
+  /** Spike incidents: conversation, when opened, mentions grouped, the volume/baseline ratio, when downgraded. */
+  incidents: Array<{ key: string; openedAt: string; volume: number; ratio: number; downgradedAt: string | null }>;
   simulatedSeconds: number;
 }
 
@@ -52,7 +52,7 @@ const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(
  * seeded random delays; ticks advance timers. An independent ledger of open assignments checks the engine: capacity
  * never exceeded, never two open assignments for one mention.
  */
-export function runSimulation(input: { experts: SimExpert[]; mentions: SimMention[]; policy: RoutingPolicy; settings: SimulationSettings; spikes?: SpikeSettings }): SimulationResult {
+export function runSimulation(input: { experts: SimExpert[]; mentions: SimMention[]; policy: RoutingPolicy; settings: SimulationSettings }): SimulationResult {
   const { experts, mentions, policy, settings } = input;
   const random = rng(settings.seed);
   const byId = new Map(experts.map((e) => [e.expert.id, e]));
@@ -86,7 +86,20 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     },
   });
 
+  const incidents: SimulationResult['incidents'] = [];
+  const incidentIndex = new Map<string, SimulationResult['incidents'][number]>();
   const record = (out: EngineOutput, now: number) => {
+    for (const inc of out.incidents ?? []) {
+      const known = incidentIndex.get(inc.id);
+      if (!known) {
+        const row = { key: `${inc.brand}/${inc.topic}`, openedAt: inc.openedAt, volume: inc.mentionIds.length, ratio: inc.reasons[0]?.weight ?? 0, downgradedAt: null as string | null };
+        incidentIndex.set(inc.id, row);
+        incidents.push(row);
+      } else {
+        known.volume = Math.max(known.volume, inc.mentionIds.length);
+        if (inc.state === 'downgraded') known.downgradedAt = inc.updatedAt;
+      }
+    }
     for (const r of out.routed) {
       if (!firstDecision.has(r.id)) firstDecision.set(r.id, r.routing.decision);
       lastDecision.set(r.id, r.routing.decision);
@@ -150,29 +163,10 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     });
   };
 
-  const spikes = new SpikeDetector(input.spikes ?? DEFAULT_SPIKES);
-  const incidents: SimulationResult['incidents'] = [];
-  const openIncident = new Map<string, SimulationResult['incidents'][number]>();
-  const onSpikes = (events: ReturnType<SpikeDetector['tick']>) => {
-    for (const s of events) {
-      if (s.kind === 'opened') {
-        const inc = { key: s.key, openedAt: new Date(s.at).toISOString(), volume: s.volume, baseline: Math.round(s.baseline * 100) / 100, downgradedAt: null as string | null };
-        incidents.push(inc);
-        openIncident.set(s.key, inc);
-      } else if (s.kind === 'downgraded') {
-        const inc = openIncident.get(s.key);
-        if (inc) inc.downgradedAt = new Date(s.at).toISOString();
-        openIncident.delete(s.key);
-      }
-    }
-  };
-
   for (const m of mentions) {
     const at = Date.parse(m.mention.createdAt);
     schedule(at, () => {
       arrived.set(m.mention.id, at);
-      const c = m.mention.classification;
-      onSpikes(spikes.observe(`${m.mention.brand}/${c.topics[0]?.id ?? 'other'}`, at, c.sentiment.label === 'negative'));
       record(engine.receive(m.mention, new Date(at)), at);
     });
   }
@@ -184,7 +178,6 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     const at = t;
     schedule(at, () => {
       record(engine.tick(new Date(at)), at);
-      onSpikes(spikes.tick(at));
     });
   }
 
