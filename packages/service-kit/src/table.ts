@@ -35,7 +35,7 @@ export function createTableReader(opts: {
     async start() {
       await admin.connect();
       for (const topic of opts.topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
+        for (const p of await retryRetriable(() => admin.fetchTopicOffsets(topic))) {
           if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
         }
       }
@@ -66,4 +66,19 @@ export function createTableReader(opts: {
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * Retries what Kafka calls retriable (a leader moving, metadata not yet propagated after a topic was created) with a
+ * short backoff; anything else, or too many tries, is thrown.
+ */
+export async function retryRetriable<T>(fn: () => Promise<T>, tries = 20, delayMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= tries || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }

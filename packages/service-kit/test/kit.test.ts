@@ -53,3 +53,16 @@ test('withTimeout rejects late promises and passes prompt ones', async () => {
   await expect(withTimeout(new Promise((r) => setTimeout(r, 200)), 10, () => new Error('late'))).rejects.toThrow('late');
   await expect(withTimeout(Promise.resolve(7), 100, () => new Error('late'))).resolves.toBe(7);
 });
+
+test('retryRetriable retries what Kafka marks retriable, and only that', async () => {
+  const { retryRetriable } = await import('../src/table');
+  let calls = 0;
+  const flaky = async () => {
+    calls++;
+    if (calls < 3) throw Object.assign(new Error('not the leader'), { retriable: true });
+    return 'ok';
+  };
+  await expect(retryRetriable(flaky, 5, 1)).resolves.toBe('ok');
+  expect(calls).toBe(3);
+  await expect(retryRetriable(async () => Promise.reject(new Error('fatal')), 5, 1)).rejects.toThrow('fatal');
+});

@@ -1,5 +1,6 @@
 import { scoreSentiment } from '../sentiment.js';
 import { NEGATORS } from '../lexicons.js';
+import { detectSignals } from '../signals.js';
 import { tokenize } from '../tokens.js';
 
 /** Feature-extraction settings, recorded in every model artifact so a model is always read the way it was trained. */
@@ -105,6 +106,11 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     add(fnv(`lex:${s.label}`, SEED_META));
     if (Math.abs(s.score) > 0.5) add(fnv(`lex:strong-${s.label}`, SEED_META));
     if (s.sarcasm) add(fnv('lex:sarcasm', SEED_META));
+    // The rule signals (offensive words, anger, a question, praise...) as features, strong ones twice.
+    for (const sig of detectSignals(tokens, text, s)) {
+      add(fnv(`sig:${sig.name}`, SEED_META));
+      if (sig.score >= 0.6) add(fnv(`sig:${sig.name}`, SEED_META));
+    }
   }
   // Count repeats by sorting, then sublinear tf and unit length: long and short posts weigh the same.
   const sorted = scratch.subarray(0, n).sort();
