@@ -87,8 +87,12 @@ test('posted mentions are classified, routed, searchable and streamed', async ()
 
   const full = (await (await fetch(`${api.url}/v1/mentions/${ids[1]}`)).json()) as MentionView;
   expect(full.routing.severity).toBeGreaterThanOrEqual(6);
-  const crisis = (await (await fetch(`${api.url}/v1/crisis-queue`)).json()) as { items: Array<{ mention: MentionView }> };
-  expect(crisis.items.map((i) => i.mention.id)).toContain(ids[1]);
+  // The crisis item is paged along the default escalation policy, and the queue shows it.
+  const paged = await waitFor(async () => {
+    const q = (await (await fetch(`${api.url}/v1/crisis-queue`)).json()) as { items: Array<{ mention: MentionView; page: { state: string; levelName: string } | null }> };
+    return q.items.find((i) => i.mention.id === ids[1] && i.page);
+  }, 30_000, 'the crisis item paged');
+  expect(paged.page).toMatchObject({ state: 'paged', levelName: 'crisis on-call' });
   const inbox = await waitFor(async () => {
     const body = (await (await fetch(`${api.url}/v1/experts/e2e-ana/inbox`)).json()) as { items: Array<{ mention: MentionView | null }> };
     return body.items.length > 0 ? body : undefined;

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { ExpertEvent, MentionListResponse, mentionId, topicName, type AssignmentEvent, type Incident, type RoutedMention } from '@chorus/schemas';
+import { ExpertEvent, MentionListResponse, mentionId, topicName, type AssignmentEvent, type CrisisPage, type Incident, type RoutedMention } from '@chorus/schemas';
 import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildApi } from '../../services/api/src/app';
 import { ensureIndices } from '../../services/api/src/es/indices';
@@ -59,7 +59,7 @@ const publish = (ms: RoutedMention[]) =>
 beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'deadLetter'], prefix.topics);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   await admin.disconnect();
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
@@ -83,7 +83,7 @@ test('index templates and mappings are created, and creating them again is harml
   expect(props.text).toMatchObject({ type: 'text' });
   expect(props.createdAt).toMatchObject({ type: 'date' });
   const templates = await es.indices.getIndexTemplate({ name: `${prefix.indices}-*` });
-  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`]);
+  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`, `${prefix.indices}-pages`]);
 });
 
 test('routed mentions become searchable, once each, with filters, full text and cursor paging', async () => {
@@ -206,6 +206,33 @@ test('assignment actions move forward only, are published for the router, and re
     expect((await app.inject('/v1/assignments/a_act1')).json().state).toBe('resolved');
   } finally {
     await events.stop();
+  }
+});
+
+test('crisis paging: the queue shows where paging stands; acknowledging stops it, once, and is published for the router', async () => {
+  const m = routed('pg1', 'Smoke in the cabin', { decision: 'crisis', severity: 9 });
+  await publish([m]);
+  const page: CrisisPage = { mentionId: m.id, state: 'paged', level: 1, round: 0, levelName: 'comms lead', targets: ['comms-lead'], severity: 9, at: '2026-11-20T10:03:00.000Z', firstPagedAt: '2026-11-20T10:00:00.000Z' };
+  const pages = await collect(kafkaClient(), topicName('crisisPages', prefix.topics));
+  try {
+    await producer.send({ topic: topicName('crisisPages', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('crisis.page', 'test', page))] });
+    const item = await waitFor(async () => {
+      const q = (await app.inject('/v1/crisis-queue')).json() as { items: Array<{ mention: RoutedMention; page: CrisisPage | null }> };
+      return q.items.find((i) => i.mention.id === m.id && i.page);
+    }, 30_000, 'the paged item');
+    expect(item.page).toMatchObject({ state: 'paged', levelName: 'comms lead' });
+    const ack = await app.inject({ method: 'POST', url: `/v1/crisis-queue/${m.id}/acknowledge`, payload: { by: 'maria' } });
+    expect(ack.json()).toMatchObject({ state: 'acknowledged', by: 'maria', level: 1 });
+    expect((await app.inject({ method: 'POST', url: `/v1/crisis-queue/${m.id}/acknowledge`, payload: { by: 'bo' } })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: '/v1/crisis-queue/m_00000000000000000000000000000000/acknowledge', payload: { by: 'bo' } })).statusCode).toBe(404);
+    // The router's next level, sent before it saw the acknowledgement, does not undo it.
+    await producer.send({ topic: topicName('crisisPages', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('crisis.page', 'test', { ...page, level: 2, at: '2026-11-20T10:13:00.000Z' }))] });
+    await waitFor(() => pages.messages.length >= 3, 30_000, 'three page events');
+    await new Promise((r) => setTimeout(r, 1000));
+    const q = (await app.inject('/v1/crisis-queue')).json() as { items: Array<{ mention: RoutedMention; page: CrisisPage | null }> };
+    expect(q.items.find((i) => i.mention.id === m.id)!.page).toMatchObject({ state: 'acknowledged', by: 'maria' });
+  } finally {
+    await pages.stop();
   }
 });
 

@@ -20,7 +20,7 @@ async function setup(name: string) {
   const prefix = uniquePrefix(name);
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'deadLetter'], prefix.topics);
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   await admin.disconnect();
   const make = () =>
     buildRouter({ kafka, producer, logger, registry: new Registry(), policy, seedExperts: [expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 3 } })], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200 });

@@ -21,7 +21,7 @@ const send = (ms: ClassifiedMention[]) =>
 beforeAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'deadLetter'], prefix.topics);
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   await admin.disconnect();
   await producer.connect();
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Assignment } from './assignment.js';
+import { CrisisPage } from './crisis.js';
 import { LanguageCode, MentionId, SentimentLabel, Slug, Timestamp } from './common.js';
 import { Expert } from './expert.js';
 import { Incident, IncidentState } from './incident.js';
@@ -98,6 +99,7 @@ export const CrisisQueueItem = z.object({
   mention: MentionView,
   severity: z.number().int().min(1).max(10),
   waitingSeconds: z.number().int().min(0),
+  page: CrisisPage.nullable().describe('Where paging stands along the escalation policy'),
 });
 export const CrisisQueueResponse = z.object({ items: z.array(CrisisQueueItem), total: z.number().int() });
 export type CrisisQueueResponse = z.infer<typeof CrisisQueueResponse>;

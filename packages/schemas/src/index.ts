@@ -2,6 +2,7 @@ export * from './api.js';
 export * from './assignment.js';
 export * from './classification.js';
 export * from './common.js';
+export * from './crisis.js';
 export * from './dead-letter.js';
 export * from './envelope.js';
 export * from './errors.js';

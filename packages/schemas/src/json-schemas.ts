@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as api from './api.js';
 import { Assignment, AssignmentEvent } from './assignment.js';
 import { ClassifiedMention } from './classification.js';
+import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
 import { Problem } from './errors.js';
 import { Expert, ExpertInput } from './expert.js';
@@ -23,6 +24,7 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'expert-input.json': ExpertInput,
     'expert.json': Expert,
     'incident.json': Incident,
+    'crisis-page.json': CrisisPage,
     'dead-letter.json': DeadLetter,
     'problem.json': Problem,
     'ingest-request.json': api.IngestRequest,

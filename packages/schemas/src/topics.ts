@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AssignmentEvent } from './assignment.js';
 import { ClassifiedMention } from './classification.js';
+import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
 import { envelope } from './envelope.js';
 import { Expert } from './expert.js';
@@ -15,6 +16,7 @@ export const AssignmentEventEnvelope = envelope('assignment.changed', Assignment
 export const ExpertEvent = envelope('expert.changed', z.object({ expert: Expert.nullable(), id: z.string() }));
 export const IncidentEvent = envelope('incident.changed', Incident);
 export const DeadLetterEvent = envelope('dead-letter', DeadLetter);
+export const CrisisPageEvent = envelope('crisis.page', CrisisPage);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
@@ -79,6 +81,14 @@ export const TOPICS = {
     partitions: 6,
     compacted: true,
     description: 'Mentions the router still owes an owner, with the times their timers derive from; `case: null` closes one.',
+  },
+  crisisPages: {
+    name: 'crisis.pages',
+    key: 'mention id',
+    value: CrisisPageEvent,
+    partitions: 6,
+    compacted: true,
+    description: 'Paging of crisis items along the escalation policy: paged (level, round, targets), acknowledged, exhausted.',
   },
   deadLetter: {
     name: 'chorus.dead-letter',

@@ -2,15 +2,16 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { AssignmentEventEnvelope, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type Incident, type RoutedMention } from '@chorus/schemas';
+import { AssignmentEventEnvelope, CrisisPageEvent, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type CrisisPage, type Incident, type RoutedMention } from '@chorus/schemas';
 import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
 import { applyAssignmentEvents } from './es/assignments.js';
 import { applyIncidents } from './es/incidents.js';
+import { applyPages } from './es/pages.js';
 import type { IndexNames } from './es/indices.js';
 import { indexMentions } from './es/mentions.js';
 import type { StreamHub } from './stream.js';
 
-type Indexed = RoutedMention | AssignmentEvent | Incident;
+type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage;
 
 export interface IndexerDeps {
   kafka: Kafka;
@@ -35,6 +36,7 @@ export function createIndexer(deps: IndexerDeps): Worker {
   const routedTopic = topicName('mentionsRouted', deps.topicPrefix);
   const assignmentsTopic = topicName('assignments', deps.topicPrefix);
   const incidentsTopic = topicName('incidents', deps.topicPrefix);
+  const pagesTopic = topicName('crisisPages', deps.topicPrefix);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
@@ -45,12 +47,17 @@ export function createIndexer(deps: IndexerDeps): Worker {
     registry: deps.registry,
     service: deps.service,
     groupId: deps.groupId,
-    topics: [routedTopic, assignmentsTopic, incidentsTopic],
+    topics: [routedTopic, assignmentsTopic, incidentsTopic, pagesTopic],
     topicPrefix: deps.topicPrefix,
-    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
+    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : topic === pagesTopic ? CrisisPageEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
       // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
       const refresh = deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for';
+      if (records[0]?.topic === pagesTopic) {
+        await applyPages(deps.es, deps.indices.pages, records.map((r) => r.data as CrisisPage), refresh);
+        indexed.inc({ kind: 'page' }, records.length);
+        return [];
+      }
       if (records[0]?.topic === incidentsTopic) {
         await applyIncidents(deps.es, deps.indices.incidents, records.map((r) => r.data as Incident), refresh);
         indexed.inc({ kind: 'incident' }, records.length);

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import {
   AssignmentEventEnvelope,
   ClassifiedMentionEvent,
+  CrisisPageEvent,
   ExpertEvent,
   RouterCaseEvent,
   topicName,
@@ -69,6 +70,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     classified: topicName('mentionsClassified', deps.topicPrefix),
     cases: topicName('routerCases', deps.topicPrefix),
     incidents: topicName('incidents', deps.topicPrefix),
+    pages: topicName('crisisPages', deps.topicPrefix),
   };
   const decisions = counter(deps.registry, 'chorus_routing_decisions_total', 'Routing decisions by outcome', ['decision']);
   const assignmentEvents = counter(deps.registry, 'chorus_router_assignment_events_total', 'Assignment events published by the router', ['state']);
@@ -90,13 +92,15 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   const publish = (out: EngineOutput): Promise<void> => {
     const cases = caseMessages.splice(0);
     const incidents = out.incidents ?? [];
-    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0 && incidents.length === 0) return chain;
+    const pages = out.pages ?? [];
+    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0 && incidents.length === 0 && pages.length === 0) return chain;
     const at = now();
     const batch = [
       { topic: topics.routed, messages: out.routed.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', deps.service, m, at))) },
       { topic: topics.assignments, messages: out.events.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', deps.service, e, at))) },
       { topic: topics.cases, messages: cases },
       { topic: topics.incidents, messages: incidents.map((i) => jsonMessage(i.id, makeEnvelope('incident.changed', deps.service, i, at))) },
+      { topic: topics.pages, messages: pages.map((p) => jsonMessage(p.mentionId, makeEnvelope('crisis.page', deps.service, p, at))) },
     ].filter((t) => t.messages.length > 0);
     for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
     for (const e of out.events) assignmentEvents.inc({ state: e.state });
@@ -110,7 +114,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   let live = false;
   const tables = createTableReader({
     kafka: deps.kafka,
-    topics: [topics.experts, topics.assignments, topics.cases],
+    topics: [topics.experts, topics.assignments, topics.cases, topics.pages],
     logger: deps.logger,
     groupPrefix: `${deps.groupId}-tables`,
     onMessage: (topic: string, message: KafkaMessage) => {
@@ -126,6 +130,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         // While catching up, history only rebuilds state; live, a change (a decline, an answer) may trigger work.
         if (!live) engine.state.apply(e, e.author);
         else publishInBackground(engine.apply(e, now(), owns));
+      } else if (topic === topics.pages) {
+        const page = CrisisPageEvent.parse(json).data;
+        // An acknowledgement always stops paging; our own pages echo back and are already known.
+        if (live && owns(page.mentionId) && page.state !== 'acknowledged') return;
+        engine.applyPage(page);
       } else {
         const ev = RouterCaseEvent.parse(json).data;
         // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers.
@@ -151,12 +160,13 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     partitionsConsumedConcurrently: 1,
     handle: async (records) => {
       const at = now();
-      const out: EngineOutput = { routed: [], events: [], incidents: [] };
+      const out: EngineOutput = { routed: [], events: [], incidents: [], pages: [] };
       for (const r of records) {
         const o = engine.receive(r.data, at);
         out.routed.push(...o.routed);
         out.events.push(...o.events);
         out.incidents!.push(...(o.incidents ?? []));
+        out.pages!.push(...(o.pages ?? []));
       }
       await publish(out);
       return [];

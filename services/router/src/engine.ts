@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AssignmentEvent, ClassifiedMention, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
 import { SpikeDetector, type SpikeEvent } from './spikes.js';
 import type { RoutingPolicy } from './policy.js';
 import { route, priorityOf, type RouteOutcome } from './route.js';
@@ -24,6 +24,8 @@ export interface EngineOutput {
   events: AssignmentEvent[];
   /** Spike incidents opened, grown or downgraded. */
   incidents?: Incident[];
+  /** Crisis paging: a new page, the next level, exhausted. */
+  pages?: CrisisPage[];
 }
 
 const MAX_INCIDENT_MENTIONS = 200;
@@ -51,6 +53,8 @@ export class RoutingEngine {
   private readonly spikes: SpikeDetector;
   /** Open spike incidents by conversation key (brand/topic). */
   private readonly incidents = new Map<string, Incident>();
+  /** Crisis items being paged, by mention id: the latest page. */
+  private readonly pages = new Map<string, CrisisPage>();
   /** Recent negative mentions per conversation, so an incident opens with the mentions that made it. */
   private readonly recentNegative = new Map<string, Array<{ id: string; at: number }>>();
 
@@ -72,7 +76,9 @@ export class RoutingEngine {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const spike = this.watchSpikes(out, mention, now);
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
-      out.routed.push({ ...mention, routing: this.spikeRouting(mention, spike, now) });
+      const routing = this.spikeRouting(mention, spike, now);
+      out.routed.push({ ...mention, routing });
+      this.openPage(out, mention.id, routing.severity ?? 5, now);
       return out;
     }
     const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
@@ -121,11 +127,31 @@ export class RoutingEngine {
     this.cases.delete(mentionId);
   }
 
+  /**
+   * A page from the crisis.pages topic: an acknowledgement (from the API) stops paging; a page from a replay or
+   * another replica is taken over with its timer.
+   */
+  applyPage(page: CrisisPage): void {
+    if (page.state === 'paged') this.pages.set(page.mentionId, page);
+    else this.pages.delete(page.mentionId);
+  }
+
+  /** Crisis items still being paged. */
+  get paging(): CrisisPage[] {
+    return [...this.pages.values()];
+  }
+
   /** Advances time: expires unanswered offers, retries waiting mentions, escalates what ran out of time. */
   tick(now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
     this.onSpikeEvents(out, this.spikes.tick(t), now);
+    for (const p of [...this.pages.values()]) {
+      if (!owns(p.mentionId)) continue;
+      const level = this.policy.escalation.levels[p.level];
+      if (!level || t - Date.parse(p.at) < level.ackTimeoutSeconds * 1000) continue;
+      this.nextPage(out, p, now);
+    }
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
       if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
@@ -217,6 +243,7 @@ export class RoutingEngine {
       decidedAt: now.toISOString(),
     };
     out.routed.push({ ...c.mention, routing });
+    this.openPage(out, c.mention.id, routing.severity ?? 5, now);
     this.observer.escalated?.(c.mention, why, now.getTime());
   }
 
@@ -285,6 +312,36 @@ export class RoutingEngine {
     };
   }
 
+  /** Pages the first level for a new crisis item; an item already being paged keeps its place in the policy. */
+  private openPage(out: EngineOutput, mentionId: string, severity: number, now: Date): void {
+    if (this.pages.has(mentionId)) return;
+    const first = this.policy.escalation.levels[0]!;
+    const at = now.toISOString();
+    const page: CrisisPage = { mentionId, state: 'paged', level: 0, round: 0, levelName: first.name, targets: first.targets, severity, at, firstPagedAt: at };
+    this.pages.set(mentionId, page);
+    (out.pages ??= []).push(page);
+  }
+
+  /** Nobody acknowledged in time: the next level, then the next round, then paging stops (exhausted). */
+  private nextPage(out: EngineOutput, p: CrisisPage, now: Date): void {
+    const levels = this.policy.escalation.levels;
+    let level = p.level + 1;
+    let round = p.round;
+    if (level >= levels.length) {
+      level = 0;
+      round++;
+    }
+    const at = now.toISOString();
+    if (round >= this.policy.escalation.repeat) {
+      this.pages.delete(p.mentionId);
+      (out.pages ??= []).push({ ...p, state: 'exhausted', at });
+      return;
+    }
+    const next: CrisisPage = { ...p, level, round, levelName: levels[level]!.name, targets: levels[level]!.targets, at };
+    this.pages.set(p.mentionId, next);
+    (out.pages ??= []).push(next);
+  }
+
   private put(c: Case): void {
     this.cases.set(c.mention.id, c);
     this.observer.caseChanged?.(c.mention.id, {
@@ -305,6 +362,7 @@ export class RoutingEngine {
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome): void {
     out.routed.push({ ...mention, routing: outcome.routing });
+    if (outcome.routing.decision === 'crisis') this.openPage(out, mention.id, outcome.routing.severity ?? 5, dateOf(outcome.routing.decidedAt));
     if (outcome.offer) {
       this.state.apply(outcome.offer, mention.author.handle);
       out.events.push(outcome.offer);
@@ -313,3 +371,7 @@ export class RoutingEngine {
 }
 
 export { priorityOf };
+
+function dateOf(iso: string): Date {
+  return new Date(iso);
+}

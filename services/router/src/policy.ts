@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EscalationLevel } from '@chorus/schemas';
 
 /** The routing policy an admin tunes; every field has a safe default, so `{}` is a valid policy. */
 export const RoutingPolicy = z.object({
@@ -54,6 +55,20 @@ export const RoutingPolicy = z.object({
     app_website: ['loyalty', 'refunds'],
     pricing: ['refunds', 'loyalty'],
   }),
+  /** How crisis items page people until someone acknowledges, PagerDuty-style: levels in order, the whole policy repeated. */
+  escalation: z
+    .object({
+      levels: z
+        .array(EscalationLevel)
+        .min(1)
+        .default([
+          { name: 'crisis on-call', targets: ['crisis-oncall'], ackTimeoutSeconds: 300 },
+          { name: 'comms lead', targets: ['comms-lead'], ackTimeoutSeconds: 600 },
+          { name: 'head of communications', targets: ['head-of-comms'], ackTimeoutSeconds: 900 },
+        ]),
+      repeat: z.number().int().min(1).default(2).describe('Times the whole policy runs before paging stops (exhausted)'),
+    })
+    .prefault({}),
   /** Spike detection per brand and topic (see spikes.ts); backtest a setting with the simulator. */
   spikes: z
     .object({

@@ -132,3 +132,20 @@ test('a spike opens an incident with its mentions, routes its negative mentions 
   expect(later.incidents!.map((i) => i.state)).toEqual(['downgraded']);
   expect(eng.openIncidents).toEqual([]);
 });
+
+test('crisis items page along the escalation policy until acknowledged, level by level, round by round, then stop', () => {
+  const p = RoutingPolicy.parse({
+    escalation: { levels: [{ name: 'on-call', targets: ['oncall'], ackTimeoutSeconds: 60 }, { name: 'lead', targets: ['lead'], ackTimeoutSeconds: 120 }], repeat: 2 },
+  });
+  const eng = engine([], p);
+  const first = eng.receive(mention({ risk: 0.9 }), at(0));
+  expect(first.pages).toEqual([expect.objectContaining({ state: 'paged', level: 0, round: 0, targets: ['oncall'] })]);
+  const steps = [59, 60, 180, 240, 360].map((s) => (eng.tick(at(s)).pages ?? []).map((x) => `${x.state}:${x.round}.${x.level}`));
+  expect(steps).toEqual([[], ['paged:0.1'], ['paged:1.0'], ['paged:1.1'], ['exhausted:1.1']]);
+  expect(eng.paging).toEqual([]);
+
+  const other = engine([], p);
+  const page = other.receive(mention({ risk: 0.9 }), at(0)).pages![0]!;
+  other.applyPage({ ...page, state: 'acknowledged', by: 'maria', at: at(30).toISOString() });
+  expect(other.tick(at(1000)).pages).toBeUndefined();
+});

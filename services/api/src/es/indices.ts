@@ -5,10 +5,11 @@ export interface IndexNames {
   assignments: string;
   experts: string;
   incidents: string;
+  pages: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -88,6 +89,11 @@ const INCIDENT_MAPPINGS = {
   },
 } as const;
 
+const PAGE_MAPPINGS = {
+  dynamic: false,
+  properties: { mentionId: { type: 'keyword' }, state: { type: 'keyword' }, level: { type: 'integer' }, severity: { type: 'integer' }, at: { type: 'date' } },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -99,6 +105,7 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.assignments, mappings: ASSIGNMENT_MAPPINGS, shards: 1 },
     { name: names.experts, mappings: EXPERT_MAPPINGS, shards: 1 },
     { name: names.incidents, mappings: INCIDENT_MAPPINGS, shards: 1 },
+    { name: names.pages, mappings: PAGE_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({
