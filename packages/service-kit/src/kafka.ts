@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
 import { TOPICS, topicName, type TopicKey } from '@chorus/schemas';
 import type { Logger } from './logger.js';
+import { retryRetriable } from './table.js';
 
 /** kafkajs logs through the service's pino logger instead of its own console output. */
 function logCreator(logger: Logger) {
@@ -70,11 +71,19 @@ export async function ensureTopics(admin: Admin, keys: readonly TopicKey[], pref
     }));
   if (wanted.length === 0) return;
   try {
-    await admin.createTopics({ topics: wanted, waitForLeaders: true });
+    await admin.createTopics({ topics: wanted, waitForLeaders: false });
   } catch (e) {
     // Another service may have created them between our list and create.
     if (!/already exists/i.test((e as Error).message)) throw e;
   }
+  // Wait until every new partition has a leader. A just-created topic is briefly unknown to the metadata the broker
+  // serves, which kafkajs's own wait does not retry, so retry here what Kafka marks retriable.
+  const names = wanted.map((t) => t.topic);
+  await retryRetriable(async () => {
+    const meta = await admin.fetchTopicMetadata({ topics: names });
+    const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}:${p.partitionId}`));
+    if (leaderless.length > 0) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
+  }, 40, 250);
 }
 
 /** Wraps a payload in the versioned event envelope every topic carries. */

@@ -53,5 +53,6 @@ test('the command with no arguments runs the example set and prints one JSON lin
   expect(r.duplicateAssignments).toBe(0);
   expect(r.skillMatchRate).toBeGreaterThan(0.5);
   expect(r.incidents.length).toBeGreaterThan(0);
-  expect(Object.keys(r)).toEqual(expect.arrayContaining(['decisions', 'timeToFirstOfferSeconds', 'timeToAcceptSeconds', 'slaBreaches', 'escalations']));
+  expect(Object.keys(r)).toEqual(expect.arrayContaining(['decisions', 'timeToFirstOfferSeconds', 'timeToAcceptSeconds', 'slaBreaches', 'escalations', 'crisis']));
+  expect(r.crisis.paged).toBeGreaterThan(0);
 });

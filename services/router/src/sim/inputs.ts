@@ -16,6 +16,8 @@ export type Behaviour = z.infer<typeof Behaviour>;
 export const SimulationSettings = Behaviour.extend({
   seed: z.number().int().default(1),
   tickSeconds: z.number().positive().default(15),
+  crisisAckAfterSeconds: z.tuple([z.number().min(0), z.number().min(0)]).default([60, 900]).describe('How long whoever is paged takes to acknowledge'),
+  crisisIgnoreRate: z.number().min(0).max(1).default(0.3).describe('Share of pages nobody answers (the next level is paged)'),
 });
 export type SimulationSettings = z.infer<typeof SimulationSettings>;
 

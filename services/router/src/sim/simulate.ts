@@ -1,4 +1,4 @@
-import type { AssignmentEvent, ClassifiedMention, Decision } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Decision } from '@chorus/schemas';
 import { RoutingEngine, type EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
 import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
@@ -22,6 +22,8 @@ export interface SimulationResult {
   escalations: number;
   /** Spike incidents: conversation, when opened, mentions grouped, the volume/baseline ratio, when downgraded. */
   incidents: Array<{ key: string; openedAt: string; volume: number; ratio: number; downgradedAt: string | null }>;
+  /** Crisis paging along the escalation policy. */
+  crisis: { paged: number; acknowledged: number; exhausted: number; reachedSecondLevel: number; timeToAcknowledgeSeconds: { p50: number | null; p95: number | null; n: number } };
   simulatedSeconds: number;
 }
 
@@ -86,9 +88,38 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     },
   });
 
+  const crisis = { paged: 0, acknowledged: 0, exhausted: 0, reachedSecondLevel: 0 };
+  const pagedAt = new Map<string, number>();
+  const secondLevel = new Set<string>();
+  const ackTimes: number[] = [];
+  // Whoever is paged at each level acknowledges after a delay, or not at all (then the next level is paged).
+  const onPage = (p: CrisisPage, now: number) => {
+    if (p.state === 'exhausted') {
+      crisis.exhausted++;
+      return;
+    }
+    if (p.state !== 'paged') return;
+    if (!pagedAt.has(p.mentionId)) {
+      pagedAt.set(p.mentionId, now);
+      crisis.paged++;
+    }
+    if (p.level > 0 || p.round > 0) secondLevel.add(p.mentionId);
+    if (random() < settings.crisisIgnoreRate) return;
+    const [lo, hi] = settings.crisisAckAfterSeconds;
+    const at = now + (lo + random() * (hi - lo)) * 1000;
+    schedule(at, () => {
+      const current = engine.paging.find((x) => x.mentionId === p.mentionId);
+      // Only the page as sent can be acknowledged by those it went to: a later level supersedes it.
+      if (!current || current.level !== p.level || current.round !== p.round) return;
+      engine.applyPage({ ...current, state: 'acknowledged', by: p.targets[0]!, at: new Date(at).toISOString() });
+      crisis.acknowledged++;
+      ackTimes.push((at - pagedAt.get(p.mentionId)!) / 1000);
+    });
+  };
   const incidents: SimulationResult['incidents'] = [];
   const incidentIndex = new Map<string, SimulationResult['incidents'][number]>();
   const record = (out: EngineOutput, now: number) => {
+    for (const p of out.pages ?? []) onPage(p, now);
     for (const inc of out.incidents ?? []) {
       const known = incidentIndex.get(inc.id);
       if (!known) {
@@ -214,6 +245,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     slaBreaches,
     escalations: escalatedIds.size,
     incidents,
+    crisis: { ...crisis, reachedSecondLevel: secondLevel.size, timeToAcknowledgeSeconds: { p50: percentile(ackTimes, 50), p95: percentile(ackTimes, 95), n: ackTimes.length } },
     simulatedSeconds: Math.round((horizon - start) / 1000),
   };
 }
