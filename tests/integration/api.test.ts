@@ -146,11 +146,14 @@ test('experts: create, read, list, replace, delete — each change published to 
     expect(replaced.json().capacity).toBe(9);
     const mismatch = await app.inject({ method: 'PUT', url: '/v1/experts/bob', payload: expertInput });
     expect(mismatch.statusCode).toBe(400);
+    const away = await app.inject({ method: 'POST', url: '/v1/experts/ana/presence', payload: { presence: 'away' } });
+    expect(away.json()).toMatchObject({ presence: 'away', lastSeenAt: '2026-11-20T10:05:00.000Z', capacity: 9 });
+    expect((await app.inject({ method: 'POST', url: '/v1/experts/ana/presence', payload: { presence: 'asleep' } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'DELETE', url: '/v1/experts/ana' })).statusCode).toBe(204);
     expect((await app.inject('/v1/experts/ana')).statusCode).toBe(404);
-    await waitFor(() => topic.messages.length >= 3, 30_000, 'three expert events');
+    await waitFor(() => topic.messages.length >= 4, 30_000, 'four expert events');
     const events = topic.messages.map((m) => ExpertEvent.parse(m.value).data);
-    expect(events.map((e) => e.expert?.capacity ?? null)).toEqual([5, 9, null]);
+    expect(events.map((e) => e.expert?.presence ?? null)).toEqual(['available', 'available', 'away', null]);
   } finally {
     await topic.stop();
   }

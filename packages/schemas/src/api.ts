@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Assignment } from './assignment.js';
 import { CrisisPage } from './crisis.js';
 import { LanguageCode, MentionId, SentimentLabel, Slug, Timestamp } from './common.js';
-import { Expert } from './expert.js';
+import { Expert, Presence } from './expert.js';
 import { Incident, IncidentState } from './incident.js';
 import { MentionInput } from './mention.js';
 import { Decision, RoutedMention } from './routing.js';
@@ -92,6 +92,8 @@ export const AnswerBody = z.object({ replyUrl: z.url().max(2048), actor: z.strin
 export const ResolveBody = z
   .object({ outcome: z.enum(['answered', 'no_reply_needed', 'escalated', 'duplicate']).optional(), actor: z.string().max(200).optional() })
   .strict();
+
+export const PresenceBody = z.object({ presence: Presence }).strict();
 
 // ---- crisis queue ----------------------------------------------------------------------------------------------
 

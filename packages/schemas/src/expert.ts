@@ -22,6 +22,7 @@ export const AmbassadorStatus = z.enum(['pilot', 'certified', 'suspended']);
 export type AmbassadorStatus = z.infer<typeof AmbassadorStatus>;
 
 export const Presence = z.enum(['available', 'away', 'offline']);
+export type Presence = z.infer<typeof Presence>;
 
 /** The fields an admin sends to create or replace an expert. */
 export const ExpertInput = z
@@ -38,7 +39,18 @@ export const ExpertInput = z
     workingHours: z.array(WorkingHours).describe('Weekly shifts in the expert\'s own time zone'),
     outOfOffice: z.array(DateRange).default([]),
     presence: Presence.default('available'),
+    idleTimeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('An available expert not seen (POST /v1/experts/{id}/presence) for this long counts as away'),
     capacity: z.number().int().min(0).max(100).describe('Most open assignments at once'),
+    priorityWeights: z
+      .object({ p1: z.number().min(0), p2: z.number().min(0), p3: z.number().min(0), p4: z.number().min(0) })
+      .partial()
+      .optional()
+      .describe('How much of the capacity an open assignment of each priority takes (default 1 each)'),
     status: AmbassadorStatus,
     trainedAt: Timestamp.optional(),
     guidelinesAcceptedAt: Timestamp.optional(),
@@ -66,7 +78,10 @@ export const Expert = z.object({
   workingHours: z.array(WorkingHours),
   outOfOffice: z.array(DateRange),
   presence: Presence,
+  idleTimeoutMinutes: z.number().int().optional(),
+  lastSeenAt: Timestamp.optional().describe('Last presence update or heartbeat'),
   capacity: z.number().int().min(0),
+  priorityWeights: z.object({ p1: z.number(), p2: z.number(), p3: z.number(), p4: z.number() }).partial().optional(),
   status: AmbassadorStatus,
   trainedAt: Timestamp.optional(),
   guidelinesAcceptedAt: Timestamp.optional(),

@@ -35,6 +35,7 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'inbox-response.json': api.InboxResponse,
     'crisis-queue-response.json': api.CrisisQueueResponse,
     'incident-list-response.json': api.IncidentListResponse,
+    'presence-request.json': api.PresenceBody,
     'incident-acknowledge-request.json': api.AcknowledgeBody,
     'assignment-accept-request.json': api.AcceptBody,
     'assignment-decline-request.json': api.DeclineBody,

@@ -28,10 +28,11 @@ export interface RouteOutcome {
   offer?: AssignmentEvent;
 }
 
-type Exclusion = 'already_offered' | 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
+type Exclusion = 'already_offered' | 'idle' | 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
 
 const EXCLUSION_TEXT: Record<Exclusion, string> = {
   already_offered: 'already offered it',
+  idle: 'idle past their timeout',
   suspended: 'suspended',
   pilot_share: 'pilot outside the pilot share',
   guidelines: 'guidelines not accepted',
@@ -185,6 +186,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   // Pilots get a deterministic share of mentions: the same mention always lands on the same side.
   const inPilotShare = hashPercent(mention.id) < policy.pilots.sharePercent;
   const lastExpert = state.lastExpertFor(mention.author.handle);
+  const priority = priorityOf(mention);
   const maxTotal = Math.max(1, ...experts.map((e) => state.total(e.id)));
   const excluded: Partial<Record<Exclusion, number>> = {};
   const eligible: Candidate[] = [];
@@ -195,7 +197,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
       excluded[why] = (excluded[why] ?? 0) + 1;
       continue;
     }
-    const open = state.open(e.id);
+    const open = state.load(e.id, e.priorityWeights);
     const proficiency = skillTopics.length === 0 ? 0.6 : Math.max(...skillTopics.map((t) => ((e.skills[t.id] ?? 0) / 5) * t.confidence));
     const capacityLeft = (e.capacity - open) / e.capacity;
     const fairness = 1 - state.total(e.id) / maxTotal;
@@ -220,8 +222,10 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     if (policy.requireGuidelinesAccepted && !e.guidelinesAcceptedAt) return 'guidelines';
     if (!e.languages.some((l) => l === lang || l.split('-')[0] === lang)) return 'language';
     if (e.presence !== 'available') return 'presence';
+    if (e.idleTimeoutMinutes && e.lastSeenAt && now.getTime() - Date.parse(e.lastSeenAt) > e.idleTimeoutMinutes * 60_000) return 'idle';
     if (!isOnShift(e, now)) return 'off_shift';
-    if (state.open(e.id) >= e.capacity) return 'capacity';
+    // The offer itself must fit: a p1 that weighs 2 needs two free slots.
+    if (state.load(e.id, e.priorityWeights) + (e.priorityWeights?.[priority] ?? 1) > e.capacity) return 'capacity';
     if (topics.some((t) => e.excludedTopics.includes(t.id))) return 'excluded_topic';
     if (negative && policy.salesTeams.includes(e.team)) return 'sales_guardrail';
     if (skillTopics.length > 0 && !skillTopics.some((t) => (e.skills[t.id] ?? 0) >= minProficiency)) return 'skill';

@@ -8,6 +8,7 @@ interface Tracked {
   expertId: string;
   state: AssignmentState;
   attempt: number;
+  priority: string;
 }
 
 /**
@@ -18,6 +19,8 @@ export class RouterState {
   private readonly assignments = new Map<string, Tracked>();
   private readonly byMention = new Map<string, string>();
   private readonly openByExpert = new Map<string, number>();
+  /** Open assignments per expert and priority, for experts whose capacity weighs priorities. */
+  private readonly openByExpertPriority = new Map<string, Map<string, number>>();
   private readonly totalByExpert = new Map<string, number>();
   private readonly lastExpertByAuthor = new Map<string, string>();
 
@@ -25,15 +28,21 @@ export class RouterState {
     const current = this.assignments.get(e.assignmentId);
     if (current) {
       if (current.state === e.state || !ASSIGNMENT_TRANSITIONS[current.state].includes(e.state)) return false;
-      if (OPEN.has(current.state) && !OPEN.has(e.state)) this.bump(this.openByExpert, current.expertId, -1);
+      if (OPEN.has(current.state) && !OPEN.has(e.state)) {
+        this.bump(this.openByExpert, current.expertId, -1);
+        this.bumpPriority(current.expertId, current.priority, -1);
+      }
       current.state = e.state;
       return true;
     }
-    this.assignments.set(e.assignmentId, { id: e.assignmentId, mentionId: e.mentionId, expertId: e.expertId, state: e.state, attempt: e.attempt });
+    this.assignments.set(e.assignmentId, { id: e.assignmentId, mentionId: e.mentionId, expertId: e.expertId, state: e.state, attempt: e.attempt, priority: e.priority });
     const prior = this.byMention.get(e.mentionId);
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
-    if (OPEN.has(e.state)) this.bump(this.openByExpert, e.expertId, 1);
+    if (OPEN.has(e.state)) {
+      this.bump(this.openByExpert, e.expertId, 1);
+      this.bumpPriority(e.expertId, e.priority, 1);
+    }
     this.bump(this.totalByExpert, e.expertId, 1);
     if (author) this.lastExpertByAuthor.set(author, e.expertId);
     return true;
@@ -41,6 +50,14 @@ export class RouterState {
 
   open(expertId: string): number {
     return this.openByExpert.get(expertId) ?? 0;
+  }
+
+  /** Capacity used, each open assignment weighing what its priority weighs for this expert (1 by default). */
+  load(expertId: string, weights?: Partial<Record<string, number>>): number {
+    if (!weights) return this.open(expertId);
+    let sum = 0;
+    for (const [priority, n] of this.openByExpertPriority.get(expertId) ?? []) sum += n * (weights[priority] ?? 1);
+    return sum;
   }
 
   total(expertId: string): number {
@@ -55,6 +72,12 @@ export class RouterState {
   assignmentOf(mentionId: string): Tracked | undefined {
     const id = this.byMention.get(mentionId);
     return id ? this.assignments.get(id) : undefined;
+  }
+
+  private bumpPriority(expertId: string, priority: string, by: number): void {
+    const m = this.openByExpertPriority.get(expertId) ?? new Map<string, number>();
+    m.set(priority, Math.max(0, (m.get(priority) ?? 0) + by));
+    this.openByExpertPriority.set(expertId, m);
   }
 
   private bump(map: Map<string, number>, key: string, by: number): void {

@@ -52,6 +52,7 @@ describe('expert', () => {
     ['low proficiency', { skills: { baggage: 1 } }],
     ['no guidelines', { guidelinesAcceptedAt: undefined }],
     ['sales team on a complaint', { team: 'sales' }],
+    ['idle past the timeout', { idleTimeoutMinutes: 30, lastSeenAt: '2026-11-20T09:00:00Z' }],
   ])('hard constraint: %s → queued, with the reason counted', (_name, over) => {
     const o = decide(mention(), [expert('ana', over)]);
     expect(o.routing.decision).toBe('queued');
@@ -79,6 +80,21 @@ describe('expert', () => {
     expect(decide(mention(), [ana], state).routing.decision).toBe('queued');
     state.apply({ ...first.offer!, state: 'declined' });
     expect(decide(mention(), [ana], state).routing.decision).toBe('expert');
+  });
+
+  test('an expert seen recently is not idle', () => {
+    expect(decide(mention(), [expert('ana', { idleTimeoutMinutes: 30, lastSeenAt: '2026-11-20T09:45:00Z' })]).routing.decision).toBe('expert');
+  });
+
+  test('capacity can weigh priorities: a p1 that weighs 2 needs two free slots', () => {
+    const state = new RouterState();
+    const ana = expert('ana', { capacity: 2, priorityWeights: { p1: 2 } });
+    const p2 = decide(mention(), [ana], state); // sentiment -0.5 → p2, weighs 1
+    state.apply(p2.offer!);
+    const urgent = mention({ followers: 50_000, sentiment: -0.8 }); // p1
+    expect(decide(urgent, [ana], state).routing.decision).toBe('queued');
+    state.apply({ ...p2.offer!, state: 'declined' });
+    expect(decide(urgent, [ana], state).routing).toMatchObject({ decision: 'expert', priority: 'p1' });
   });
 
   test('continuity: the same author goes back to the same expert', () => {

@@ -8,6 +8,7 @@ import {
   ExpertListResponse,
   IdParams,
   InboxResponse,
+  PresenceBody,
   Problem,
   topicName,
 } from '@chorus/schemas';
@@ -99,6 +100,26 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       await publish(request.params.id, null);
       await deleteExpert(ctx.es, ctx.indices.experts, request.params.id);
       return reply.status(204).send(null);
+    },
+  });
+
+  r.post('/v1/experts/:id/presence', {
+    schema: {
+      tags: ['experts'],
+      summary: "Set an expert's presence, or send a heartbeat",
+      description: 'Sets available / away / offline and the time last seen; with an idle timeout, an available expert must call this again before it runs out to keep receiving offers.',
+      params: IdParams,
+      body: PresenceBody,
+      response: { 200: Expert, 404: Problem },
+    },
+    handler: async (request) => {
+      const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
+      if (!before) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      const at = ctx.now().toISOString();
+      const expert = Expert.parse({ ...before, presence: request.body.presence, lastSeenAt: at, updatedAt: at });
+      await publish(expert.id, expert);
+      await putExpert(ctx.es, ctx.indices.experts, expert, { create: false });
+      return expert;
     },
   });
 

@@ -148,8 +148,9 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
           behave(e, now);
         }
         open.set(e.assignmentId, e);
-        const load = [...open.values()].filter((o) => o.expertId === e.expertId).length;
-        if (load > byId.get(e.expertId)!.expert.capacity) capacityViolations++;
+        const ex = byId.get(e.expertId)!.expert;
+        const load = [...open.values()].filter((o) => o.expertId === e.expertId).reduce((sum, o) => sum + (ex.priorityWeights?.[o.priority] ?? 1), 0);
+        if (load > ex.capacity) capacityViolations++;
       } else {
         if (e.state === 'expired') expiries++;
         open.delete(e.assignmentId);
