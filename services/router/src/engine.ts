@@ -50,7 +50,8 @@ const ALL: Owns = () => true;
 export class RoutingEngine {
   readonly state = new RouterState();
   private readonly cases = new Map<string, Case>();
-  private readonly spikes: SpikeDetector;
+  /** One detector per brand, each with the brand's settings. */
+  private readonly spikes = new Map<string, SpikeDetector>();
   /** Open spike incidents by conversation key (brand/topic). */
   private readonly incidents = new Map<string, Incident>();
   /** Crisis items being paged, by mention id: the latest page. */
@@ -62,8 +63,15 @@ export class RoutingEngine {
     private readonly policy: RoutingPolicy,
     private readonly experts: () => readonly Expert[],
     private readonly observer: EngineObserver = {},
-  ) {
-    this.spikes = new SpikeDetector(policy.spikes);
+  ) {}
+
+  private detectorFor(brand: string): SpikeDetector {
+    let d = this.spikes.get(brand);
+    if (!d) {
+      d = new SpikeDetector({ ...this.policy.spikes, ...this.policy.spikes.brands[brand] });
+      this.spikes.set(brand, d);
+    }
+    return d;
   }
 
   /** Open spike incidents (for readiness, metrics and tests). */
@@ -145,7 +153,7 @@ export class RoutingEngine {
   tick(now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
-    this.onSpikeEvents(out, this.spikes.tick(t), now);
+    for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(t), now);
     for (const p of [...this.pages.values()]) {
       if (!owns(p.mentionId)) continue;
       const level = this.policy.escalation.levels[p.level];
@@ -256,11 +264,11 @@ export class RoutingEngine {
     if (negative) {
       const list = this.recentNegative.get(key) ?? [];
       list.push({ id: m.id, at });
-      const horizon = at - this.policy.spikes.windowSeconds * 1000;
+      const horizon = at - (this.policy.spikes.brands[m.brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) * 1000;
       while (list.length > 0 && (list[0]!.at < horizon || list.length > MAX_INCIDENT_MENTIONS)) list.shift();
       this.recentNegative.set(key, list);
     }
-    this.onSpikeEvents(out, this.spikes.observe(key, at, negative), now);
+    this.onSpikeEvents(out, this.detectorFor(m.brand).observe(key, at, negative), now);
     const open = this.incidents.get(key);
     if (!open || !negative) return undefined;
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {

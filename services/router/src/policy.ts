@@ -79,6 +79,13 @@ export const RoutingPolicy = z.object({
       cooldownSeconds: z.number().min(0).default(1800),
       warmupWindows: z.number().int().min(0).default(3),
       routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
+      brands: z
+        .record(
+          z.string(),
+          z.object({ windowSeconds: z.number().positive(), minVolume: z.number().int().min(1), ratio: z.number().positive(), alpha: z.number().min(0).max(1), cooldownSeconds: z.number().min(0), warmupWindows: z.number().int().min(0) }).partial(),
+        )
+        .default({})
+        .describe('Per-brand overrides: a big brand needs a higher minimum volume than a small one'),
     })
     .prefault({}),
   weights: z

@@ -149,3 +149,12 @@ test('crisis items page along the escalation policy until acknowledged, level by
   other.applyPage({ ...page, state: 'acknowledged', by: 'maria', at: at(30).toISOString() });
   expect(other.tick(at(1000)).pages).toBeUndefined();
 });
+
+test('spike settings can differ per brand', () => {
+  const p = RoutingPolicy.parse({ spikes: { minVolume: 5, warmupWindows: 0, brands: { bigco: { minVolume: 50 } } } });
+  const eng = engine([], p);
+  const burst = (brand: string) =>
+    Array.from({ length: 6 }, (_, i) => eng.receive({ ...mention({ topics: ['delays'] }), brand }, at(i))).flatMap((o) => o.incidents ?? []);
+  expect(burst('skylark').some((i) => i.state === 'open')).toBe(true);
+  expect(burst('bigco')).toEqual([]);
+});
