@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { sha256File, saveArtifact, toArtifact } from '../model/artifact.js';
 import { TASKS, readExamples, type TaskSpec } from '../model/dataset.js';
 import { DEFAULT_FEATURES } from '../model/features.js';
-import { DEFAULT_TRAIN } from '../model/linear-model.js';
-import { train } from '../model/run-task.js';
+
+import { defaultTrainFor, train } from '../model/run-task.js';
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
@@ -40,7 +40,7 @@ const labels: Record<string, number> = {};
 for (const e of examples) labels[e.label] = (labels[e.label] ?? 0) + 1;
 if (Object.keys(labels).length < 2) fail(`need at least two labels in "${spec.labelField}", found ${Object.keys(labels).length}`);
 const opts = {
-  ...DEFAULT_TRAIN,
+  ...defaultTrainFor(Object.keys(labels).length),
   ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
   ...(values['learning-rate'] ? { learningRate: Number(values['learning-rate']) } : {}),
   ...(values['class-balance'] ? { classBalance: Number(values['class-balance']) } : {}),

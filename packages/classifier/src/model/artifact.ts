@@ -22,7 +22,7 @@ const Artifact = z.object({
   provenance: z.object({
     task: z.string(),
     data: z.object({ file: z.string(), sha256: z.string(), n: z.number(), labels: z.record(z.string(), z.number()) }),
-    train: z.record(z.string(), z.number()),
+    train: z.record(z.string(), z.union([z.number(), z.boolean()])),
     createdAt: z.string(),
     tool: z.string(),
   }),

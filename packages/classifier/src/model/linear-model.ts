@@ -10,9 +10,11 @@ export interface TrainOptions {
   /** 0 = plain, 1 = fully balanced class weights (n / (k · n_c)); in between, a power of it. */
   classBalance: number;
   seed: number;
+  /** Return the average of the weights over training (averaged SGD) rather than the last ones. */
+  average?: boolean;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, learningRate: 0.6, l2: 1e-6, minDocFreq: 2, classBalance: 0.5, seed: 7 };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, learningRate: 0.6, l2: 1e-6, minDocFreq: 2, classBalance: 0.5, seed: 7, average: true };
 
 export type Vector = SparseVector;
 
@@ -107,6 +109,10 @@ export function trainLinear(xs: Vector[], ys: string[], features: FeatureOptions
 
   const weights = new Float32Array(index.size * k);
   const bias = new Float32Array(k);
+  // Averaged SGD: the returned weights are the average over all steps (w − u/t), which is steadier than the last
+  // iterate; u accumulates each update times the step it happened at.
+  const uWeights = new Float32Array(index.size * k);
+  const uBias = new Float64Array(k);
   const counts = new Array<number>(k).fill(0);
   for (const c of y) counts[c]!++;
   const classWeight = counts.map((n) => Math.pow(xs.length / (k * Math.max(1, n)), opts.classBalance));
@@ -142,13 +148,26 @@ export function trainLinear(xs: Vector[], ys: string[], features: FeatureOptions
       softmax(scores);
       const cw = classWeight[y[d]!]!;
       for (let c = 0; c < k; c++) scores[c] = cw * (scores[c]! - (c === y[d] ? 1 : 0));
-      for (let c = 0; c < k; c++) bias[c]! -= lr * scores[c]!;
+      for (let c = 0; c < k; c++) {
+        const g = lr * scores[c]!;
+        bias[c]! -= g;
+        uBias[c]! -= step * g;
+      }
       const decay = 1 - lr * opts.l2;
       for (const [row, v] of r) {
         const off = row * k;
-        for (let c = 0; c < k; c++) weights[off + c] = weights[off + c]! * decay - lr * scores[c]! * v;
+        for (let c = 0; c < k; c++) {
+          const before = weights[off + c]!;
+          const after = before * decay - lr * scores[c]! * v;
+          weights[off + c] = after;
+          uWeights[off + c]! += step * (after - before);
+        }
       }
     }
+  }
+  if (opts.average) {
+    for (let i = 0; i < weights.length; i++) weights[i] = weights[i]! - uWeights[i]! / step;
+    for (let c = 0; c < k; c++) bias[c] = bias[c]! - uBias[c]! / step;
   }
   return new LinearModel(labels, index, weights, bias, features);
 }

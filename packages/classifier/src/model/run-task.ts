@@ -8,12 +8,18 @@ export interface TaskResult extends EvalMetrics {
   docsPerSecond: number;
 }
 
-export function train(examples: Example[], features: FeatureOptions = DEFAULT_FEATURES, opts: TrainOptions = DEFAULT_TRAIN): LinearModel {
+/** Training settings for a label set: many classes (an intent taxonomy) need more passes, each class being rarer. */
+export function defaultTrainFor(labels: number): TrainOptions {
+  return { ...DEFAULT_TRAIN, epochs: labels > 20 ? 20 : DEFAULT_TRAIN.epochs };
+}
+
+export function train(examples: Example[], features: FeatureOptions = DEFAULT_FEATURES, opts?: TrainOptions): LinearModel {
+  const settings = opts ?? defaultTrainFor(new Set(examples.map((e) => e.label)).size);
   return trainLinear(
     examples.map((e) => extractFeatures(e.text, features)),
     examples.map((e) => e.label),
     features,
-    opts,
+    settings,
   );
 }
 
