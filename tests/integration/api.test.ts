@@ -83,7 +83,7 @@ test('index templates and mappings are created, and creating them again is harml
   expect(props.text).toMatchObject({ type: 'text' });
   expect(props.createdAt).toMatchObject({ type: 'date' });
   const templates = await es.indices.getIndexTemplate({ name: `${prefix.indices}-*` });
-  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`, `${prefix.indices}-pages`]);
+  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-corrections`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`, `${prefix.indices}-pages`]);
 });
 
 test('routed mentions become searchable, once each, with filters, full text and cursor paging', async () => {
@@ -116,6 +116,20 @@ test('routed mentions become searchable, once each, with filters, full text and 
   const missing = await app.inject('/v1/mentions/m_00000000000000000000000000000000');
   expect(missing.statusCode).toBe(404);
   expect(missing.json().code).toBe('not_found');
+});
+
+test('expert corrections are stored and export as labelled JSONL for retraining', async () => {
+  const s1 = mentionId('twitter', 's1');
+  const s2 = mentionId('twitter', 's2');
+  const fixed = await app.inject({ method: 'POST', url: `/v1/mentions/${s1}/corrections`, payload: { topic: 'lost_luggage', by: 'ana' } });
+  expect(fixed.json()).toMatchObject({ mentionId: s1, topic: 'lost_luggage', text: 'My suitcase never arrived', by: 'ana' });
+  await app.inject({ method: 'POST', url: `/v1/mentions/${s2}/corrections`, payload: { sentiment: 'neutral', by: 'bo' } });
+  expect((await app.inject({ method: 'POST', url: `/v1/mentions/${s2}/corrections`, payload: { by: 'bo' } })).statusCode).toBe(400);
+  expect((await app.inject({ method: 'POST', url: '/v1/mentions/m_00000000000000000000000000000000/corrections', payload: { topic: 'x', by: 'bo' } })).statusCode).toBe(404);
+  const topics = await app.inject('/v1/corrections/export?kind=topic');
+  expect(topics.headers['content-type']).toMatch(/application\/x-ndjson/);
+  expect(topics.body.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ id: s1, text: 'My suitcase never arrived', label: 'lost_luggage' }]);
+  expect(JSON.parse((await app.inject('/v1/corrections/export?kind=sentiment')).body.trim())).toMatchObject({ id: s2, label: 'neutral' });
 });
 
 test('crisis queue: most severe first, then the longest waiting', async () => {

@@ -93,6 +93,25 @@ export const ResolveBody = z
   .object({ outcome: z.enum(['answered', 'no_reply_needed', 'escalated', 'duplicate']).optional(), actor: z.string().max(200).optional() })
   .strict();
 
+/** What an expert says a mention was really about: the labels the topic and sentiment models retrain from. */
+export const CorrectionBody = z
+  .object({
+    topic: z.string().min(1).max(100).optional(),
+    sentiment: SentimentLabel.optional(),
+    by: z.string().min(1).max(200),
+  })
+  .strict()
+  .refine((c) => c.topic || c.sentiment, { message: 'give a topic, a sentiment or both' });
+export const Correction = z.object({
+  mentionId: MentionId,
+  text: z.string(),
+  topic: z.string().optional(),
+  sentiment: SentimentLabel.optional(),
+  by: z.string(),
+  at: Timestamp,
+});
+export type Correction = z.infer<typeof Correction>;
+
 export const PresenceBody = z.object({ presence: Presence }).strict();
 
 // ---- crisis queue ----------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'crisis-queue-response.json': api.CrisisQueueResponse,
     'incident-list-response.json': api.IncidentListResponse,
     'presence-request.json': api.PresenceBody,
+    'correction-request.json': api.CorrectionBody,
+    'correction.json': api.Correction,
     'incident-acknowledge-request.json': api.AcknowledgeBody,
     'assignment-accept-request.json': api.AcceptBody,
     'assignment-decline-request.json': api.DeclineBody,

@@ -6,6 +6,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { ApiContext } from './context.js';
 import { assignmentRoutes } from './routes/assignments.js';
+import { correctionRoutes } from './routes/corrections.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -58,6 +59,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
   mentionRoutes(app, deps);
+  correctionRoutes(app, deps);
   expertRoutes(app, deps);
   assignmentRoutes(app, deps);
   crisisRoutes(app, deps);

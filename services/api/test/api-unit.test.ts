@@ -32,7 +32,7 @@ describe('OpenAPI', () => {
     const doc = (await a.inject('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/mentions', '/v1/mentions/{id}', '/v1/experts', '/v1/experts/{id}', '/v1/experts/{id}/inbox', '/v1/experts/{id}/presence', '/v1/assignments/{id}', '/v1/assignments/{id}/accept', '/v1/assignments/{id}/decline', '/v1/assignments/{id}/answer', '/v1/assignments/{id}/resolve', '/v1/crisis-queue', '/v1/incidents', '/v1/incidents/{id}/acknowledge', '/v1/crisis-queue/{id}/acknowledge', '/v1/stream']),
+      expect.arrayContaining(['/v1/mentions', '/v1/mentions/{id}', '/v1/mentions/{id}/corrections', '/v1/corrections/export', '/v1/experts', '/v1/experts/{id}', '/v1/experts/{id}/inbox', '/v1/experts/{id}/presence', '/v1/assignments/{id}', '/v1/assignments/{id}/accept', '/v1/assignments/{id}/decline', '/v1/assignments/{id}/answer', '/v1/assignments/{id}/resolve', '/v1/crisis-queue', '/v1/incidents', '/v1/incidents/{id}/acknowledge', '/v1/crisis-queue/{id}/acknowledge', '/v1/stream']),
     );
     expect(doc.paths['/livez']).toBeUndefined();
     const params = doc.paths['/v1/mentions'].get.parameters.map((p: { name: string }) => p.name);

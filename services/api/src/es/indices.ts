@@ -6,10 +6,11 @@ export interface IndexNames {
   experts: string;
   incidents: string;
   pages: string;
+  corrections: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -89,6 +90,11 @@ const INCIDENT_MAPPINGS = {
   },
 } as const;
 
+const CORRECTION_MAPPINGS = {
+  dynamic: false,
+  properties: { mentionId: { type: 'keyword' }, topic: { type: 'keyword' }, sentiment: { type: 'keyword' }, by: { type: 'keyword' }, at: { type: 'date' } },
+} as const;
+
 const PAGE_MAPPINGS = {
   dynamic: false,
   properties: { mentionId: { type: 'keyword' }, state: { type: 'keyword' }, level: { type: 'integer' }, severity: { type: 'integer' }, at: { type: 'date' } },
@@ -106,6 +112,7 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.experts, mappings: EXPERT_MAPPINGS, shards: 1 },
     { name: names.incidents, mappings: INCIDENT_MAPPINGS, shards: 1 },
     { name: names.pages, mappings: PAGE_MAPPINGS, shards: 1 },
+    { name: names.corrections, mappings: CORRECTION_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({
