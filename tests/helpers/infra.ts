@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import pino from 'pino';
+import type { TopicKey } from '@chorus/schemas';
+import { ensureTopics } from '@chorus/service-kit';
 
 export const brokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const esUrl = (): string => process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
@@ -79,4 +81,15 @@ export async function freePort(): Promise<number> {
 
 export function mentionItem(sourceId: string, text: string, extra: Record<string, unknown> = {}) {
   return { source: 'twitter', sourceId, text, author: { handle: `user${sourceId}`, followers: 150 }, createdAt: '2026-11-20T10:00:00Z', brand: 'skylark', ...extra };
+}
+
+/** Creates the project's topics under a test prefix (as the services do at start) and waits for their leaders. */
+export async function createTopics(keys: TopicKey[], prefix: string): Promise<void> {
+  const admin = kafkaClient('chorus-tests-admin').admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, keys, prefix);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { ExpertEvent, MentionListResponse, mentionId, topicName, type AssignmentEvent, type CrisisPage, type Incident, type RoutedMention } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildApi } from '../../services/api/src/app';
 import { ensureIndices } from '../../services/api/src/es/indices';
 import { createIndexer } from '../../services/api/src/indexer';
 import { StreamHub } from '../../services/api/src/stream';
 import { expertInput } from '../../packages/schemas/test/golden';
-import { collect, esClient, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, esClient, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const prefix = uniquePrefix('api');
 const logger = silentLogger();
@@ -57,10 +57,7 @@ const publish = (ms: RoutedMention[]) =>
   producer.send({ topic: topicName('mentionsRouted', prefix.topics), acks: -1, messages: ms.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', 'test', m))) });
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
   indexer = createIndexer({ kafka, producer, es, indices, hub, logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}api`, refresh: 'wait_for', service: 'chorus-api' });

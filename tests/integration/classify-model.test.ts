@@ -6,10 +6,10 @@ import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassifiedMentionEvent, mentionId, topicName } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { DEFAULT_TRAIN, saveArtifact, toArtifact } from '@chorus/classifier';
 import { train } from '../../packages/classifier/src/model/run-task';
-import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 import { startService } from '../helpers/services';
 
 const prefix = uniquePrefix('clsmodel');
@@ -34,10 +34,7 @@ function raw(sourceId: string, text: string) {
 }
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsRaw', 'mentionsClassified', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsRaw', 'mentionsClassified', 'deadLetter'], prefix.topics);
   await producer.connect();
 });
 afterAll(() => producer.disconnect());

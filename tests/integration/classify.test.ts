@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { ClassifiedMentionEvent, DeadLetterEvent, mentionId, topicName } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildClassify } from '../../services/classify/src/app';
 import { loadModel } from '@chorus/classifier';
-import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const prefix = uniquePrefix('classify');
 const logger = silentLogger();
@@ -16,10 +16,7 @@ function raw(sourceId: string, text: string) {
 }
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsRaw', 'mentionsClassified', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsRaw', 'mentionsClassified', 'deadLetter'], prefix.topics);
   await producer.connect();
 });
 afterAll(() => producer.disconnect());

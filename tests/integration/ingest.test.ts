@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { RawMentionEvent, mentionId, topicName } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics } from '@chorus/service-kit';
+import { createKafka, createProducer } from '@chorus/service-kit';
 import { buildIngest } from '../../services/ingest/src/app';
 import { kafkaPublisher } from '../../services/ingest/src/publisher';
-import { collect, kafkaClient, mentionItem, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, mentionItem, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 import { startService } from '../helpers/services';
 
 const prefix = uniquePrefix('ingest');
@@ -13,10 +13,7 @@ const producer = createProducer(kafka);
 const rawTopic = topicName('mentionsRaw', prefix.topics);
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsRaw', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsRaw', 'deadLetter'], prefix.topics);
   await producer.connect();
 });
 afterAll(async () => {

@@ -4,11 +4,11 @@
  */
 import { Registry } from 'prom-client';
 import { AssignmentEventEnvelope, RoutedMentionEvent, topicName, type AssignmentEvent, type ClassifiedMention } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildRouter } from '../../services/router/src/app';
 import { RoutingPolicy } from '../../services/router/src/policy';
 import { expert, mention } from '../../services/router/test/fixtures';
-import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const logger = silentLogger();
 const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'router-timers-test', logger });
@@ -18,10 +18,7 @@ const policy = RoutingPolicy.parse({ ackTimeoutSeconds: { p1: 3, p2: 3, p3: 3, p
 
 async function setup(name: string) {
   const prefix = uniquePrefix(name);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   const make = () =>
     buildRouter({ kafka, producer, logger, registry: new Registry(), policy, seedExperts: [expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 3 } })], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200 });
   const send = (ms: ClassifiedMention[]) =>

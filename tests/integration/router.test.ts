@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import { AssignmentEventEnvelope, RoutedMentionEvent, topicName, type ClassifiedMention } from '@chorus/schemas';
-import { createKafka, createProducer, ensureTopics, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildRouter } from '../../services/router/src/app';
 import { DEFAULT_POLICY } from '../../services/router/src/policy';
 import { expert, mention } from '../../services/router/test/fixtures';
-import { collect, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const prefix = uniquePrefix('router');
 const logger = silentLogger();
@@ -19,10 +19,7 @@ const send = (ms: ClassifiedMention[]) =>
   producer.send({ topic: classifiedTopic, acks: -1, messages: ms.map((m) => jsonMessage(m.id, makeEnvelope('mention.classified', 'test', m))) });
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
-  await admin.disconnect();
+  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
   await producer.connect();
 });
 afterAll(() => producer.disconnect());

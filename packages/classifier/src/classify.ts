@@ -39,12 +39,13 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const tokens = tokenize(text);
   const guess = mention.lang ? { lang: mention.lang, confidence: 1 } : detectLanguage(text);
   const rules = scoreSentiment(tokens, text);
-  const features = model.sentiment || model.topicModel ? extractFeatures(text, (model.sentiment ?? model.topicModel)!.model.features) : undefined;
+  const trained = model.sentiment ?? model.topicModel;
+  const features = trained ? extractFeatures(text, trained.model.features, { tokens, sentiment: rules }) : undefined;
   const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules) : rules;
-  let topics = model.topics.match(tokens, text);
+  let topics = model.topics.match(tokens);
   if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features);
   const signals = detectSignals(tokens, text, sentiment);
-  const risk = scoreRisk(signals, sentiment, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
+  const risk = scoreRisk(signals, sentiment.score, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {
     lang: guess.lang,
     langConfidence: guess.confidence,

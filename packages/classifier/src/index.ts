@@ -2,6 +2,7 @@
 export { classify, type ClassifierModel, type ClassifyContext, type TrainedModel } from './classify.js';
 export { loadModel, DEFAULT_TAXONOMY_FILE, type ModelFiles } from './load-model.js';
 export { detectLanguage } from './language.js';
+export { scoreRisk, type RiskContext } from './risk.js';
 export { scoreSentiment, type SentimentResult } from './sentiment.js';
 export { tokenize, type Token } from './tokens.js';
 export { Taxonomy, TopicDefinition } from './taxonomy.js';
@@ -10,3 +11,4 @@ export { extractFeatures, DEFAULT_FEATURES, type FeatureOptions, type SparseVect
 export { trainLinear, LinearModel, DEFAULT_TRAIN, type TrainOptions } from './model/linear-model.js';
 export { loadArtifact, saveArtifact, toArtifact, fromArtifact, sha256File, type Provenance } from './model/artifact.js';
 export { evaluate, type EvalMetrics } from './model/metrics.js';
+export { seededRandom } from './random.js';

@@ -34,22 +34,10 @@ function functionWordCounts(prose: string, candidates: Iterable<string>): Array<
   return out.sort((a, b) => b[1] - a[1]);
 }
 
-function functionWordVotes(prose: string, candidates: string[]): string | undefined {
-  const words = prose.toLowerCase().split(/[^\p{L}']+/u).filter(Boolean);
-  let best: string | undefined;
-  let bestCount = 0;
-  let tie = false;
-  for (const c of candidates) {
-    const list = FUNCTION_WORDS[c];
-    if (!list) continue;
-    const count = words.filter((w) => list.has(w)).length;
-    if (count > bestCount) {
-      best = c;
-      bestCount = count;
-      tie = false;
-    } else if (count === bestCount && count > 0) tie = true;
-  }
-  return tie || bestCount < 1 ? undefined : best;
+/** The language with the most function words, if it has any and no other language ties it. */
+function uniqueLeader(votes: Array<[string, number]>): string | undefined {
+  const [first, second] = votes;
+  return first && first[1] >= 1 && first[1] !== second?.[1] ? first[0] : undefined;
 }
 
 const COMMON = Object.keys(ISO3_TO_1);
@@ -93,7 +81,7 @@ export function detectLanguage(text: string): LanguageGuess {
   if (1 - second < 0.15) {
     // A close call: let function words decide among the candidates within reach of the best.
     const close = ranked.filter(([, score]) => score >= 0.8).map(([c]) => c);
-    code = functionWordVotes(prose, close) ?? code;
+    code = uniqueLeader(votes.filter(([c]) => close.includes(c))) ?? code;
   }
   const lang = ISO3_TO_1[code] ?? code;
   return { lang, confidence: round(Math.max(0.05, Math.min(1, (1 - second) * 4))) };

@@ -1,5 +1,4 @@
 import type { Reason, RiskSignalName, Signal, TopicScore } from '@chorus/schemas';
-import type { SentimentResult } from './sentiment.js';
 
 /** How much each signal weighs in the risk score; praise and questions carry no risk. */
 const SIGNAL_WEIGHT: Partial<Record<RiskSignalName, number>> = {
@@ -23,7 +22,7 @@ export interface RiskContext {
  * noisy-OR (any strong one is enough); reach and velocity amplify content risk but never create it, so a famous
  * account's praise stays at zero.
  */
-export function scoreRisk(signals: Signal[], sentiment: SentimentResult, topics: TopicScore[], sensitive: Set<string>, ctx: RiskContext): { score: number; reasons: Reason[] } {
+export function scoreRisk(signals: Signal[], sentimentScore: number, topics: TopicScore[], sensitive: Set<string>, ctx: RiskContext): { score: number; reasons: Reason[] } {
   const reasons: Reason[] = [];
   let keep = 1;
   for (const s of signals) {
@@ -33,10 +32,10 @@ export function scoreRisk(signals: Signal[], sentiment: SentimentResult, topics:
     keep *= 1 - term;
     reasons.push({ code: `signal_${s.name}`, message: `${s.name.replace('_', ' ')}: ${s.evidence.slice(0, 3).join(', ')}`, weight: round(term) });
   }
-  if (sentiment.score < -0.2) {
-    const term = 0.3 * -sentiment.score;
+  if (sentimentScore < -0.2) {
+    const term = 0.3 * -sentimentScore;
     keep *= 1 - term;
-    reasons.push({ code: 'negative_sentiment', message: `negative sentiment (${sentiment.score})`, weight: round(term) });
+    reasons.push({ code: 'negative_sentiment', message: `negative sentiment (${sentimentScore})`, weight: round(term) });
   }
   for (const t of topics) {
     if (!sensitive.has(t.id)) continue;

@@ -7,8 +7,7 @@ import { tokenize, type Token } from './tokens.js';
 export interface TopicMatcher {
   version: string;
   sensitive: Set<string>;
-  /** `text` is kept for matchers that need the raw text; word matching works on the tokens. */
-  match(tokens: Token[], text: string): TopicScore[];
+  match(tokens: Token[]): TopicScore[];
 }
 
 const KEYWORD_WEIGHT = 0.8;
@@ -52,7 +51,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
   return {
     version: taxonomy.version,
     sensitive,
-    match(tokens, _text) {
+    match(tokens) {
       const weight = new Map<string, number>();
       const evidence = new Map<string, Set<string>>();
       const add = (topic: string, w: number, term: string) => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
 import { TOPICS, topicName, type TopicKey } from '@chorus/schemas';
 import type { Logger } from './logger.js';
-import { retryRetriable } from './table.js';
 
 /** kafkajs logs through the service's pino logger instead of its own console output. */
 function logCreator(logger: Logger) {
@@ -97,4 +96,19 @@ export function jsonMessage(key: string, value: unknown, headers?: Record<string
 
 export function topicNames(keys: readonly TopicKey[], prefix: string): string[] {
   return keys.map((k) => topicName(k, prefix));
+}
+
+/**
+ * Retries what Kafka calls retriable (a leader moving, metadata not yet propagated after a topic was created) with a
+ * short backoff; anything else, or too many tries, is thrown.
+ */
+export async function retryRetriable<T>(fn: () => Promise<T>, tries = 20, delayMs = 250): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= tries || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { retryRetriable } from './kafka.js';
 import type { Logger } from './logger.js';
 
 export interface TableReader {
@@ -66,19 +67,4 @@ export function createTableReader(opts: {
       await admin.disconnect();
     },
   };
-}
-
-/**
- * Retries what Kafka calls retriable (a leader moving, metadata not yet propagated after a topic was created) with a
- * short backoff; anything else, or too many tries, is thrown.
- */
-export async function retryRetriable<T>(fn: () => Promise<T>, tries = 20, delayMs = 250): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (attempt >= tries || !(e as { retriable?: boolean }).retriable) throw e;
-      await new Promise((r) => setTimeout(r, delayMs));
-    }
-  }
 }

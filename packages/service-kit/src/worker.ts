@@ -24,16 +24,20 @@ export interface PoisonedRecord {
   details?: unknown;
 }
 
-export interface WorkerOptions<T> {
+/** What every worker of a service shares; a service's deps object usually is one already. */
+export interface WorkerContext {
   kafka: Kafka;
   /** Shared with the service so dead letters and outputs go through one idempotent producer. */
   producer: Producer;
   logger: Logger;
   registry: Registry;
   service: string;
+  topicPrefix: string;
+}
+
+export interface WorkerOptions<T> {
   groupId: string;
   topics: string[];
-  topicPrefix: string;
   /** Envelope schema for each input topic (full name, prefix included). */
   schemaFor: (topic: string) => z.ZodType<{ data: T }>;
   /**
@@ -58,17 +62,17 @@ export interface Worker {
  * any dead letters) are acknowledged. A message that does not parse or validate never blocks its partition: it goes to
  * the dead-letter topic with its origin and the error, and consumption goes on.
  */
-export function createWorker<T>(opts: WorkerOptions<T>): Worker {
-  const consumer = opts.kafka.consumer({
+export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Worker {
+  const consumer = ctx.kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     allowAutoTopicCreation: false,
   });
-  const deadLetterTopic = topicName('deadLetter', opts.topicPrefix);
-  const processed = counter(opts.registry, 'chorus_messages_total', 'Messages consumed, by topic and outcome', ['topic', 'outcome']);
-  const batchSeconds = histogram(opts.registry, 'chorus_batch_duration_seconds', 'Time to handle one batch', ['topic']);
-  const lag = gauge(opts.registry, 'chorus_consumer_lag', 'Messages behind the partition end, seen at the last batch', ['topic', 'partition']);
+  const deadLetterTopic = topicName('deadLetter', ctx.topicPrefix);
+  const processed = counter(ctx.registry, 'chorus_messages_total', 'Messages consumed, by topic and outcome', ['topic', 'outcome']);
+  const batchSeconds = histogram(ctx.registry, 'chorus_batch_duration_seconds', 'Time to handle one batch', ['topic']);
+  const lag = gauge(ctx.registry, 'chorus_consumer_lag', 'Messages behind the partition end, seen at the last batch', ['topic', 'partition']);
   let ready = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -76,7 +80,7 @@ export function createWorker<T>(opts: WorkerOptions<T>): Worker {
   });
   consumer.on(consumer.events.CRASH, (e) => {
     ready = false;
-    opts.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    ctx.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
   });
   consumer.on(consumer.events.STOP, () => {
     ready = false;
@@ -145,16 +149,16 @@ export function createWorker<T>(opts: WorkerOptions<T>): Worker {
           key: record.message.key ? record.message.key.toString('utf8') : null,
           timestamp: record.message.timestamp,
         },
-        consumer: { service: opts.service, group: opts.groupId },
+        consumer: { service: ctx.service, group: opts.groupId },
         error: { code, message, ...(details === undefined ? {} : { details }) },
         payload: isUtf8 ? text : raw.toString('base64'),
         payloadEncoding: isUtf8 ? 'utf8' : 'base64',
         failedAt: new Date().toISOString(),
       };
-      opts.logger.warn({ origin: letter.origin, code, error: message }, 'message sent to the dead-letter topic');
-      return jsonMessage(letter.origin.key ?? '', makeEnvelope('dead-letter', opts.service, letter));
+      ctx.logger.warn({ origin: letter.origin, code, error: message }, 'message sent to the dead-letter topic');
+      return jsonMessage(letter.origin.key ?? '', makeEnvelope('dead-letter', ctx.service, letter));
     });
-    await opts.producer.send({ topic: deadLetterTopic, acks: -1, messages });
+    await ctx.producer.send({ topic: deadLetterTopic, acks: -1, messages });
   }
 
   return {

@@ -55,7 +55,7 @@ test('withTimeout rejects late promises and passes prompt ones', async () => {
 });
 
 test('retryRetriable retries what Kafka marks retriable, and only that', async () => {
-  const { retryRetriable } = await import('../src/table.js');
+  const { retryRetriable } = await import('../src/kafka.js');
   let calls = 0;
   const flaky = async () => {
     calls++;

@@ -8,7 +8,8 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend({
   ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('chorus').describe('Prefix of every index and template'),
   ES_INDEX_REPLICAS: z.coerce.number().int().min(0).default(0).describe('Replicas per index; 0 suits one node'),
   API_GROUP_ID: z.string().optional().describe('Indexer consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-indexer"'),
-  INDEX_REFRESH: z.enum(['false', 'true', 'wait_for']).default('false').describe('Bulk refresh policy; "wait_for" makes each batch searchable before it is committed'),
+  INDEX_REFRESH: z.enum(['false', 'true', 'wait_for']).default('false').transform((v): boolean | 'wait_for' => (v === 'wait_for' ? v : v === 'true'))
+    .describe('Bulk refresh policy; "wait_for" makes each batch searchable before it is committed'),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
   SSE_REPLAY_BUFFER: z.coerce.number().int().min(0).default(1000).describe('Recent stream events kept for Last-Event-ID resume'),
 });

@@ -23,7 +23,7 @@ export interface IndexerDeps {
   registry: Registry;
   topicPrefix: string;
   groupId: string;
-  refresh: 'true' | 'false' | 'wait_for';
+  refresh: boolean | 'wait_for';
   service: string;
   now?: () => Date;
 }
@@ -40,31 +40,24 @@ export function createIndexer(deps: IndexerDeps): Worker {
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
-  return createWorker<Indexed>({
-    kafka: deps.kafka,
-    producer: deps.producer,
-    logger: deps.logger,
-    registry: deps.registry,
-    service: deps.service,
+  return createWorker<Indexed>(deps, {
     groupId: deps.groupId,
     topics: [routedTopic, assignmentsTopic, incidentsTopic, pagesTopic],
-    topicPrefix: deps.topicPrefix,
     schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : topic === pagesTopic ? CrisisPageEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
       // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
-      const refresh = deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for';
       if (records[0]?.topic === pagesTopic) {
-        await applyPages(deps.es, deps.indices.pages, records.map((r) => r.data as CrisisPage), refresh);
+        await applyPages(deps.es, deps.indices.pages, records.map((r) => r.data as CrisisPage), deps.refresh);
         indexed.inc({ kind: 'page' }, records.length);
         return [];
       }
       if (records[0]?.topic === incidentsTopic) {
-        await applyIncidents(deps.es, deps.indices.incidents, records.map((r) => r.data as Incident), refresh);
+        await applyIncidents(deps.es, deps.indices.incidents, records.map((r) => r.data as Incident), deps.refresh);
         indexed.inc({ kind: 'incident' }, records.length);
         return [];
       }
       if (records[0]?.topic === assignmentsTopic) {
-        await applyAssignmentEvents(deps.es, deps.indices.assignments, records.map((r) => r.data as AssignmentEvent), deps.refresh === 'false' ? false : deps.refresh === 'true' ? true : 'wait_for');
+        await applyAssignmentEvents(deps.es, deps.indices.assignments, records.map((r) => r.data as AssignmentEvent), deps.refresh);
         indexed.inc({ kind: 'assignment' }, records.length);
         return [];
       }

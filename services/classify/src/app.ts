@@ -36,22 +36,16 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
   const byLabel = counter(deps.registry, 'chorus_classified_total', 'Classified mentions by sentiment', ['sentiment']);
   let batches = 0;
 
-  const worker = createWorker<RawMention>({
-    kafka: deps.kafka,
-    producer: deps.producer,
-    logger: deps.logger,
-    registry: deps.registry,
-    service: deps.service,
+  const worker = createWorker<RawMention>(deps, {
     groupId: deps.groupId,
     topics: [topicName('mentionsRaw', deps.topicPrefix)],
-    topicPrefix: deps.topicPrefix,
     schemaFor: () => RawMentionEvent,
     partitionsConsumedConcurrently: deps.concurrency,
     handle: async (records) => {
       const at = now();
-      const { messages, poisoned } = classifyBatch(records, model, velocity, deps.service, at);
+      const { messages, poisoned, sentiments } = classifyBatch(records, model, velocity, deps.service, at);
       if (messages.length > 0) await deps.producer.send({ topic: outTopic, acks: -1, messages });
-      for (const m of messages) byLabel.inc({ sentiment: sentimentOf(m.value as string) });
+      for (const sentiment of sentiments) byLabel.inc({ sentiment });
       if (++batches % 1000 === 0) velocity.prune(at);
       return poisoned;
     },
@@ -64,9 +58,4 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
   });
 
   return { http, worker, setModel: (m) => (model = m) };
-}
-
-function sentimentOf(value: string): string {
-  const m = /"sentiment":\{"label":"(\w+)"/.exec(value);
-  return m?.[1] ?? 'unknown';
 }

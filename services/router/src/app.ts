@@ -146,15 +146,9 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     },
   });
 
-  const worker = createWorker<ClassifiedMention>({
-    kafka: deps.kafka,
-    producer: deps.producer,
-    logger: deps.logger,
-    registry: deps.registry,
-    service: deps.service,
+  const worker = createWorker<ClassifiedMention>(deps, {
     groupId: deps.groupId,
     topics: [topics.classified],
-    topicPrefix: deps.topicPrefix,
     schemaFor: () => ClassifiedMentionEvent,
     // One partition at a time: decisions read and update shared capacity state.
     partitionsConsumedConcurrently: 1,

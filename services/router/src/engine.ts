@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
 import { SpikeDetector, type SpikeEvent } from './spikes.js';
 import type { RoutingPolicy } from './policy.js';
-import { route, priorityOf, type RouteOutcome } from './route.js';
+import { route, type RouteOutcome } from './route.js';
 import { RouterState } from './state.js';
 
 /** A mention the router still owes an owner: offered and waiting for an answer, or waiting for an eligible expert. */
@@ -90,7 +90,7 @@ export class RoutingEngine {
       return out;
     }
     const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
-    this.emit(out, mention, outcome);
+    this.emit(out, mention, outcome, now);
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
     const at = now.getTime();
     if (outcome.offer) {
@@ -219,7 +219,7 @@ export class RoutingEngine {
     const relax: 0 | 1 | 2 = waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
     const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
     if (!outcome.offer) return false; // still nobody: keep waiting (re-publishing an unchanged "queued" would be noise)
-    this.emit(out, c.mention, outcome);
+    this.emit(out, c.mention, outcome, now);
     c.attempt++;
     c.tried.add(outcome.offer.expertId);
     c.status = 'offered';
@@ -368,18 +368,12 @@ export class RoutingEngine {
     if (this.cases.delete(mentionId)) this.observer.caseChanged?.(mentionId, null);
   }
 
-  private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome): void {
+  private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {
     out.routed.push({ ...mention, routing: outcome.routing });
-    if (outcome.routing.decision === 'crisis') this.openPage(out, mention.id, outcome.routing.severity ?? 5, dateOf(outcome.routing.decidedAt));
+    if (outcome.routing.decision === 'crisis') this.openPage(out, mention.id, outcome.routing.severity ?? 5, now);
     if (outcome.offer) {
       this.state.apply(outcome.offer, mention.author.handle);
       out.events.push(outcome.offer);
     }
   }
-}
-
-export { priorityOf };
-
-function dateOf(iso: string): Date {
-  return new Date(iso);
 }

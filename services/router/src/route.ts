@@ -56,7 +56,8 @@ export function route(input: RouteInput): RouteOutcome {
 
   // A redelivered mention keeps the assignment it already has: never two active assignments for one mention.
   const existing = input.state.assignmentOf(mention.id);
-  if (existing && (!input.retry || existing.state === 'offered' || existing.state === 'accepted' || existing.state === 'answered' || existing.state === 'resolved')) {
+  // A retry after a decline or an expiry is the one case where the mention gets a new assignment.
+  if (existing && !(input.retry && (existing.state === 'declined' || existing.state === 'expired'))) {
     return {
       routing: {
         ...base,

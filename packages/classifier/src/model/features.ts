@@ -1,7 +1,7 @@
-import { scoreSentiment } from '../sentiment.js';
+import { scoreSentiment, type SentimentResult } from '../sentiment.js';
 import { NEGATORS } from '../lexicons.js';
 import { detectSignals } from '../signals.js';
-import { tokenize } from '../tokens.js';
+import { tokenize, type Token } from '../tokens.js';
 
 /** Feature-extraction settings, recorded in every model artifact so a model is always read the way it was trained. */
 export interface FeatureOptions {
@@ -51,7 +51,13 @@ export interface SparseVector {
 // One growable scratch buffer: extraction allocates nothing per feature, only the result arrays.
 let scratch = new Int32Array(4096);
 
-export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEATURES): SparseVector {
+/** What the classifier already computed for the same text, so extraction does not tokenize or score it again. */
+export interface Precomputed {
+  tokens: Token[];
+  sentiment: SentimentResult;
+}
+
+export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEATURES, pre?: Precomputed): SparseVector {
   let n = 0;
   const add = (h: number) => {
     if (n === scratch.length) {
@@ -61,7 +67,7 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     }
     scratch[n++] = h;
   };
-  const tokens = tokenize(text);
+  const tokens = pre?.tokens ?? tokenize(text);
   let prev = '<s>';
   let prev2 = '<s>';
   let negated = 0;
@@ -102,7 +108,7 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     prev = w;
   }
   if (opts.lexicon) {
-    const s = scoreSentiment(tokens, text);
+    const s = pre?.sentiment ?? scoreSentiment(tokens, text);
     add(fnv(`lex:${s.label}`, SEED_META));
     if (Math.abs(s.score) > 0.5) add(fnv(`lex:strong-${s.label}`, SEED_META));
     if (s.sarcasm) add(fnv('lex:sarcasm', SEED_META));

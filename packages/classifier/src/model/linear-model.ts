@@ -1,4 +1,5 @@
 import type { FeatureOptions, SparseVector } from './features.js';
+import { seededRandom } from '../random.js';
 
 /** Training settings, recorded in the artifact with the data that produced it. */
 export interface TrainOptions {
@@ -79,18 +80,6 @@ function softmax(s: Float64Array): Float64Array {
   return s;
 }
 
-/** A seeded PRNG (mulberry32): training is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Trains by stochastic gradient descent on the cross-entropy, with a decaying learning rate, lazy L2 on the rows a
  * document touches, and class weights for imbalanced sets (macro-F1 counts every class the same).
@@ -126,7 +115,7 @@ export function trainLinear(xs: Vector[], ys: string[], features: FeatureOptions
     return r;
   });
 
-  const random = rng(opts.seed);
+  const random = seededRandom(opts.seed);
   const order = xs.map((_, i) => i);
   const scores = new Float64Array(k);
   let step = 0;

@@ -1,13 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ASSIGNMENT_TRANSITIONS, type Assignment, type AssignmentEvent } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
-import { isStatus } from './get-doc.js';
-
-export interface Versioned<T> {
-  doc: T;
-  seqNo: number;
-  primaryTerm: number;
-}
+import { isStatus, type Versioned } from './versioned.js';
 
 /** Folds one event into an assignment, forward only: a replayed or late event never moves it back. */
 export function foldAssignment(current: Assignment | undefined, e: AssignmentEvent): Assignment | undefined {
@@ -32,17 +26,6 @@ export function foldAssignment(current: Assignment | undefined, e: AssignmentEve
     ...(e.reason ? { reason: e.reason } : {}),
     ...(e.replyUrl ? { replyUrl: e.replyUrl } : {}),
   };
-}
-
-export async function getVersioned<T = Assignment>(es: Client, index: string, id: string): Promise<Versioned<T> | null> {
-  try {
-    const res = await es.get<T>({ index, id });
-    if (!res._source) return null;
-    return { doc: res._source, seqNo: res._seq_no!, primaryTerm: res._primary_term! };
-  } catch (e) {
-    if (isStatus(e, 404)) return null;
-    throw e;
-  }
 }
 
 /**

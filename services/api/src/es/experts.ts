@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Expert } from '@chorus/schemas';
-import { getDoc, isStatus } from './get-doc.js';
+import { getDoc, isStatus } from './versioned.js';
 
 export async function putExpert(es: Client, index: string, expert: Expert, opts: { create: boolean }): Promise<'created' | 'exists' | 'updated'> {
   try {

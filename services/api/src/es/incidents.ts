@@ -1,8 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Incident } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
-import { getVersioned } from './assignment-store.js';
-import { isStatus } from './get-doc.js';
+import { foldIntoIndex, getVersioned, isStatus } from './versioned.js';
 
 /**
  * Merges the router's view of an incident with what people did to it: an acknowledgement made through the API
@@ -15,23 +14,8 @@ export function mergeIncident(current: Incident | undefined, next: Incident): In
   return { ...next, ...acknowledged, state, mentionIds: [...new Set([...current.mentionIds, ...next.mentionIds])].slice(0, 500) } as Incident;
 }
 
-export async function applyIncidents(es: Client, index: string, incidents: Incident[], refresh: boolean | 'wait_for'): Promise<void> {
-  if (incidents.length === 0) return;
-  const ids = [...new Set(incidents.map((i) => i.id))];
-  const res = await es.mget<Incident>({ index, ids });
-  const current = new Map<string, { doc?: Incident; seqNo?: number; primaryTerm?: number }>();
-  for (const d of res.docs) {
-    if ('found' in d && d.found && d._source) current.set(d._id, { doc: d._source, seqNo: d._seq_no!, primaryTerm: d._primary_term! });
-    else current.set(d._id, {});
-  }
-  const merged = new Map<string, Incident>();
-  for (const inc of incidents) merged.set(inc.id, mergeIncident(merged.get(inc.id) ?? current.get(inc.id)?.doc, inc));
-  const operations = [...merged.values()].flatMap((doc) => {
-    const c = current.get(doc.id)!;
-    return [c.doc ? { index: { _index: index, _id: doc.id, if_seq_no: c.seqNo!, if_primary_term: c.primaryTerm! } } : { create: { _index: index, _id: doc.id } }, doc];
-  });
-  const out = await es.bulk({ operations, refresh });
-  if (out.errors) throw new ChorusError('elasticsearch_unavailable', 'incident write lost a race or failed: will retry');
+export function applyIncidents(es: Client, index: string, incidents: Incident[], refresh: boolean | 'wait_for'): Promise<void> {
+  return foldIntoIndex<Incident, Incident>(es, index, incidents, (i) => i.id, mergeIncident, refresh);
 }
 
 export async function listIncidents(es: Client, index: string, filter: { state?: string[]; brand?: string }, limit: number): Promise<{ items: Incident[]; total: number }> {

@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { MentionListQuery, MentionView, RoutedMention } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { getDoc } from './get-doc.js';
+import { getDoc } from './versioned.js';
 
 export interface BulkFailure {
   id: string;
@@ -14,12 +14,12 @@ export interface BulkFailure {
  * Indexes routed mentions by mention id: the same mention indexed twice is one document, so redelivery never shows a
  * mention twice. Answers the documents Elasticsearch refused for good (mapping errors); transient errors throw.
  */
-export async function indexMentions(es: Client, index: string, mentions: RoutedMention[], refresh: 'true' | 'false' | 'wait_for', now: Date): Promise<{ views: MentionView[]; failures: BulkFailure[] }> {
+export async function indexMentions(es: Client, index: string, mentions: RoutedMention[], refresh: boolean | 'wait_for', now: Date): Promise<{ views: MentionView[]; failures: BulkFailure[] }> {
   if (mentions.length === 0) return { views: [], failures: [] };
   const indexedAt = now.toISOString();
   const views: MentionView[] = mentions.map((m) => ({ ...m, indexedAt }));
   const operations = views.flatMap((v) => [{ index: { _index: index, _id: v.id } }, v]);
-  const res = await es.bulk({ operations, refresh: refresh === 'false' ? false : refresh === 'true' ? true : 'wait_for' });
+  const res = await es.bulk({ operations, refresh });
   const failures: BulkFailure[] = [];
   let transient = 0;
   res.items.forEach((item, i) => {

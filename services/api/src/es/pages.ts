@@ -1,28 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { CrisisPage } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
-import { getVersioned } from './assignment-store.js';
-import { isStatus } from './get-doc.js';
+import { foldIntoIndex, getVersioned, isStatus } from './versioned.js';
 
 /** An acknowledgement is final: a page the router sent before it saw the acknowledgement does not undo it. */
 export function foldPage(current: CrisisPage | undefined, next: CrisisPage): CrisisPage {
   return current?.state === 'acknowledged' ? current : next;
 }
 
-export async function applyPages(es: Client, index: string, pages: CrisisPage[], refresh: boolean | 'wait_for'): Promise<void> {
-  if (pages.length === 0) return;
-  const ids = [...new Set(pages.map((p) => p.mentionId))];
-  const res = await es.mget<CrisisPage>({ index, ids });
-  const current = new Map<string, { doc?: CrisisPage; seqNo?: number; primaryTerm?: number }>();
-  for (const d of res.docs) current.set(d._id, 'found' in d && d.found && d._source ? { doc: d._source, seqNo: d._seq_no!, primaryTerm: d._primary_term! } : {});
-  const merged = new Map<string, CrisisPage>();
-  for (const p of pages) merged.set(p.mentionId, foldPage(merged.get(p.mentionId) ?? current.get(p.mentionId)?.doc, p));
-  const operations = [...merged.values()].flatMap((doc) => {
-    const c = current.get(doc.mentionId)!;
-    return [c.doc ? { index: { _index: index, _id: doc.mentionId, if_seq_no: c.seqNo!, if_primary_term: c.primaryTerm! } } : { create: { _index: index, _id: doc.mentionId } }, doc];
-  });
-  const out = await es.bulk({ operations, refresh });
-  if (out.errors) throw new ChorusError('elasticsearch_unavailable', 'page write lost a race or failed: will retry');
+export function applyPages(es: Client, index: string, pages: CrisisPage[], refresh: boolean | 'wait_for'): Promise<void> {
+  return foldIntoIndex<CrisisPage, CrisisPage>(es, index, pages, (p) => p.mentionId, foldPage, refresh);
 }
 
 export async function pagesFor(es: Client, index: string, mentionIds: string[]): Promise<Map<string, CrisisPage>> {

@@ -16,7 +16,8 @@ import {
 } from '@chorus/schemas';
 import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import type { ApiContext } from '../context.js';
-import { foldAssignment, getVersioned, writeIfUnchanged } from '../es/assignment-store.js';
+import { foldAssignment, writeIfUnchanged } from '../es/assignment-store.js';
+import { getVersioned } from '../es/versioned.js';
 
 const ACTIONS: Array<{ path: string; state: AssignmentState; body: z.ZodType; summary: string }> = [
   // Accept and resolve need no body: an empty POST is fine (Fastify hands the handler null).
@@ -32,7 +33,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get('/v1/assignments/:id', {
     schema: { tags: ['assignments'], summary: 'One assignment', params: IdParams, response: { 200: Assignment, 404: Problem } },
     handler: async (request) => {
-      const a = await getVersioned(ctx.es, ctx.indices.assignments, request.params.id);
+      const a = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, request.params.id);
       if (!a) throw new ChorusError('not_found', `no assignment ${request.params.id}`);
       return a.doc;
     },
@@ -53,7 +54,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
       handler: async (request) => {
         const body = (request.body ?? {}) as { reason?: string; replyUrl?: string; actor?: string; outcome?: string };
-        const current = await getVersioned(ctx.es, ctx.indices.assignments, request.params.id);
+        const current = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, request.params.id);
         if (!current) throw new ChorusError('not_found', `no assignment ${request.params.id}`);
         const event: AssignmentEvent = {
           assignmentId: current.doc.id,
@@ -84,7 +85,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
             messages: [jsonMessage(event.mentionId, makeEnvelope('assignment.changed', ctx.service, event, ctx.now()))],
           });
         } catch (e) {
-          const written = await getVersioned(ctx.es, ctx.indices.assignments, current.doc.id);
+          const written = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, current.doc.id);
           if (written) await writeIfUnchanged(ctx.es, ctx.indices.assignments, current.doc, written);
           throw new ChorusError('kafka_unavailable', 'could not publish the change; nothing changed, retry', { cause: e });
         }

@@ -46,6 +46,12 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     }
   }
 
+  async function requireExpert(id: string): Promise<Expert> {
+    const e = await getExpert(ctx.es, ctx.indices.experts, id);
+    if (!e) throw new ChorusError('not_found', `no expert ${id}`);
+    return e;
+  }
+
   function toExpert(input: z.output<typeof ExpertInput>, createdAt?: string): Expert {
     const at = ctx.now().toISOString();
     return Expert.parse({ ...input, createdAt: createdAt ?? at, updatedAt: at });
@@ -73,9 +79,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get('/v1/experts/:id', {
     schema: { tags: ['experts'], summary: 'One expert', params: IdParams, response: { 200: Expert, 404: Problem } },
     handler: async (request) => {
-      const e = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
-      if (!e) throw new ChorusError('not_found', `no expert ${request.params.id}`);
-      return e;
+      return requireExpert(request.params.id);
     },
   });
 
@@ -96,7 +100,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.delete('/v1/experts/:id', {
     schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
-      if (!(await getExpert(ctx.es, ctx.indices.experts, request.params.id))) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      await requireExpert(request.params.id);
       await publish(request.params.id, null);
       await deleteExpert(ctx.es, ctx.indices.experts, request.params.id);
       return reply.status(204).send(null);
@@ -113,8 +117,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: Expert, 404: Problem },
     },
     handler: async (request) => {
-      const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
-      if (!before) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      const before = await requireExpert(request.params.id);
       const at = ctx.now().toISOString();
       const expert = Expert.parse({ ...before, presence: request.body.presence, lastSeenAt: at, updatedAt: at });
       await publish(expert.id, expert);
@@ -133,8 +136,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: InboxResponse, 404: Problem },
     },
     handler: async (request) => {
-      const expert = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
-      if (!expert) throw new ChorusError('not_found', `no expert ${request.params.id}`);
+      const expert = await requireExpert(request.params.id);
       const states = request.query.state === 'open' ? ['offered', 'accepted'] : ['offered', 'accepted', 'declined', 'expired', 'answered', 'resolved'];
       const [assignments, open] = await Promise.all([
         expertAssignments(ctx.es, ctx.indices.assignments, expert.id, states, request.query.limit),

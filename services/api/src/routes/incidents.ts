@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AcknowledgeBody, IdParams, Incident, IncidentListQuery, IncidentListResponse, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import type { ApiContext } from '../context.js';
-import { getVersioned } from '../es/assignment-store.js';
+import { getVersioned } from '../es/versioned.js';
 import { acknowledgeIncident, listIncidents } from '../es/incidents.js';
 
 export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {

@@ -2,6 +2,7 @@ import type { AssignmentEvent, ClassifiedMention, CrisisPage, Decision } from '@
 import { RoutingEngine, type EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
 import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
+import { seededRandom } from '@chorus/classifier';
 
 export interface SimulationResult {
   mentions: number;
@@ -29,18 +30,6 @@ export interface SimulationResult {
 
 type Scheduled = { at: number; seq: number; run: () => void };
 
-/** A seeded PRNG (mulberry32), so a simulation is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function percentile(xs: number[], p: number): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -56,7 +45,7 @@ const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(
  */
 export function runSimulation(input: { experts: SimExpert[]; mentions: SimMention[]; policy: RoutingPolicy; settings: SimulationSettings }): SimulationResult {
   const { experts, mentions, policy, settings } = input;
-  const random = rng(settings.seed);
+  const random = seededRandom(settings.seed);
   const byId = new Map(experts.map((e) => [e.expert.id, e]));
   const gold = new Map(mentions.map((m) => [m.mention.id, m.goldTopic]));
   const queue = new MinHeap<Scheduled>((a, b) => a.at - b.at || a.seq - b.seq);
