@@ -11,8 +11,9 @@ export interface TableReader {
 }
 
 /**
- * Reads whole topics from the beginning and keeps following them, to rebuild in-memory state (the expert directory,
- * open assignments) in every replica. Each reader has its own throwaway consumer group, deleted on stop.
+ * Reads whole topics from the beginning (or from a point in time) and keeps following them, to rebuild in-memory
+ * state (the expert directory, open assignments, spike baselines) in every replica. Each reader has its own throwaway
+ * consumer group, deleted on stop.
  */
 export function createTableReader(opts: {
   kafka: Kafka;
@@ -20,6 +21,8 @@ export function createTableReader(opts: {
   logger: Logger;
   groupPrefix: string;
   onMessage: (topic: string, message: KafkaMessage) => void;
+  /** Start at this time (ms since the epoch) rather than at the beginning: a window of a stream, not a table. */
+  since?: number;
 }): TableReader {
   const groupId = `${opts.groupPrefix}-${randomUUID()}`;
   const consumer: Consumer = opts.kafka.consumer({ groupId, sessionTimeout: 30_000, allowAutoTopicCreation: false });
@@ -36,8 +39,16 @@ export function createTableReader(opts: {
     async start() {
       await admin.connect();
       for (const topic of opts.topics) {
-        for (const p of await retryRetriable(() => admin.fetchTopicOffsets(topic))) {
-          if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
+        const ends = await retryRetriable(() => admin.fetchTopicOffsets(topic));
+        const starts = new Map(ends.map((p) => [p.partition, p.low]));
+        if (opts.since !== undefined) {
+          // The new group starts where the window does (the end of a partition with nothing newer).
+          const at = await retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(topic, opts.since));
+          for (const p of at) starts.set(p.partition, p.offset === '-1' ? ends.find((e) => e.partition === p.partition)!.high : p.offset);
+          await retryRetriable(() => admin.setOffsets({ groupId, topic, partitions: [...starts].map(([partition, offset]) => ({ partition, offset })) }));
+        }
+        for (const p of ends) {
+          if (BigInt(p.high) > BigInt(starts.get(p.partition) ?? p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
         }
       }
       check();

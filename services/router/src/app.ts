@@ -10,6 +10,7 @@ import {
   topicName,
   type ClassifiedMention,
   type Expert,
+  type Incident,
 } from '@chorus/schemas';
 import {
   counter,
@@ -23,9 +24,15 @@ import {
   type TableReader,
   type Worker,
 } from '@chorus/service-kit';
+import type { CapacityClaims } from './claims.js';
 import { RoutingEngine, type EngineOutput } from './engine.js';
 import { partitionFor } from './ownership.js';
 import type { RoutingPolicy } from './policy.js';
+
+/** Assignments that hold capacity. */
+const OPEN_STATES: ReadonlySet<string> = new Set(['offered', 'accepted']);
+/** How old a claim must be before the sweep may free it. */
+const CLAIM_GRACE_MS = 60_000;
 
 export interface RouterDeps {
   kafka: Kafka;
@@ -41,6 +48,15 @@ export interface RouterDeps {
   partitions: number;
   tickMs?: number;
   now?: () => Date;
+  /**
+   * The capacity store shared by all replicas. Without it (one replica, tests) the router's own state is the only
+   * check, which two replicas could race past.
+   */
+  claims?: CapacityClaims;
+  /** How often claims whose offer never went out (a crash between claim and publish) are freed. */
+  claimSweepMs?: number;
+  /** Classified mentions replayed at start to rebuild the spike baselines (hours). */
+  spikeLookbackHours?: number;
 }
 
 export interface RouterApp {
@@ -83,29 +99,89 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   const owns = (mentionId: string) => owned.has(partitionOf(mentionId));
 
   const caseMessages: Message[] = [];
-  const engine = new RoutingEngine(deps.policy, () => [...experts.values()], {
-    caseChanged: (mentionId, snapshot) => caseMessages.push(jsonMessage(mentionId, makeEnvelope('router.case', deps.service, { mentionId, case: snapshot }, now()))),
-  });
+  const engine = new RoutingEngine(
+    deps.policy,
+    () => [...experts.values()],
+    { caseChanged: (mentionId, snapshot) => caseMessages.push(jsonMessage(mentionId, makeEnvelope('router.case', deps.service, { mentionId, case: snapshot }, now()))) },
+    { spikes: 'external' },
+  );
+  const claimsRefused = counter(deps.registry, 'chorus_router_capacity_claims_refused_total', 'Offers taken back because another replica filled the expert first (or the claim store failed)', ['why']);
+  const claimsReleased = counter(deps.registry, 'chorus_router_capacity_claims_released_total', 'Capacity claims freed', ['why']);
 
-  // Everything the router publishes goes out in order through one chain, so a re-offer never overtakes its expiry.
+  /**
+   * Every offer in `out` must hold a capacity claim before it is published. A refused offer is revoked: the engine
+   * re-routes the mention (the next-best expert, whose offer is claimed in turn, or the queue).
+   */
+  const confirmOffers = async (out: EngineOutput): Promise<void> => {
+    const claims = deps.claims;
+    if (!claims) return;
+    let pending = out.events.filter((e) => e.state === 'offered');
+    while (pending.length > 0) {
+      const next: typeof pending = [];
+      for (const offer of pending) {
+        const expert = experts.get(offer.expertId);
+        let result: { granted: boolean; load?: number };
+        try {
+          result = await claims.claim({
+            expertId: offer.expertId,
+            mentionId: offer.mentionId,
+            assignmentId: offer.assignmentId,
+            weight: expert?.priorityWeights?.[offer.priority] ?? 1,
+            capacity: expert?.capacity ?? 0,
+            at: Date.parse(offer.at),
+          });
+        } catch (err) {
+          // Never exceed capacity on a guess: the mention waits and the timer loop tries again.
+          deps.logger.warn({ err, mentionId: offer.mentionId, expertId: offer.expertId }, 'capacity claim failed; offer held back');
+          result = { granted: false };
+        }
+        if (result.granted) continue;
+        claimsRefused.inc({ why: result.load === undefined ? 'store_error' : 'capacity' });
+        const redo = engine.revoke(offer, result.load, now());
+        out.events = out.events.filter((e) => e !== offer);
+        out.routed = out.routed.filter((m) => !(m.id === offer.mentionId && m.routing.assignmentId === offer.assignmentId && m.routing.expertId === offer.expertId));
+        out.routed.push(...redo.routed);
+        out.events.push(...redo.events);
+        next.push(...redo.events.filter((e) => e.state === 'offered'));
+      }
+      pending = next;
+    }
+  };
+  const release = (expertId: string, mentionId: string, assignmentId: string, why: string) => {
+    deps.claims
+      ?.release(expertId, mentionId, assignmentId)
+      .then(() => claimsReleased.inc({ why }))
+      .catch((err: unknown) => deps.logger.warn({ err, mentionId, expertId }, 'capacity release failed; the sweep will free it'));
+  };
+
+  // Everything the router publishes goes out in order through one chain, so a re-offer never overtakes its expiry;
+  // offers are claimed inside the chain, after everything decided before them.
   let chain: Promise<void> = Promise.resolve();
   const publish = (out: EngineOutput): Promise<void> => {
+    if (out.routed.length === 0 && out.events.length === 0 && caseMessages.length === 0 && (out.incidents ?? []).length === 0 && (out.pages ?? []).length === 0) return chain;
+    // The cases this output changed are taken now, so they go out with its own events, not with an earlier batch.
     const cases = caseMessages.splice(0);
-    const incidents = out.incidents ?? [];
-    const pages = out.pages ?? [];
-    if (out.routed.length === 0 && out.events.length === 0 && cases.length === 0 && incidents.length === 0 && pages.length === 0) return chain;
-    const at = now();
-    const batch = [
-      { topic: topics.routed, messages: out.routed.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', deps.service, m, at))) },
-      { topic: topics.assignments, messages: out.events.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', deps.service, e, at))) },
-      { topic: topics.cases, messages: cases },
-      { topic: topics.incidents, messages: incidents.map((i) => jsonMessage(i.id, makeEnvelope('incident.changed', deps.service, i, at))) },
-      { topic: topics.pages, messages: pages.map((p) => jsonMessage(p.mentionId, makeEnvelope('crisis.page', deps.service, p, at))) },
-    ].filter((t) => t.messages.length > 0);
-    for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
-    for (const e of out.events) assignmentEvents.inc({ state: e.state });
-    chain = chain.then(() => deps.producer.sendBatch({ acks: -1, topicMessages: batch }).then(() => undefined));
-    return chain;
+    // A failed batch fails its caller (the worker redelivers), not every batch after it.
+    const run = chain.catch(() => undefined).then(async () => {
+      await confirmOffers(out);
+      cases.push(...caseMessages.splice(0)); // re-routed after a refused claim
+      const incidents = out.incidents ?? [];
+      const pages = out.pages ?? [];
+      const at = now();
+      const batch = [
+        { topic: topics.routed, messages: out.routed.map((m) => jsonMessage(m.id, makeEnvelope('mention.routed', deps.service, m, at))) },
+        { topic: topics.assignments, messages: out.events.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', deps.service, e, at))) },
+        { topic: topics.cases, messages: cases },
+        { topic: topics.incidents, messages: incidents.map((i) => jsonMessage(i.id, makeEnvelope('incident.changed', deps.service, i, at))) },
+        { topic: topics.pages, messages: pages.map((p) => jsonMessage(p.mentionId, makeEnvelope('crisis.page', deps.service, p, at))) },
+      ].filter((t) => t.messages.length > 0);
+      if (batch.length === 0) return;
+      for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
+      for (const e of out.events) assignmentEvents.inc({ state: e.state });
+      await deps.producer.sendBatch({ acks: -1, topicMessages: batch });
+    });
+    chain = run;
+    return run;
   };
   const publishInBackground = (out: EngineOutput) => {
     publish(out).catch((err: unknown) => deps.logger.error({ err }, 'publishing router output failed'));
@@ -129,7 +205,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         const e = AssignmentEventEnvelope.parse(json).data;
         // While catching up, history only rebuilds state; live, a change (a decline, an answer) may trigger work.
         if (!live) engine.state.apply(e, e.author);
-        else publishInBackground(engine.apply(e, now(), owns));
+        else {
+          publishInBackground(engine.apply(e, now(), owns));
+          // The replica that owns the mention frees the capacity its claim held (our own expiries echo back here).
+          if (owns(e.mentionId) && !OPEN_STATES.has(e.state)) release(e.expertId, e.mentionId, e.assignmentId, e.state);
+        }
       } else if (topic === topics.pages) {
         const page = CrisisPageEvent.parse(json).data;
         // An acknowledgement always stops paging; our own pages echo back and are already known.
@@ -143,6 +223,25 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         else engine.forget(ev.mentionId);
       }
       pendingGauge.set(engine.pending);
+    },
+  });
+
+  // Every replica watches the whole classified stream for spikes, so a conversation's volume is never split between
+  // replicas; the replica that owns the conversation's key publishes its incidents. A window of recent history is
+  // replayed at start to rebuild the baselines (listen first), in the mentions' own time.
+  let spikesLive = false;
+  const ownsConversation = (i: Incident) => owns(`${i.brand}/${i.topic}`);
+  const spikeWatcher = createTableReader({
+    kafka: deps.kafka,
+    topics: [topics.classified],
+    logger: deps.logger,
+    groupPrefix: `${deps.groupId}-spikes`,
+    since: now().getTime() - (deps.spikeLookbackHours ?? 6) * 3_600_000,
+    onMessage: (_topic: string, message: KafkaMessage) => {
+      if (!message.value) return;
+      const m = ClassifiedMentionEvent.parse(JSON.parse(message.value.toString('utf8'))).data;
+      const incidents = engine.observe(m, new Date(Number(message.timestamp))).filter(ownsConversation);
+      if (spikesLive && incidents.length > 0) publishInBackground({ routed: [], events: [], incidents });
     },
   });
 
@@ -180,7 +279,30 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     },
   });
 
+  /**
+   * Frees claims that no open assignment stands behind: an offer that never went out (a crash between claim and
+   * publish) or a release that failed. Claims younger than the grace are left alone: their offer may still be on
+   * its way to this replica's state.
+   */
+  const sweepClaims = async () => {
+    if (!deps.claims || !worker.isReady()) return;
+    try {
+      const t = now().getTime();
+      for (const { expertId, claims } of await deps.claims.all()) {
+        for (const [mentionId, claim] of Object.entries(claims)) {
+          if (!owns(mentionId) || t - claim.at < CLAIM_GRACE_MS) continue;
+          const a = engine.state.assignmentOf(mentionId);
+          const open = a && a.id === claim.assignmentId && a.expertId === expertId && OPEN_STATES.has(a.state);
+          if (!open) release(expertId, mentionId, claim.assignmentId, 'sweep');
+        }
+      }
+    } catch (err) {
+      deps.logger.warn({ err }, 'capacity claim sweep failed');
+    }
+  };
+
   let timer: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   return {
     http,
     worker,
@@ -188,21 +310,29 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     experts,
     engine,
     async start() {
-      await tables.start();
-      await tables.caughtUp();
+      await deps.claims?.ensureIndex();
+      await Promise.all([tables.start(), spikeWatcher.start()]);
+      await Promise.all([tables.caughtUp(), spikeWatcher.caughtUp()]);
       live = true;
-      deps.logger.info({ experts: experts.size, pending: engine.pending }, 'router state rebuilt');
+      spikesLive = true;
+      deps.logger.info({ experts: experts.size, pending: engine.pending, incidents: engine.openIncidents.length }, 'router state rebuilt');
       await worker.start();
       timer = setInterval(() => {
-        if (worker.isReady()) publishInBackground(engine.tick(now(), owns));
+        if (worker.isReady()) {
+          const out = engine.tick(now(), owns);
+          out.incidents = [...(out.incidents ?? []), ...engine.tickSpikes(now()).filter(ownsConversation)];
+          publishInBackground(out);
+        }
         pendingGauge.set(engine.pending);
       }, deps.tickMs ?? 1000);
+      if (deps.claims) sweeper = setInterval(() => void sweepClaims(), deps.claimSweepMs ?? 30_000);
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (sweeper) clearInterval(sweeper);
       await worker.stop();
       await chain.catch(() => undefined);
-      await tables.stop();
+      await Promise.all([tables.stop(), spikeWatcher.stop()]);
     },
   };
 }

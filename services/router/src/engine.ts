@@ -38,6 +38,17 @@ export interface EngineObserver {
   caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
 }
 
+export interface EngineOptions {
+  /**
+   * 'inline' (the simulator, one replica): receive() feeds the spike detectors and tick() advances them. 'external'
+   * (the service): every replica feeds them from the whole stream through observe() and advances them with
+   * tickSpikes(), so the volume of a conversation is not split across replicas.
+   */
+  spikes?: 'inline' | 'external';
+  /** How long a capacity hint from a refused claim is trusted (ms). */
+  heldElsewhereMs?: number;
+}
+
 /** Which mentions this engine acts on (its replica owns their partition); all, in the simulator. */
 export type Owns = (mentionId: string) => boolean;
 const ALL: Owns = () => true;
@@ -63,6 +74,7 @@ export class RoutingEngine {
     private readonly policy: RoutingPolicy,
     private readonly experts: () => readonly Expert[],
     private readonly observer: EngineObserver = {},
+    private readonly options: EngineOptions = {},
   ) {}
 
   private detectorFor(brand: string): SpikeDetector {
@@ -82,7 +94,7 @@ export class RoutingEngine {
   /** Routes a newly classified mention. */
   receive(mention: ClassifiedMention, now: Date): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
-    const spike = this.watchSpikes(out, mention, now);
+    const spike = this.options.spikes === 'external' ? this.activeIncident(mention) : this.watchSpikes(out, mention, now);
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
       const routing = this.spikeRouting(mention, spike, now);
       out.routed.push({ ...mention, routing });
@@ -99,6 +111,44 @@ export class RoutingEngine {
     } else if (outcome.routing.decision === 'queued') {
       this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
     }
+    return out;
+  }
+
+  /**
+   * Feeds the spike detectors with one mention of the whole stream (spikes: 'external'), at the time it was seen.
+   * Answers the incidents it opened or grew; the replica that owns the conversation publishes them.
+   */
+  observe(mention: ClassifiedMention, at: Date): Incident[] {
+    const out: EngineOutput = { routed: [], events: [], incidents: [] };
+    this.watchSpikes(out, mention, at);
+    return out.incidents!;
+  }
+
+  /** Closes finished spike windows (spikes: 'external'): downgrades. */
+  tickSpikes(now: Date): Incident[] {
+    const out: EngineOutput = { routed: [], events: [], incidents: [] };
+    for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(now.getTime()), now);
+    return out.incidents!;
+  }
+
+  /**
+   * Takes back an offer whose capacity claim was refused (another replica filled the expert first): the offer is
+   * undone as if never made, and the mention goes to the next-best expert now, or waits. `heldLoad` is the expert's
+   * load as the claim store saw it, so routing stops choosing them until capacity frees.
+   */
+  revoke(offer: AssignmentEvent, heldLoad: number | undefined, now: Date): EngineOutput {
+    const out: EngineOutput = { routed: [], events: [] };
+    this.state.retract(offer.assignmentId);
+    if (heldLoad !== undefined) this.state.holdElsewhere(offer.expertId, heldLoad, now.getTime());
+    const c = this.cases.get(offer.mentionId);
+    if (!c || c.assignmentId !== offer.assignmentId) return out;
+    c.attempt--;
+    c.tried.delete(offer.expertId);
+    c.status = 'waiting';
+    c.assignmentId = undefined;
+    c.offeredAt = undefined;
+    // The revoked decision was never published, so a new one must be, even when it is "queued".
+    if (!this.tryOffer(out, c, now, true)) this.put(c);
     return out;
   }
 
@@ -153,7 +203,8 @@ export class RoutingEngine {
   tick(now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
-    for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(t), now);
+    if (this.options.spikes !== 'external') for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(t), now);
+    this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 30_000));
     for (const p of [...this.pages.values()]) {
       if (!owns(p.mentionId)) continue;
       const level = this.policy.escalation.levels[p.level];
@@ -214,11 +265,15 @@ export class RoutingEngine {
     for (const c of waiting) this.tryOffer(out, c, now);
   }
 
-  private tryOffer(out: EngineOutput, c: Case, now: Date): boolean {
+  private tryOffer(out: EngineOutput, c: Case, now: Date, publishQueued = false): boolean {
     const waited = (now.getTime() - c.arrivedAt) / 1000;
     const relax: 0 | 1 | 2 = waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
     const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
-    if (!outcome.offer) return false; // still nobody: keep waiting (re-publishing an unchanged "queued" would be noise)
+    if (!outcome.offer) {
+      // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
+      if (publishQueued) this.emit(out, c.mention, outcome, now);
+      return false;
+    }
     this.emit(out, c.mention, outcome, now);
     c.attempt++;
     c.tried.add(outcome.offer.expertId);
@@ -253,6 +308,11 @@ export class RoutingEngine {
     out.routed.push({ ...c.mention, routing });
     this.openPage(out, c.mention.id, routing.severity ?? 5, now);
     this.observer.escalated?.(c.mention, why, now.getTime());
+  }
+
+  private activeIncident(m: ClassifiedMention): Incident | undefined {
+    if (m.classification.sentiment.label !== 'negative') return undefined;
+    return this.incidents.get(`${m.brand}/${m.classification.topics[0]?.id ?? 'other'}`);
   }
 
   /** Feeds the spike detector; answers the open incident this mention belongs to, if it is negative and one is open. */

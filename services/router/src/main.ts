@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
+import { Client } from '@elastic/elasticsearch';
 import { TOPICS, topicName } from '@chorus/schemas';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { buildRouter } from './app.js';
+import { elasticsearchClaims } from './claims.js';
 import { loadConfig } from './config.js';
 import { loadExpertsFile, loadPolicyFile } from './files.js';
 
@@ -23,11 +25,30 @@ runMain(undefined, async () => {
   const producer = createProducer(kafka);
   await producer.connect();
 
-  const app = buildRouter({ kafka, producer, logger, registry, policy, seedExperts, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ROUTER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-router`, service: SERVICE, partitions, tickMs: config.ROUTER_TICK_MS });
+  const es = config.ROUTER_CAPACITY_CLAIMS === 'elasticsearch' ? new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10_000, maxRetries: 3 }) : undefined;
+  const claims = es ? elasticsearchClaims(es, `${config.ES_INDEX_PREFIX}-capacity-claims`) : undefined;
+
+  const app = buildRouter({
+    kafka,
+    producer,
+    logger,
+    registry,
+    policy,
+    seedExperts,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    groupId: config.ROUTER_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-router`,
+    service: SERVICE,
+    partitions,
+    tickMs: config.ROUTER_TICK_MS,
+    claimSweepMs: config.ROUTER_CLAIM_SWEEP_MS,
+    spikeLookbackHours: config.ROUTER_SPIKE_LOOKBACK_HOURS,
+    ...(claims ? { claims } : {}),
+  });
 
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await app.stop();
     await producer.disconnect();
+    await es?.close();
     await app.http.close();
   });
 

@@ -9,6 +9,10 @@ interface Tracked {
   state: AssignmentState;
   attempt: number;
   priority: string;
+  /** The mention's assignment before this one, so an offer that was never published can be taken back. */
+  previous?: string;
+  author?: string;
+  previousExpertOfAuthor?: string;
 }
 
 /**
@@ -23,6 +27,11 @@ export class RouterState {
   private readonly openByExpertPriority = new Map<string, Map<string, number>>();
   private readonly totalByExpert = new Map<string, number>();
   private readonly lastExpertByAuthor = new Map<string, string>();
+  /**
+   * Capacity that other router replicas hold for an expert, learnt when a capacity claim was refused: routing treats
+   * the expert as at least this loaded until the expert's assignments change here or the hint is forgotten.
+   */
+  private readonly heldElsewhere = new Map<string, { load: number; at: number }>();
 
   apply(e: AssignmentEvent, author?: string): boolean {
     const current = this.assignments.get(e.assignmentId);
@@ -31,12 +40,22 @@ export class RouterState {
       if (OPEN.has(current.state) && !OPEN.has(e.state)) {
         this.bump(this.openByExpert, current.expertId, -1);
         this.bumpPriority(current.expertId, current.priority, -1);
+        this.heldElsewhere.delete(current.expertId); // capacity freed somewhere: worth claiming again
       }
       current.state = e.state;
       return true;
     }
-    this.assignments.set(e.assignmentId, { id: e.assignmentId, mentionId: e.mentionId, expertId: e.expertId, state: e.state, attempt: e.attempt, priority: e.priority });
     const prior = this.byMention.get(e.mentionId);
+    this.assignments.set(e.assignmentId, {
+      id: e.assignmentId,
+      mentionId: e.mentionId,
+      expertId: e.expertId,
+      state: e.state,
+      attempt: e.attempt,
+      priority: e.priority,
+      ...(prior ? { previous: prior } : {}),
+      ...(author ? { author, ...(this.lastExpertByAuthor.has(author) ? { previousExpertOfAuthor: this.lastExpertByAuthor.get(author)! } : {}) } : {}),
+    });
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
     if (OPEN.has(e.state)) {
@@ -48,16 +67,49 @@ export class RouterState {
     return true;
   }
 
+  /**
+   * Takes back an offer that was applied here but never published (its capacity claim was refused), as if it had
+   * never been made.
+   */
+  retract(assignmentId: string): void {
+    const t = this.assignments.get(assignmentId);
+    if (!t) return;
+    this.assignments.delete(assignmentId);
+    if (this.byMention.get(t.mentionId) === assignmentId) {
+      if (t.previous) this.byMention.set(t.mentionId, t.previous);
+      else this.byMention.delete(t.mentionId);
+    }
+    if (OPEN.has(t.state)) {
+      this.bump(this.openByExpert, t.expertId, -1);
+      this.bumpPriority(t.expertId, t.priority, -1);
+    }
+    this.bump(this.totalByExpert, t.expertId, -1);
+    if (t.author && this.lastExpertByAuthor.get(t.author) === t.expertId) {
+      if (t.previousExpertOfAuthor) this.lastExpertByAuthor.set(t.author, t.previousExpertOfAuthor);
+      else this.lastExpertByAuthor.delete(t.author);
+    }
+  }
+
+  /** Records the load another replica holds for an expert (see heldElsewhere). */
+  holdElsewhere(expertId: string, load: number, at: number): void {
+    this.heldElsewhere.set(expertId, { load, at });
+  }
+
+  /** Forgets load hints older than `before`, so an expert is tried again even if no release was seen. */
+  forgetHeldBefore(before: number): void {
+    for (const [id, h] of this.heldElsewhere) if (h.at < before) this.heldElsewhere.delete(id);
+  }
+
   open(expertId: string): number {
     return this.openByExpert.get(expertId) ?? 0;
   }
 
   /** Capacity used, each open assignment weighing what its priority weighs for this expert (1 by default). */
   load(expertId: string, weights?: Partial<Record<string, number>>): number {
-    if (!weights) return this.open(expertId);
     let sum = 0;
-    for (const [priority, n] of this.openByExpertPriority.get(expertId) ?? []) sum += n * (weights[priority] ?? 1);
-    return sum;
+    if (!weights) sum = this.open(expertId);
+    else for (const [priority, n] of this.openByExpertPriority.get(expertId) ?? []) sum += n * (weights[priority] ?? 1);
+    return Math.max(sum, this.heldElsewhere.get(expertId)?.load ?? 0);
   }
 
   total(expertId: string): number {

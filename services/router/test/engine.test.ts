@@ -158,3 +158,45 @@ test('spike settings can differ per brand', () => {
   expect(burst('skylark').some((i) => i.state === 'open')).toBe(true);
   expect(burst('bigco')).toEqual([]);
 });
+
+test('an offer whose capacity claim is refused is taken back and goes to the next-best expert, as if never made', () => {
+  const eng = engine([expert('ana', { skills: { baggage: 5 }, capacity: 1 }), expert('bo', { skills: { baggage: 3 } })]);
+  const m = mention({ author: 'carol' });
+  const first = eng.receive(m, at(0));
+  const offer = first.events[0]!;
+  expect(offer).toMatchObject({ expertId: 'ana', attempt: 1 });
+  // Another replica filled ana's only slot first.
+  const redo = eng.revoke(offer, 1, at(0));
+  expect(redo.events.map((e) => [e.expertId, e.state, e.attempt])).toEqual([['bo', 'offered', 1]]);
+  expect(redo.routed[0]!.routing).toMatchObject({ decision: 'expert', expertId: 'bo' });
+  expect(eng.state.open('ana')).toBe(0);
+  expect(eng.state.total('ana')).toBe(0);
+  expect(eng.state.lastExpertFor('carol')).toBe('bo');
+  // ana counts as full (held elsewhere) until an assignment of hers closes or the hint ages out.
+  expect(eng.receive(mention(), at(1)).events[0]!.expertId).toBe('bo');
+  eng.tick(at(31));
+  expect(eng.receive(mention(), at(31)).events[0]!.expertId).toBe('ana');
+});
+
+test('a refused claim with nobody else eligible publishes "queued", and the mention is offered when capacity frees', () => {
+  const eng = engine([expert('ana', { capacity: 1 })]);
+  const offer = eng.receive(mention(), at(0)).events[0]!;
+  const redo = eng.revoke(offer, 1, at(0));
+  expect(redo.events).toEqual([]);
+  expect(redo.routed[0]!.routing.decision).toBe('queued');
+  expect(eng.pending).toBe(1);
+  const later = eng.tick(at(40));
+  expect(later.events[0]).toMatchObject({ expertId: 'ana', state: 'offered', attempt: 1 });
+});
+
+test('with spikes fed externally, observe() opens the incident and receive() routes its negative mentions to crisis', () => {
+  const p = RoutingPolicy.parse({ spikes: { windowSeconds: 60, minVolume: 3, ratio: 3, warmupWindows: 0 } });
+  const eng = new RoutingEngine(p, () => [expert('ana')], {}, { spikes: 'external' });
+  const opened = [1, 2, 3].flatMap((i) => eng.observe(mention(), at(i)));
+  expect(opened).toHaveLength(1);
+  expect(opened[0]).toMatchObject({ brand: 'skylark', topic: 'baggage', state: 'open' });
+  // receive() no longer counts: only observe() does.
+  const out = eng.receive(mention(), at(5));
+  expect(out.routed[0]!.routing.reasons[0]!.code).toBe('active_spike');
+  expect(eng.tickSpikes(at(125)).map((i) => i.state)).toEqual(['downgraded']);
+});
