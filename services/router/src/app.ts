@@ -116,20 +116,31 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     const claims = deps.claims;
     if (!claims) return;
     let pending = out.events.filter((e) => e.state === 'offered');
+    const refused = new Set<string>();
     while (pending.length > 0) {
       const next: typeof pending = [];
       for (const offer of pending) {
         const expert = experts.get(offer.expertId);
+        const request = {
+          expertId: offer.expertId,
+          mentionId: offer.mentionId,
+          assignmentId: offer.assignmentId,
+          weight: expert?.priorityWeights?.[offer.priority] ?? 1,
+          capacity: expert?.capacity ?? 0,
+          at: Date.parse(offer.at),
+        };
         let result: { granted: boolean; load?: number };
         try {
-          result = await claims.claim({
-            expertId: offer.expertId,
-            mentionId: offer.mentionId,
-            assignmentId: offer.assignmentId,
-            weight: expert?.priorityWeights?.[offer.priority] ?? 1,
-            capacity: expert?.capacity ?? 0,
-            at: Date.parse(offer.at),
-          });
+          let r = await claims.claim(request);
+          // Claims of assignments this replica knows are over (answered, declined, ...) are freed by whoever finds
+          // them, not only by their owner: an ended assignment never opens again, so this is always safe.
+          const stale = r.granted ? [] : Object.entries(r.claims).filter(([, c]) => { const st = engine.state.stateOf(c.assignmentId); return st !== undefined && !OPEN_STATES.has(st); });
+          if (stale.length > 0) {
+            for (const [mentionId, c] of stale) await claims.release(offer.expertId, mentionId, c.assignmentId);
+            claimsReleased.inc({ why: 'found_ended' }, stale.length);
+            r = await claims.claim(request);
+          }
+          result = r;
         } catch (err) {
           // Never exceed capacity on a guess: the mention waits and the timer loop tries again.
           deps.logger.warn({ err, mentionId: offer.mentionId, expertId: offer.expertId }, 'capacity claim failed; offer held back');
@@ -137,7 +148,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         }
         if (result.granted) continue;
         claimsRefused.inc({ why: result.load === undefined ? 'store_error' : 'capacity' });
-        const redo = engine.revoke(offer, result.load, now());
+        // Re-route at once only after a clean refusal, and once per expert: never loop on the store.
+        const key = `${offer.mentionId}\u0000${offer.expertId}`;
+        const reroute = result.load !== undefined && !refused.has(key);
+        refused.add(key);
+        const redo = engine.revoke(offer, result.load, now(), reroute);
         out.events = out.events.filter((e) => e !== offer);
         out.routed = out.routed.filter((m) => !(m.id === offer.mentionId && m.routing.assignmentId === offer.assignmentId && m.routing.expertId === offer.expertId));
         out.routed.push(...redo.routed);

@@ -19,6 +19,8 @@ export interface ClaimResult {
   granted: boolean;
   /** The expert's load after the request, as the store saw it (all replicas). */
   load: number;
+  /** The expert's claims after the request, by mention id. */
+  claims: Record<string, Claim>;
 }
 
 /**
@@ -35,26 +37,10 @@ export interface CapacityClaims {
   ensureIndex(): Promise<void>;
 }
 
-// One document per expert, updated by an atomic script on its primary shard: the check and the write cannot
-// interleave with another replica's. A mention holds at most one claim per expert (keyed by mention id).
-const CLAIM_SCRIPT = `
-  if (ctx._source.claims == null) { ctx._source.claims = new HashMap(); }
-  ctx._source.expertId = params.expertId;
-  def claims = ctx._source.claims;
-  def mine = claims.get(params.mentionId);
-  if (mine != null && mine.assignmentId == params.assignmentId) { ctx.op = 'noop'; return; }
-  double load = 0;
-  for (def e : claims.entrySet()) { if (e.getKey() != params.mentionId) { load += e.getValue().weight; } }
-  if (load + params.weight > params.capacity + 0.000001) { ctx.op = 'noop'; return; }
-  claims.put(params.mentionId, ['assignmentId': params.assignmentId, 'weight': params.weight, 'at': params.at]);
-`;
-
-const RELEASE_SCRIPT = `
-  def claims = ctx._source.claims;
-  def mine = claims == null ? null : claims.get(params.mentionId);
-  if (mine == null || mine.assignmentId != params.assignmentId) { ctx.op = 'noop'; return; }
-  claims.remove(params.mentionId);
-`;
+// One document per expert, changed only by compare-and-set on its sequence number (if_seq_no / if_primary_term): a
+// check and the write that follows it cannot interleave with another replica's, and the loser reads again. This uses
+// only core APIs (no scripting module), so it runs on every Elasticsearch 8 and OpenSearch distribution.
+const MAX_ATTEMPTS = 50;
 
 interface ClaimsDoc {
   expertId?: string;
@@ -62,6 +48,30 @@ interface ClaimsDoc {
 }
 
 export function elasticsearchClaims(es: Client, index: string, replicas = 0): CapacityClaims {
+  /**
+   * Reads an expert's claims, lets `decide` answer and optionally replace them, and writes the replacement only if
+   * nobody wrote in between; otherwise reads again.
+   */
+  async function update<T>(expertId: string, decide: (claims: Record<string, Claim>) => { result: T; next?: Record<string, Claim> }, create = true): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const got = await es.get<ClaimsDoc>({ index, id: expertId }, { ignore: [404] });
+      const { result, next } = decide(got.found ? (got._source?.claims ?? {}) : {});
+      if (!next || (!got.found && !create)) return result;
+      try {
+        await es.index({
+          index,
+          id: expertId,
+          document: { expertId, claims: next },
+          ...(got.found ? { if_seq_no: got._seq_no!, if_primary_term: got._primary_term! } : { op_type: 'create' as const }),
+        });
+        return result;
+      } catch (err) {
+        if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 409 || attempt >= MAX_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
   return {
     async ensureIndex() {
       const exists = await es.indices.exists({ index });
@@ -79,25 +89,22 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
         });
     },
     async claim(r) {
-      const res = await es.update<ClaimsDoc, ClaimsDoc, ClaimsDoc>({
-        index,
-        id: r.expertId,
-        retry_on_conflict: 10,
-        scripted_upsert: true,
-        upsert: {},
-        script: { source: CLAIM_SCRIPT, lang: 'painless', params: { ...r } },
-        _source: true,
+      return update<ClaimResult>(r.expertId, (claims) => {
+        const others = Object.entries(claims).filter(([id]) => id !== r.mentionId);
+        const load = others.reduce((sum, [, c]) => sum + c.weight, 0);
+        if (claims[r.mentionId]?.assignmentId === r.assignmentId) return { result: { granted: true, load: load + claims[r.mentionId]!.weight, claims } };
+        if (load + r.weight > r.capacity + 1e-9) return { result: { granted: false, load, claims } };
+        const next = { ...Object.fromEntries(others), [r.mentionId]: { assignmentId: r.assignmentId, weight: r.weight, at: r.at } };
+        return { result: { granted: true, load: load + r.weight, claims: next }, next };
       });
-      const claims = res.get?._source?.claims ?? {};
-      const load = Object.values(claims).reduce((sum, c) => sum + c.weight, 0);
-      return { granted: claims[r.mentionId]?.assignmentId === r.assignmentId, load };
     },
     async release(expertId, mentionId, assignmentId) {
-      await es
-        .update({ index, id: expertId, retry_on_conflict: 10, script: { source: RELEASE_SCRIPT, lang: 'painless', params: { mentionId, assignmentId } } })
-        .catch((err: unknown) => {
-          if ((err as { meta?: { statusCode?: number } }).meta?.statusCode !== 404) throw err;
-        });
+      await update(expertId, (claims) => {
+        if (claims[mentionId]?.assignmentId !== assignmentId) return { result: undefined };
+        const next = { ...claims };
+        delete next[mentionId];
+        return { result: undefined, next };
+      }, false);
     },
     async all() {
       const out: Array<{ expertId: string; claims: Record<string, Claim> }> = [];

@@ -45,7 +45,7 @@ export interface EngineOptions {
    * tickSpikes(), so the volume of a conversation is not split across replicas.
    */
   spikes?: 'inline' | 'external';
-  /** How long a capacity hint from a refused claim is trusted (ms). */
+  /** How long a capacity hint from a refused claim is trusted (ms; default 10 s). */
   heldElsewhereMs?: number;
 }
 
@@ -136,7 +136,7 @@ export class RoutingEngine {
    * undone as if never made, and the mention goes to the next-best expert now, or waits. `heldLoad` is the expert's
    * load as the claim store saw it, so routing stops choosing them until capacity frees.
    */
-  revoke(offer: AssignmentEvent, heldLoad: number | undefined, now: Date): EngineOutput {
+  revoke(offer: AssignmentEvent, heldLoad: number | undefined, now: Date, reroute = true): EngineOutput {
     const out: EngineOutput = { routed: [], events: [] };
     this.state.retract(offer.assignmentId);
     if (heldLoad !== undefined) this.state.holdElsewhere(offer.expertId, heldLoad, now.getTime());
@@ -147,8 +147,12 @@ export class RoutingEngine {
     c.status = 'waiting';
     c.assignmentId = undefined;
     c.offeredAt = undefined;
-    // The revoked decision was never published, so a new one must be, even when it is "queued".
-    if (!this.tryOffer(out, c, now, true)) this.put(c);
+    // The revoked decision was never published, so a new one must be, even when it is "queued". Without a reroute
+    // (the claim store failed) the mention waits for the next tick rather than hammering the store.
+    if (!reroute) {
+      this.emit(out, c.mention, { routing: this.queuedRouting(c, now) }, now);
+      this.put(c);
+    } else if (!this.tryOffer(out, c, now, true)) this.put(c);
     return out;
   }
 
@@ -204,7 +208,7 @@ export class RoutingEngine {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
     if (this.options.spikes !== 'external') for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(t), now);
-    this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 30_000));
+    this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000));
     for (const p of [...this.pages.values()]) {
       if (!owns(p.mentionId)) continue;
       const level = this.policy.escalation.levels[p.level];
@@ -308,6 +312,17 @@ export class RoutingEngine {
     out.routed.push({ ...c.mention, routing });
     this.openPage(out, c.mention.id, routing.severity ?? 5, now);
     this.observer.escalated?.(c.mention, why, now.getTime());
+  }
+
+  private queuedRouting(c: Case, now: Date): RoutingDecision {
+    return {
+      decision: 'queued',
+      priority: c.priority,
+      reasons: [{ code: 'claim_unavailable', message: 'capacity could not be confirmed; waiting to offer again' }],
+      candidates: [],
+      policyVersion: this.policy.version,
+      decidedAt: now.toISOString(),
+    };
   }
 
   private activeIncident(m: ClassifiedMention): Incident | undefined {

@@ -120,6 +120,11 @@ export class RouterState {
     return this.lastExpertByAuthor.get(author);
   }
 
+  /** An assignment's state, when this replica has seen it. */
+  stateOf(assignmentId: string): AssignmentState | undefined {
+    return this.assignments.get(assignmentId)?.state;
+  }
+
   /** The latest assignment of a mention, whatever its state. */
   assignmentOf(mentionId: string): Tracked | undefined {
     const id = this.byMention.get(mentionId);

@@ -1,0 +1,116 @@
+/**
+ * Two router replicas against the real Kafka and Elasticsearch: an expert's capacity holds across them (claims in
+ * Elasticsearch), and a spike whose mentions land on both replicas' partitions is seen whole and published once.
+ */
+import { Registry } from 'prom-client';
+import { AssignmentEventEnvelope, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type ClassifiedMention, type Expert } from '@chorus/schemas';
+import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { buildRouter } from '../../services/router/src/app';
+import { elasticsearchClaims } from '../../services/router/src/claims';
+import { RoutingPolicy } from '../../services/router/src/policy';
+import { expert, mention } from '../../services/router/test/fixtures';
+import { collect, createTopics, esClient, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+
+const logger = silentLogger();
+const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'router-replicas-test', logger });
+const producer = createProducer(kafka);
+const es = esClient();
+
+beforeAll(() => producer.connect());
+afterAll(async () => {
+  await producer.disconnect();
+  await es.close();
+});
+
+async function pair(name: string, experts: Expert[], policy: RoutingPolicy) {
+  const prefix = uniquePrefix(name);
+  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
+  const claims = elasticsearchClaims(es, `${prefix.indices}-capacity-claims`);
+  const make = () =>
+    buildRouter({ kafka, producer, logger, registry: new Registry(), policy, seedExperts: experts, topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200, claims });
+  const a = make();
+  const b = make();
+  await Promise.all([a.start(), b.start()]);
+  await waitFor(() => a.worker.isReady() && b.worker.isReady(), 60_000, 'both in the group');
+  // Let the group settle into its final assignment before sending.
+  await new Promise((r) => setTimeout(r, 3000));
+  const send = (ms: ClassifiedMention[]) =>
+    producer.send({ topic: topicName('mentionsClassified', prefix.topics), acks: -1, messages: ms.map((m) => jsonMessage(m.id, makeEnvelope('mention.classified', 'test', m))) });
+  return { prefix, claims, a, b, send, stop: () => Promise.all([a.stop(), b.stop()]) };
+}
+
+test('the claims index grants up to the capacity, weighs priorities, is idempotent, and frees on release', async () => {
+  const claims = elasticsearchClaims(es, `${uniquePrefix('claims').indices}-capacity-claims`);
+  await claims.ensureIndex();
+  await claims.ensureIndex(); // twice is fine
+  const req = (mentionId: string, weight = 1) => ({ expertId: 'ana', mentionId, assignmentId: `a_${mentionId}`, weight, capacity: 2, at: Date.now() });
+  expect(await claims.claim(req('m1'))).toMatchObject({ granted: true, load: 1 });
+  expect(await claims.claim(req('m1'))).toMatchObject({ granted: true, load: 1 }); // a retry of the same claim
+  expect(await claims.claim(req('m2', 2))).toMatchObject({ granted: false, load: 1 }); // 1 + 2 > 2
+  expect(await claims.claim(req('m3', 0.5))).toMatchObject({ granted: true, load: 1.5 });
+  expect(await claims.claim(req('m4', 1))).toMatchObject({ granted: false, load: 1.5 });
+  await claims.release('ana', 'm1', 'a_other'); // another assignment's release frees nothing
+  expect(await claims.claim(req('m4', 1))).toMatchObject({ granted: false, load: 1.5 });
+  await claims.release('ana', 'm1', 'a_m1');
+  await claims.release('nobody', 'm1', 'a_m1'); // no document: nothing to free
+  expect(await claims.claim(req('m4', 1))).toMatchObject({ granted: true, load: 1.5 });
+  await es.indices.refresh({ index: `*-capacity-claims` });
+  const all = await claims.all();
+  expect(all.find((d) => d.expertId === 'ana')!.claims).toMatchObject({ m3: { weight: 0.5 }, m4: { weight: 1 } });
+});
+
+test("two replicas racing for one expert never exceed her capacity; the rest wait, and are offered as she frees", async () => {
+  // Long acknowledgement timeouts: nothing expires during the test, so every offer stays open.
+  const policy = RoutingPolicy.parse({ ackTimeoutSeconds: { p1: 600, p2: 600, p3: 600, p4: 600 } });
+  const { prefix, a, b, send, stop } = await pair('race', [expert('ana', { capacity: 2 })], policy);
+  const events = await collect(kafkaClient(), topicName('assignments', prefix.topics));
+  const routed = await collect(kafkaClient(), topicName('mentionsRouted', prefix.topics));
+  try {
+    const ms = Array.from({ length: 30 }, () => mention({ question: true }));
+    await send(ms);
+    await waitFor(() => new Set(routed.messages.map((x) => x.key)).size >= 30, 60_000, 'thirty routed mentions');
+    await new Promise((r) => setTimeout(r, 2000)); // room for an overshoot to show
+    const data = () => events.messages.map((x) => AssignmentEventEnvelope.parse(x.value).data);
+    const offers = data().filter((e: AssignmentEvent) => e.state === 'offered');
+    expect(offers).toHaveLength(2);
+    expect(new Set(offers.map((o) => o.mentionId)).size).toBe(2);
+    // Each replica believed at first that ana had room: the claims refused the overshoot (or each replica had work
+    // for her only after the other's offers were seen). Either way, every mention got a published decision.
+    const latest = new Map(routed.messages.map((x) => { const m = RoutedMentionEvent.parse(x.value).data; return [m.id, m.routing.decision]; }));
+    expect([...latest.values()].filter((d) => d === 'expert')).toHaveLength(2);
+    expect([...latest.values()].filter((d) => d === 'queued')).toHaveLength(28);
+
+    // ana answers one: her slot frees, and exactly one waiting mention is offered to her, by whichever replica owns it.
+    const step = (state: AssignmentEvent['state'], extra: Partial<AssignmentEvent> = {}): AssignmentEvent => ({ ...offers[0]!, state, at: new Date().toISOString(), actor: 'ana', ...extra });
+    const done = [step('accepted'), step('answered', { replyUrl: 'https://example.com/r/1' })];
+    await producer.send({ topic: topicName('assignments', prefix.topics), acks: -1, messages: done.map((e) => jsonMessage(e.mentionId, makeEnvelope('assignment.changed', 'test', e))) });
+    await waitFor(() => data().filter((e) => e.state === 'offered').length >= 3, 15_000, 'a third offer');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(data().filter((e) => e.state === 'offered')).toHaveLength(3);
+    expect(a.engine.pending + b.engine.pending).toBeGreaterThan(0);
+  } finally {
+    await stop();
+    await events.stop();
+    await routed.stop();
+  }
+});
+
+test('a spike spread over both replicas is counted whole and published once, by the conversation owner', async () => {
+  // Eight negative mentions open a spike; each replica alone would see only its share of them.
+  const policy = RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 8, ratio: 3, warmupWindows: 0 } });
+  const { prefix, send, stop } = await pair('spike', [expert('ana')], policy);
+  const incidents = await collect(kafkaClient(), topicName('incidents', prefix.topics));
+  try {
+    await send(Array.from({ length: 10 }, () => mention({ sentiment: -0.6 })));
+    await waitFor(() => incidents.messages.length >= 1, 30_000, 'an incident');
+    await new Promise((r) => setTimeout(r, 2000));
+    const opened = incidents.messages.map((x) => IncidentEvent.parse(x.value).data);
+    expect(new Set(opened.map((i) => i.id)).size).toBe(1);
+    expect(opened.filter((i) => i.state === 'open' && i.mentionIds.length === 8)).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ brand: 'skylark', topic: 'baggage', kind: 'spike' });
+    expect(opened.at(-1)!.mentionIds).toHaveLength(10);
+  } finally {
+    await stop();
+    await incidents.stop();
+  }
+});
