@@ -37,7 +37,7 @@ export interface ClassifyContext {
 export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, model: ClassifierModel, ctx: ClassifyContext): Classification {
   const text = mention.text;
   const tokens = tokenize(text);
-  const guess = mention.lang ? { lang: mention.lang, confidence: 1 } : detectLanguage(text);
+  const guess = mention.lang ? { lang: mention.lang, confidence: 1 } : detectLanguage(text, tokens);
   const rules = scoreSentiment(tokens, text);
   const trained = model.sentiment ?? model.topicModel;
   const features = trained ? extractFeatures(text, trained.model.features, { tokens, sentiment: rules }) : undefined;

@@ -1,37 +1,53 @@
-import { francAll } from 'franc-min';
+import { eld } from './eld.js';
+import type { Token } from './tokens.js';
 
-// franc answers ISO 639-3; Chorus uses ISO 639-1 where one exists, as sources and experts do.
-const ISO3_TO_1: Record<string, string> = {
-  eng: 'en', fra: 'fr', spa: 'es', deu: 'de', por: 'pt', ita: 'it', nld: 'nl', rus: 'ru', ukr: 'uk', pol: 'pl',
-  tur: 'tr', arb: 'ar', cmn: 'zh', jpn: 'ja', kor: 'ko', hin: 'hi', ben: 'bn', ind: 'id', zlm: 'ms', vie: 'vi',
-  tha: 'th', swe: 'sv', dan: 'da', nob: 'no', fin: 'fi', ces: 'cs', ron: 'ro', hun: 'hu', ell: 'el', heb: 'he',
-  pes: 'fa', urd: 'ur', tgl: 'tl', swh: 'sw', cat: 'ca', hrv: 'hr', srp: 'sr', bul: 'bg', slk: 'sk', uzn: 'uz',
-};
-
-// Function words settle close calls between franc's top candidates, which trigram statistics alone get wrong on
-// short posts ("Missed my connection in Austin because the gate agent was rude" reads as French to trigrams).
+// Function words decide most posts without n-gram statistics, and settle close calls between the detector's top
+// candidates, which n-grams alone get wrong on short posts ("Missed my connection in Austin because the gate agent
+// was rude" reads as French to trigrams).
 const FUNCTION_WORDS: Record<string, Set<string>> = {
-  eng: new Set('the and my is to was in of for with because on it this that you your i me at be are have not but so no was were will can'.split(' ')),
-  fra: new Set('le la les et mon ma mes est de des du pour avec parce que sur ce cette vous votre je ne pas mais au aux une un été très'.split(' ')),
-  spa: new Set('el la los las y mi mis es de del para con porque en este esta usted su yo no pero muy una un fue sin por que'.split(' ')),
-  deu: new Set('der die das und mein meine ist zu war in von für mit weil auf es dies sie ihr ich nicht aber sehr ein eine wurde'.split(' ')),
-  por: new Set('o a os as e meu minha é de do da para com porque em este esta você seu eu não mas muito um uma foi'.split(' ')),
-  ita: new Set('il lo la gli le e mio mia è di del della per con perché in questo questa lei suo io non ma molto un una stato'.split(' ')),
-  nld: new Set('de het en mijn is te was in van voor met omdat op dit dat u uw ik niet maar heel een werd'.split(' ')),
+  en: words(`the and my is to was in of for with because on it this that you your i me at be are have not but so no were will can a an
+    i'm it's we they he she our their what when how why where who just get got from as by or if do did does has had been there all out up
+    about would could should again still now today thanks thank please any anyone know one some more than very really only after before
+    over don't can't didn't won't it's that's there's been being into off via`),
+  fr: words(`le la les et mon ma mes est de des du pour avec parce que sur ce cette vous votre je ne pas mais au aux une un été très
+    comment il elle on qui ou y ai suis sont tout plus merci nous bien c'est j'ai n'est depuis encore toujours`),
+  es: words(`el la los las y mi mis es de del para con porque en este esta usted su yo no pero muy una un fue sin por que cómo qué
+    se lo le al más ya hay está son ha me te nos puedo tengo nadie todo gracias desde todavía`),
+  de: words(`der die das und mein meine ist zu war in von für mit weil auf es dies sie ihr ich nicht aber sehr ein eine wurde wie
+    kann meinen nach den dem im auch noch schon nur wir habe hat bin mir mich kein keine danke seit immer`),
+  pt: words(`o a os as e meu minha é de do da para com porque em este esta você seu eu não mas muito um uma foi como posso
+    não está são tem já mais obrigado obrigada nada ainda desde`),
+  it: words(`il lo la gli le e mio mia è di del della per con perché in questo questa lei suo io non ma molto un una stato come
+    posso sono ho ancora già più grazie niente`),
+  nl: words(`de het en mijn is te was in van voor met omdat op dit dat u uw ik niet maar heel een werd hoe kan nog al ook
+    zijn heb bedankt geen`),
 };
 
-/** Function-word hits per language, best first. */
-function functionWordCounts(prose: string, candidates: Iterable<string>): Array<[string, number]> {
-  const words = prose.toLowerCase().split(/[^\p{L}']+/u).filter(Boolean);
-  const out: Array<[string, number]> = [];
-  for (const c of candidates) {
-    const list = FUNCTION_WORDS[c];
-    if (!list) continue;
-    let n = 0;
-    for (const w of words) if (list.has(w)) n++;
-    out.push([c, n]);
+function words(list: string): Set<string> {
+  return new Set(list.split(/\s+/).filter(Boolean));
+}
+
+const LANGS = Object.keys(FUNCTION_WORDS);
+/** Each function word and the languages it belongs to, as a bit set over LANGS: one lookup a word. */
+const FUNCTION_WORD_LANGS = new Map<string, number>();
+LANGS.forEach((lang, bit) => {
+  for (const w of FUNCTION_WORDS[lang]!) FUNCTION_WORD_LANGS.set(w, (FUNCTION_WORD_LANGS.get(w) ?? 0) | (1 << bit));
+});
+
+/**
+ * Function-word votes per language, best first. A word of one language only is a whole vote; a word several
+ * languages share ("in", "a", "de") is split between them, so it cannot decide alone.
+ */
+function functionWordCounts(words: readonly string[]): Array<[string, number]> {
+  const counts = new Array<number>(LANGS.length).fill(0);
+  for (const w of words) {
+    const bits = FUNCTION_WORD_LANGS.get(w);
+    if (bits === undefined) continue;
+    let shared = 0;
+    for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) shared++;
+    for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) counts[b]! += 1 / shared;
   }
-  return out.sort((a, b) => b[1] - a[1]);
+  return LANGS.map((l, i): [string, number] => [l, counts[i]!]).sort((a, b) => b[1] - a[1]);
 }
 
 /** The language with the most function words, if it has any and no other language ties it. */
@@ -39,9 +55,6 @@ function uniqueLeader(votes: Array<[string, number]>): string | undefined {
   const [first, second] = votes;
   return first && first[1] >= 1 && first[1] !== second?.[1] ? first[0] : undefined;
 }
-
-const COMMON = Object.keys(ISO3_TO_1);
-const SHORT_TEXT_LETTERS = 80;
 
 /** Below this many letters the guess is noise: answer `und`. */
 export const MIN_LETTERS = 12;
@@ -52,39 +65,49 @@ export interface LanguageGuess {
 }
 
 /**
- * Detects the language of the text without URLs, handles and hashtags (they are not prose). The confidence is the gap
- * between the best and the second-best candidate, which franc scores relative to the best (1.0).
+ * Detects the language of the prose of a post: its words, without URLs, handles and hashtags. Pass the post's tokens
+ * when they are at hand (classify does) to skip tokenizing again. The confidence is the gap between the best and the
+ * second-best candidate.
  */
-export function detectLanguage(text: string): LanguageGuess {
-  const prose = text
-    .replace(/https?:\/\/\S+|www\.\S+/g, ' ')
-    .replace(/[@#][\w_]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const letters = prose.replace(/[^\p{L}]/gu, '').length;
+export function detectLanguage(text: string, tokens?: readonly Token[]): LanguageGuess {
+  const words: string[] = [];
+  let letters = 0;
+  if (tokens) {
+    for (const t of tokens) {
+      if (t.kind !== 'word') continue;
+      words.push(t.norm);
+      letters += t.norm.length;
+    }
+  } else {
+    const prose = text.replace(/https?:\/\/\S+|www\.\S+/g, ' ').replace(/[@#][\w_]+/g, ' ');
+    for (const w of prose.toLowerCase().split(/[^\p{L}\p{M}'’]+/u)) {
+      if (!w) continue;
+      words.push(w);
+      letters += w.length;
+    }
+  }
   if (letters < MIN_LETTERS) return { lang: 'und', confidence: 0 };
-  // Fast path: most posts carry several function words of one language and none of the others'; trigram scoring
-  // (franc, ~200 µs a post) is kept for the rest.
-  const votes = functionWordCounts(prose, Object.keys(FUNCTION_WORDS));
-  const top = votes[0];
+  // Fast path: most posts carry several function words of one language and none of the others'. The n-gram
+  // detector (tens of µs a post) decides the rest.
+  const votes = functionWordCounts(words);
+  const top = votes[0]!;
   const runnerUp = votes[1]?.[1] ?? 0;
-  if (top && ((top[1] >= 3 && top[1] >= 3 * runnerUp) || (top[1] >= 2 && runnerUp === 0))) {
-    return { lang: ISO3_TO_1[top[0]]!, confidence: round(Math.min(0.95, 0.5 + 0.1 * (top[1] - runnerUp))) };
+  if (top[1] >= 2 && top[1] >= 4 * runnerUp) {
+    return { lang: top[0], confidence: round(Math.min(0.95, 0.5 + 0.1 * (top[1] - runnerUp))) };
   }
-  // Short posts are matched against widely used languages only: on a dozen words, trigram statistics otherwise find
-  // Sundanese or Lingala in an English sentence.
-  const ranked = francAll(prose, letters < SHORT_TEXT_LETTERS ? { minLength: MIN_LETTERS, only: COMMON } : { minLength: MIN_LETTERS });
-  const best = ranked[0];
-  if (!best || best[0] === 'und') return { lang: 'und', confidence: 0 };
+  const result = eld.detect(words.join(' '));
+  if (!result.language) return { lang: 'und', confidence: 0 };
+  const ranked = Object.entries(result.getScores()).sort((a, b) => b[1] - a[1]);
+  const best = ranked[0]?.[1] ?? 0;
   const second = ranked[1]?.[1] ?? 0;
-  let code = best[0];
-  if (1 - second < 0.15) {
+  const gap = best > 0 ? (best - second) / best : 0;
+  let lang = result.language;
+  if (gap < 0.1) {
     // A close call: let function words decide among the candidates within reach of the best.
-    const close = ranked.filter(([, score]) => score >= 0.8).map(([c]) => c);
-    code = uniqueLeader(votes.filter(([c]) => close.includes(c))) ?? code;
+    const close = new Set(ranked.filter(([, score]) => score >= best * 0.9).map(([c]) => c));
+    lang = uniqueLeader(votes.filter(([c]) => close.has(c))) ?? lang;
   }
-  const lang = ISO3_TO_1[code] ?? code;
-  return { lang, confidence: round(Math.max(0.05, Math.min(1, (1 - second) * 4))) };
+  return { lang, confidence: round(Math.max(0.05, Math.min(1, gap * 2.5))) };
 }
 
 function round(x: number): number {

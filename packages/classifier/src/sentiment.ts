@@ -1,6 +1,6 @@
 import type { SentimentLabel } from '@chorus/schemas';
 import { CONTRAST, EMOJI_VALENCE, EMOTICON_VALENCE, INTENSIFIERS, NEGATORS, VALENCE } from './lexicons.js';
-import { lookupForms, type Token } from './tokens.js';
+import { collapseRepeats, type Token } from './tokens.js';
 
 export interface SentimentResult {
   label: SentimentLabel;
@@ -13,6 +13,7 @@ export interface SentimentResult {
 }
 
 const NEGATION_SCOPE = 3;
+const ENDS_CLAUSE = /[.;!?]/;
 const NEUTRAL_BAND = 0.05;
 // VADER's normalisation constant: raw sums of ±4 map near ±0.7.
 const ALPHA = 15;
@@ -30,45 +31,47 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
   let negateLeft = 0;
   let boost = 1;
   let contrastAt = -1;
-  tokens.forEach((t, i) => {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     if (t.kind === 'punct') {
-      if (/[.;!?]/.test(t.norm)) negateLeft = 0;
-      return;
+      if (ENDS_CLAUSE.test(t.norm)) negateLeft = 0;
+      continue;
     }
     if (t.kind === 'emoji') {
-      const v = EMOJI_VALENCE[t.norm] ?? EMOJI_VALENCE[t.norm.replace(/\p{Emoji_Modifier}/gu, '')];
+      const v = EMOJI_VALENCE.get(t.norm) ?? EMOJI_VALENCE.get(t.norm.replace(/\p{Emoji_Modifier}/gu, ''));
       if (v !== undefined) contributions.push({ term: t.raw, value: v });
-      return;
+      continue;
     }
     if (t.kind === 'emoticon') {
       const hit = EMOTICON_VALENCE.find(([re]) => re.test(t.norm));
       if (hit) contributions.push({ term: t.raw, value: hit[1] });
-      return;
+      continue;
     }
-    if (t.kind !== 'word' && t.kind !== 'hashtag') return;
+    if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
     if (NEGATORS.has(t.norm) || t.norm.endsWith("n't")) {
       negateLeft = NEGATION_SCOPE;
-      return;
+      continue;
     }
     if (CONTRAST.has(t.norm)) {
       contrastAt = contributions.length;
       negateLeft = 0;
-      return;
+      continue;
     }
-    const intensity = INTENSIFIERS[t.norm];
+    const intensity = INTENSIFIERS.get(t.norm);
     if (intensity !== undefined && i + 1 < tokens.length) {
       boost *= intensity;
-      return;
+      continue;
     }
-    let v: number | undefined;
-    for (const form of lookupForms(t.norm)) {
-      v = VALENCE[form];
-      if (v !== undefined) break;
+    // As written, then with repeated letters collapsed ("soo" → "so"); collapsing only when the first lookup failed.
+    let v = VALENCE.get(t.norm);
+    if (v === undefined) {
+      const single = collapseRepeats(t.norm);
+      if (single !== t.norm) v = VALENCE.get(single);
     }
     if (v === undefined) {
       negateLeft = Math.max(0, negateLeft - 1);
       boost = 1;
-      return;
+      continue;
     }
     let value = v * boost;
     if (t.allCaps) value *= 1.5;
@@ -82,7 +85,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     }
     contributions.push({ term, value });
     boost = 1;
-  });
+  }
 
   // The clause after "but" outweighs the one before.
   if (contrastAt > 0 && contrastAt < contributions.length) {

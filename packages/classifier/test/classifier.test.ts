@@ -1,7 +1,10 @@
 import { classify } from '../src/classify';
 import { detectLanguage } from '../src/language';
 import { loadModel } from '../src/load-model';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scoreSentiment } from '../src/sentiment';
+import { detectSignals } from '../src/signals';
 import { tokenize } from '../src/tokens';
 
 const model = loadModel();
@@ -115,6 +118,35 @@ describe('risk signals', () => {
   });
   test('a sensitive topic adds risk', () => {
     expect(run('What about the layoffs announced in the quarterly results?').risk.reasons.map((r) => r.code)).toContain('sensitive_topic');
+  });
+});
+
+describe('signal cues', () => {
+  // Cues let a post skip the patterns of signals none of its words can start; they must never hide a match.
+  const tricky = [
+    "Eden Hazard's pass was a dream",
+    "Control your 'Man' and his 'Dick'",
+    "Even 'WTF' will be ashamed",
+    'i will f**k you up',
+    'a class-action suit is coming',
+    "No bitch, when Sue's sister died",
+    '#lawyer says #sue them',
+    '@hacked_account told me',
+    'my data was LEAKED, UNAUTHORIZED charges everywhere',
+    'Philippine bishops say Duterte called God "stupid"',
+    'smoke in the cabin, kids were hurt my arm is broken arm',
+    'going with Delta from now on, goodbye',
+    'You’ve lost me as a customer',
+    'those immigrants are ruining it',
+  ];
+  const demo = readFileSync(join(__dirname, '../../../deploy/demo/mentions.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  test.each([...tricky, ...demo].map((t) => [t]))('%s', (text) => {
+    const tokens = tokenize(text);
+    const s = scoreSentiment(tokens, text);
+    expect(detectSignals(tokens, text, s)).toEqual(detectSignals(tokens, text, s, true));
   });
 });
 
