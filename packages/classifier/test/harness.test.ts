@@ -49,6 +49,17 @@ describe('training and artifacts', () => {
     const x = extractFeatures('awful delay', DEFAULT_FEATURES);
     expect(Array.from(back.model.probabilities(x))).toEqual(Array.from(model.probabilities(x)));
     expect(back.provenance.data.n).toBe(4);
+    expect(back.model.features.blockNorm).toBe(true);
+  });
+
+  test('word and character features are scaled separately; a model trained before reads them as one block', () => {
+    const blocks = extractFeatures('sooo late again', DEFAULT_FEATURES);
+    const norm = (v: { vals: Float32Array }) => Math.sqrt(Array.from(v.vals).reduce((s, x) => s + x * x, 0));
+    expect(norm(blocks)).toBeCloseTo(1, 5);
+    const single = extractFeatures('sooo late again', { ...DEFAULT_FEATURES, blockNorm: undefined });
+    expect(norm(single)).toBeCloseTo(1, 5);
+    expect(Array.from(single.keys)).toEqual(Array.from(blocks.keys));
+    expect(Array.from(single.vals)).not.toEqual(Array.from(blocks.vals));
   });
 
   test('a broken artifact is refused with the reason', () => {

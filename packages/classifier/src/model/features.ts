@@ -10,9 +10,14 @@ export interface FeatureOptions {
   charMax: number;
   /** Adds the rule-based sentiment label and cues (negation, sarcasm) as features. */
   lexicon: boolean;
+  /**
+   * Word-level and character-level features are each scaled to unit length before they are joined, so the many
+   * character n-grams of a post do not drown its few words. Absent (models trained before) means one scaling.
+   */
+  blockNorm?: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true };
+export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true, blockNorm: true };
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -48,8 +53,9 @@ export interface SparseVector {
   vals: Float32Array;
 }
 
-// One growable scratch buffer: extraction allocates nothing per feature, only the result arrays.
+// Growable scratch buffers (word-level, character-level): extraction allocates nothing per feature, only the result.
 let scratch = new Int32Array(4096);
+let charScratch = new Int32Array(8192);
 
 /** What the classifier already computed for the same text, so extraction does not tokenize or score it again. */
 export interface Precomputed {
@@ -67,6 +73,17 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     }
     scratch[n++] = h;
   };
+  let nc = 0;
+  const addChar = opts.blockNorm
+    ? (h: number) => {
+        if (nc === charScratch.length) {
+          const bigger = new Int32Array(charScratch.length * 2);
+          bigger.set(charScratch);
+          charScratch = bigger;
+        }
+        charScratch[nc++] = h;
+      }
+    : add;
   const tokens = pre?.tokens ?? tokenize(text);
   let prev = '<s>';
   let prev2 = '<s>';
@@ -100,7 +117,7 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
       if (t.allCaps) add(fnv('caps', SEED_META));
       if (t.elongated) add(fnv('elong', SEED_META));
       if (t.kind === 'hashtag') add(fnv('#', SEED_META));
-      addCharNgrams(w, opts.charMin, opts.charMax, add);
+      addCharNgrams(w, opts.charMin, opts.charMax, addChar);
     }
     if (opts.wordNgrams >= 2) add(fnv(`${prev} ${w}`, SEED_BIGRAM));
     if (opts.wordNgrams >= 3) add(fnv(`${prev2} ${prev} ${w}`, SEED_TRIGRAM));
@@ -118,8 +135,14 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
       if (sig.score >= 0.6) add(fnv(`sig:${sig.name}`, SEED_META));
     }
   }
-  // Count repeats by sorting, then sublinear tf and unit length: long and short posts weigh the same.
-  const sorted = scratch.subarray(0, n).sort();
+  if (!opts.blockNorm) return finish(scratch.subarray(0, n), 1);
+  return merge(finish(scratch.subarray(0, n), Math.SQRT1_2), finish(charScratch.subarray(0, nc), Math.SQRT1_2));
+}
+
+/** Counts repeats by sorting, then sublinear tf, scaled to length `scale`: long and short posts weigh the same. */
+function finish(hashes: Int32Array, scale: number): SparseVector {
+  const sorted = hashes.sort();
+  const n = sorted.length;
   let unique = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
   const keys = new Int32Array(unique);
@@ -138,9 +161,31 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     vals[i] = v;
     norm += v * v;
   }
-  norm = Math.sqrt(norm) || 1;
+  norm = Math.sqrt(norm) / scale || 1;
   for (let i = 0; i < unique; i++) vals[i]! /= norm;
   return { keys, vals };
+}
+
+/** Joins two sorted sparse vectors; a key in both (a hash collision across families) sums. */
+function merge(a: SparseVector, b: SparseVector): SparseVector {
+  const keys = new Int32Array(a.keys.length + b.keys.length);
+  const vals = new Float32Array(keys.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.keys.length || j < b.keys.length) {
+    if (j >= b.keys.length || (i < a.keys.length && a.keys[i]! < b.keys[j]!)) {
+      keys[n] = a.keys[i]!;
+      vals[n++] = a.vals[i++]!;
+    } else if (i >= a.keys.length || b.keys[j]! < a.keys[i]!) {
+      keys[n] = b.keys[j]!;
+      vals[n++] = b.vals[j++]!;
+    } else {
+      keys[n] = a.keys[i]!;
+      vals[n++] = a.vals[i++]! + b.vals[j++]!;
+    }
+  }
+  return n === keys.length ? { keys, vals } : { keys: keys.slice(0, n), vals: vals.slice(0, n) };
 }
 
 function addCharNgrams(word: string, min: number, max: number, add: (h: number) => void): void {
