@@ -1,12 +1,12 @@
 import type { Classification, RawMention, SentimentLabel, TopicScore } from '@chorus/schemas';
-import { extractFeatures } from './model/features.js';
+import { extractFeatures, wordFeature } from './model/features.js';
 import type { LinearModel } from './model/linear-model.js';
-import { detectLanguage } from './language.js';
+import { detectLanguage, isFunctionWord } from './language.js';
 import { scoreRisk } from './risk.js';
 import { scoreSentiment } from './sentiment.js';
 import { detectSignals } from './signals.js';
 import type { TopicMatcher } from './topics.js';
-import { tokenize } from './tokens.js';
+import { tokenize, type Token } from './tokens.js';
 
 export interface TrainedModel {
   name: string;
@@ -41,9 +41,9 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const rules = scoreSentiment(tokens, text);
   const trained = model.sentiment ?? model.topicModel;
   const features = trained ? extractFeatures(text, trained.model.features, { tokens, sentiment: rules }) : undefined;
-  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules) : rules;
+  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules, tokens) : rules;
   let topics = model.topics.match(tokens);
-  if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features);
+  if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features, tokens);
   const signals = detectSignals(tokens, text, sentiment);
   const risk = scoreRisk(signals, sentiment.score, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {
@@ -58,8 +58,29 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   };
 }
 
-/** The trained model decides label and confidence; the score is P(positive) − P(negative); rules supply the words. */
-function fromModel(m: LinearModel, x: ReturnType<typeof extractFeatures>, rules: ReturnType<typeof scoreSentiment>): ReturnType<typeof scoreSentiment> {
+const EXPLAIN_WORDS = 3;
+
+/**
+ * The words of the post that pushed a trained model towards `label` most, as written: short enough for an inbox.
+ * Only the words' own features are named (their n-grams and character pieces weigh too, but do not read as reasons).
+ */
+export function explain(m: LinearModel, tokens: readonly Token[], label: string, n = EXPLAIN_WORDS): string[] {
+  const seen = new Set<string>();
+  const scored: Array<{ term: string; lean: number }> = [];
+  for (const t of tokens) {
+    if ((t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'emoji') || seen.has(t.norm) || isFunctionWord(t.norm)) continue;
+    seen.add(t.norm);
+    const lean = m.lean(wordFeature(t.norm), label);
+    if (lean > 0) scored.push({ term: t.raw, lean });
+  }
+  return scored
+    .sort((a, b) => b.lean - a.lean)
+    .slice(0, n)
+    .map((s) => s.term);
+}
+
+/** The trained model decides label and confidence; the score is P(positive) − P(negative); its words explain it. */
+function fromModel(m: LinearModel, x: ReturnType<typeof extractFeatures>, rules: ReturnType<typeof scoreSentiment>, tokens: readonly Token[]): ReturnType<typeof scoreSentiment> {
   const p = m.predict(x);
   if (!SENTIMENT_LABELS.has(p.label)) return rules;
   const prob = (l: string) => {
@@ -67,11 +88,13 @@ function fromModel(m: LinearModel, x: ReturnType<typeof extractFeatures>, rules:
     return i < 0 ? 0 : p.probabilities[i]!;
   };
   const score = Math.round((prob('positive') - prob('negative')) * 1000) / 1000;
-  return { ...rules, label: p.label as SentimentLabel, score, confidence: Math.round(p.confidence * 1000) / 1000 };
+  // The model's own reasons first; the rules' words when the model leans on features that are not words.
+  const words = explain(m, tokens, p.label);
+  return { ...rules, label: p.label as SentimentLabel, score, confidence: Math.round(p.confidence * 1000) / 1000, evidence: words.length > 0 ? words : rules.evidence };
 }
 
-/** Keyword rules and the trained model vote; a topic keeps the higher confidence of the two. */
-function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typeof extractFeatures>): TopicScore[] {
+/** Keyword rules and the trained model vote; a topic keeps the higher confidence of the two, and both reasons. */
+function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typeof extractFeatures>, tokens: readonly Token[]): TopicScore[] {
   const byId = new Map(ruleTopics.filter((t) => t.id !== 'other').map((t) => [t.id, t]));
   const probs = m.probabilities(x);
   m.labels.forEach((label, i) => {
@@ -79,8 +102,8 @@ function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typ
     if (p < TOPIC_MIN_PROBABILITY || label === 'other') return;
     const existing = byId.get(label);
     const confidence = Math.round(p * 1000) / 1000;
-    if (!existing) byId.set(label, { id: label, confidence, evidence: ['model'] });
-    else if (confidence > existing.confidence) byId.set(label, { ...existing, confidence });
+    if (!existing) byId.set(label, { id: label, confidence, evidence: explain(m, tokens, label) });
+    else if (confidence > existing.confidence) byId.set(label, { ...existing, confidence, evidence: [...new Set([...existing.evidence, ...explain(m, tokens, label)])].slice(0, 5) });
   });
   const merged = [...byId.values()].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id)).slice(0, MAX_TOPICS);
   return merged.length > 0 ? merged : [{ id: 'other', confidence: 1, evidence: [] }];

@@ -1,5 +1,5 @@
 /** The Chorus classifier: pure functions over text and a model, shared by the classify service and the simulators. */
-export { classify, type ClassifierModel, type ClassifyContext, type TrainedModel } from './classify.js';
+export { classify, explain, type ClassifierModel, type ClassifyContext, type TrainedModel } from './classify.js';
 export { loadModel, DEFAULT_TAXONOMY_FILE, type ModelFiles } from './load-model.js';
 export { detectLanguage } from './language.js';
 export { scoreRisk, type RiskContext } from './risk.js';

@@ -34,6 +34,11 @@ LANGS.forEach((lang, bit) => {
   for (const w of FUNCTION_WORDS[lang]!) FUNCTION_WORD_LANGS.set(w, (FUNCTION_WORD_LANGS.get(w) ?? 0) | (1 << bit));
 });
 
+/** A function word of a language the detector knows ("the", "de", "und"): never a reason worth showing. */
+export function isFunctionWord(norm: string): boolean {
+  return FUNCTION_WORD_LANGS.has(norm);
+}
+
 /**
  * Function-word votes per language, best first. A word of one language only is a whole vote; a word several
  * languages share ("in", "a", "de") is split between them, so it cannot decide alone.

@@ -7,6 +7,8 @@ import { readExamples, splitByHash, TASKS } from '../src/model/dataset';
 import { DEFAULT_FEATURES, extractFeatures } from '../src/model/features';
 import { evaluate } from '../src/model/metrics';
 import { modelClassifier, train } from '../src/model/run-task';
+import { explain } from '../src/classify';
+import { tokenize } from '../src/tokens';
 
 describe('metrics, checked by hand', () => {
   // gold:  pos pos neg neg neg neu
@@ -96,5 +98,19 @@ describe('the harness command line', () => {
 
   test('an unknown task is a usage error', () => {
     expect(() => run('eval.ts', ['--task', 'nope', '--test', tiny])).toThrow(/unknown task "nope"/);
+  });
+});
+
+describe('explanations from a trained model', () => {
+  test('name the words of the post that pushed it towards the label, as written', () => {
+    const examples = [
+      ...['salty pretzels please', 'more pretzels on board', 'the pretzels were stale', 'pretzels again'].map((text) => ({ id: text, text, label: 'snacks' })),
+      ...['my seat was broken', 'seat would not recline', 'a seat by the window', 'seat again'].map((text) => ({ id: text, text, label: 'seating' })),
+    ];
+    const model = train(examples);
+    const tokens = tokenize('Can I get extra PRETZELS for my seat?');
+    expect(explain(model, tokens, 'snacks')[0]).toBe('PRETZELS');
+    expect(explain(model, tokens, 'seating')[0]).toBe('seat');
+    expect(explain(model, tokenize('nothing known here'), 'snacks')).toEqual([]);
   });
 });

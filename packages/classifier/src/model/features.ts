@@ -34,6 +34,11 @@ function fnv(s: string, h = FNV_OFFSET): number {
   return h & SMI_MASK;
 }
 
+/** The hash of a word's own feature (as extraction makes it), so explanations can name the words a model weighs. */
+export function wordFeature(norm: string): number {
+  return fnv(norm, SEED_WORD);
+}
+
 // Different feature families hash from different seeds, so "w:bag" and a char n-gram "bag" never collide by design.
 const SEED_WORD = fnv('w');
 const SEED_NEG = fnv('n');

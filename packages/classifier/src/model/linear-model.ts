@@ -55,6 +55,20 @@ export class LinearModel {
     return { label: this.labels[best]!, confidence: p[best]!, probabilities: p };
   }
 
+  /**
+   * How much a feature pushes towards `label` rather than the other labels (its weight there minus the mean of its
+   * weights); 0 for a feature the model does not know.
+   */
+  lean(hash: number, label: string): number {
+    const row = this.index.get(hash);
+    const c = this.labels.indexOf(label);
+    if (row === undefined || c < 0) return 0;
+    const k = this.labels.length;
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += this.weights[row * k + i]!;
+    return this.weights[row * k + c]! - sum / k;
+  }
+
   /** The features that pushed the text towards `label` most, for explanations. */
   topContributions(x: Vector, label: string, n = 5): Array<{ hash: number; weight: number }> {
     const c = this.labels.indexOf(label);
