@@ -12,3 +12,4 @@ export * from './incident.js';
 export * from './mention.js';
 export * from './routing.js';
 export * from './topics.js';
+export * from './webhook.js';

@@ -10,6 +10,7 @@ import { Incident } from './incident.js';
 import { MentionInput, RawMention } from './mention.js';
 import { RoutedMention, RoutingDecision } from './routing.js';
 import { TOPICS } from './topics.js';
+import { Webhook, WebhookDelivery, WebhookInput } from './webhook.js';
 
 /** Every schema that crosses a boundary, by file name. Topic envelopes are named `topic.<topic name>.json`. */
 export function jsonSchemaSources(): Record<string, z.ZodType> {
@@ -27,6 +28,9 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'crisis-page.json': CrisisPage,
     'dead-letter.json': DeadLetter,
     'problem.json': Problem,
+    'webhook-input.json': WebhookInput,
+    'webhook.json': Webhook,
+    'webhook-delivery.json': WebhookDelivery,
     'ingest-request.json': api.IngestRequest,
     'ingest-response.json': api.IngestResponse,
     'mention-list-response.json': api.MentionListResponse,

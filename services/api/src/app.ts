@@ -12,6 +12,7 @@ import { expertRoutes } from './routes/experts.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { mentionRoutes } from './routes/mentions.js';
 import { streamRoutes } from './routes/stream.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps extends ApiContext {
   logger: Logger;
@@ -41,6 +42,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'assignments', description: 'Accept, decline, answer and resolve what the router offered' },
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
+        { name: 'webhooks', description: 'Signed event deliveries to integrators' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -54,7 +56,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream'],
+    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks'],
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
@@ -65,5 +67,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   crisisRoutes(app, deps);
   incidentRoutes(app, deps);
   streamRoutes(app, deps);
+  webhookRoutes(app, deps);
   return app;
 }

@@ -12,6 +12,10 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend({
     .describe('Bulk refresh policy; "wait_for" makes each batch searchable before it is committed'),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
   SSE_REPLAY_BUFFER: z.coerce.number().int().min(0).default(1000).describe('Recent stream events kept for Last-Event-ID resume'),
+  WEBHOOKS_GROUP_ID: z.string().optional().describe('Webhook dispatcher consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-webhooks"'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('How long one delivery attempt waits for an answer'),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4).describe('Attempts per event before it is recorded as failed'),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1000).describe('First retry delay; doubles each attempt'),
 });
 export type ApiConfig = z.infer<typeof ApiEnv>;
 

@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Producer } from 'kafkajs';
 import type { IndexNames } from './es/indices.js';
 import type { StreamHub } from './stream.js';
+import type { DeliveryOptions } from './webhooks/deliver.js';
 
 /** What the route modules need, passed explicitly (no container). */
 export interface ApiContext {
@@ -14,4 +15,8 @@ export interface ApiContext {
   service: string;
   heartbeatMs: number;
   now: () => Date;
+  /** Timeouts and retries for webhook deliveries made by the API itself (ping, redeliver); defaults when absent. */
+  webhookDelivery?: DeliveryOptions;
+  /** Tells this replica's dispatcher that subscriptions changed. */
+  onWebhooksChanged?: () => Promise<void>;
 }

@@ -6,6 +6,7 @@ import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
 import { createIndexer } from './indexer.js';
 import { StreamHub } from './stream.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
 
 const SERVICE = 'chorus-api';
 
@@ -39,6 +40,20 @@ runMain(undefined, async () => {
     service: SERVICE,
   });
 
+  const delivery = { timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS };
+  const dispatcher = createDispatcher({
+    kafka,
+    producer,
+    es,
+    indices,
+    logger,
+    registry,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    groupId: config.WEBHOOKS_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-api-webhooks`,
+    service: SERVICE,
+    delivery,
+  });
+
   const app = await buildApi({
     es,
     indices,
@@ -48,6 +63,8 @@ runMain(undefined, async () => {
     service: SERVICE,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     now: () => new Date(),
+    webhookDelivery: delivery,
+    onWebhooksChanged: () => dispatcher.refresh(),
     logger,
     registry,
     readiness: {
@@ -61,13 +78,14 @@ runMain(undefined, async () => {
 
   // Stop the indexer first (finishes and commits its batch), then stop serving, then close clients.
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await indexer.stop();
+    await Promise.all([indexer.stop(), dispatcher.stop()]);
     await app.close();
     await producer.disconnect();
     await es.close();
   });
 
   await indexer.start();
+  await dispatcher.start();
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address, docs: `${address}/docs` }, 'api listening');
 });

@@ -7,10 +7,12 @@ export interface IndexNames {
   incidents: string;
   pages: string;
   corrections: string;
+  webhooks: string;
+  deliveries: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -100,6 +102,16 @@ const PAGE_MAPPINGS = {
   properties: { mentionId: { type: 'keyword' }, state: { type: 'keyword' }, level: { type: 'integer' }, severity: { type: 'integer' }, at: { type: 'date' } },
 } as const;
 
+const WEBHOOK_MAPPINGS = {
+  dynamic: false,
+  properties: { id: { type: 'keyword' }, events: { type: 'keyword' }, brand: { type: 'keyword' }, active: { type: 'boolean' }, createdAt: { type: 'date' } },
+} as const;
+
+const DELIVERY_MAPPINGS = {
+  dynamic: false,
+  properties: { id: { type: 'keyword' }, webhookId: { type: 'keyword' }, event: { type: 'keyword' }, eventId: { type: 'keyword' }, status: { type: 'keyword' }, at: { type: 'date' } },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -113,6 +125,8 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.incidents, mappings: INCIDENT_MAPPINGS, shards: 1 },
     { name: names.pages, mappings: PAGE_MAPPINGS, shards: 1 },
     { name: names.corrections, mappings: CORRECTION_MAPPINGS, shards: 1 },
+    { name: names.webhooks, mappings: WEBHOOK_MAPPINGS, shards: 1 },
+    { name: names.deliveries, mappings: DELIVERY_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({
