@@ -228,8 +228,33 @@ export class RoutingEngine {
         this.reoffer(out, c, now);
       }
     }
+    this.expireOrphans(out, now, owns);
     this.drain(out, now, owns);
     return out;
+  }
+
+  /**
+   * An offer whose router case is gone (lost with a topic, or from a router version that did not keep one) would hold
+   * the expert's capacity for ever: once it is well past any acknowledgement timeout, it expires, freeing the slot.
+   */
+  private expireOrphans(out: EngineOutput, now: Date, owns: Owns): void {
+    const longest = Math.max(...Object.values(this.policy.ackTimeoutSeconds));
+    for (const o of this.state.offersBefore(now.getTime() - 2 * longest * 1000)) {
+      if (this.cases.has(o.mentionId) || !owns(o.mentionId)) continue;
+      const expired: AssignmentEvent = {
+        assignmentId: o.id,
+        mentionId: o.mentionId,
+        expertId: o.expertId,
+        state: 'expired',
+        priority: o.priority as Priority,
+        at: now.toISOString(),
+        attempt: o.attempt,
+        actor: 'router',
+        reason: 'offer had no router case (lost); expired to free the capacity',
+      };
+      this.state.apply(expired);
+      out.events.push(expired);
+    }
   }
 
   /** Mentions still owed an owner, for readiness and metrics. */

@@ -27,6 +27,8 @@ export class RouterState {
   private readonly openByExpertPriority = new Map<string, Map<string, number>>();
   private readonly totalByExpert = new Map<string, number>();
   private readonly lastExpertByAuthor = new Map<string, string>();
+  /** Offers not yet answered, with when they were made (ms), for the sweep of offers whose router case was lost. */
+  private readonly openOffers = new Map<string, number>();
   /**
    * Capacity that other router replicas hold for an expert, learnt when a capacity claim was refused: routing treats
    * the expert as at least this loaded until the expert's assignments change here or the hint is forgotten.
@@ -37,6 +39,7 @@ export class RouterState {
     const current = this.assignments.get(e.assignmentId);
     if (current) {
       if (current.state === e.state || !ASSIGNMENT_TRANSITIONS[current.state].includes(e.state)) return false;
+      if (current.state === 'offered') this.openOffers.delete(current.id);
       if (OPEN.has(current.state) && !OPEN.has(e.state)) {
         this.bump(this.openByExpert, current.expertId, -1);
         this.bumpPriority(current.expertId, current.priority, -1);
@@ -58,6 +61,7 @@ export class RouterState {
     });
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
+    if (e.state === 'offered') this.openOffers.set(e.assignmentId, Date.parse(e.at));
     if (OPEN.has(e.state)) {
       this.bump(this.openByExpert, e.expertId, 1);
       this.bumpPriority(e.expertId, e.priority, 1);
@@ -75,6 +79,7 @@ export class RouterState {
     const t = this.assignments.get(assignmentId);
     if (!t) return;
     this.assignments.delete(assignmentId);
+    this.openOffers.delete(assignmentId);
     if (this.byMention.get(t.mentionId) === assignmentId) {
       if (t.previous) this.byMention.set(t.mentionId, t.previous);
       else this.byMention.delete(t.mentionId);
@@ -118,6 +123,17 @@ export class RouterState {
 
   lastExpertFor(author: string): string | undefined {
     return this.lastExpertByAuthor.get(author);
+  }
+
+  /** Offers made at or before `before` (ms) and still unanswered. */
+  offersBefore(before: number): Array<{ id: string; mentionId: string; expertId: string; priority: string; attempt: number }> {
+    const out: Array<{ id: string; mentionId: string; expertId: string; priority: string; attempt: number }> = [];
+    for (const [id, at] of this.openOffers) {
+      if (at > before) continue;
+      const t = this.assignments.get(id);
+      if (t) out.push({ id, mentionId: t.mentionId, expertId: t.expertId, priority: t.priority, attempt: t.attempt });
+    }
+    return out;
   }
 
   /** An assignment's state, when this replica has seen it. */

@@ -200,3 +200,15 @@ test('with spikes fed externally, observe() opens the incident and receive() rou
   expect(out.routed[0]!.routing.reasons[0]!.code).toBe('active_spike');
   expect(eng.tickSpikes(at(125)).map((i) => i.state)).toEqual(['downgraded']);
 });
+
+test('an offer with no router case behind it (lost) expires well after any acknowledgement timeout, freeing the capacity', () => {
+  const eng = engine([expert('ana', { capacity: 1 })]);
+  const orphan: AssignmentEvent = { assignmentId: 'a_orphan', mentionId: 'm_orphan', expertId: 'ana', state: 'offered', priority: 'p2', at: at(0).toISOString(), attempt: 1, actor: 'router' };
+  eng.state.apply(orphan);
+  expect(eng.receive(mention(), at(1)).routed[0]!.routing.decision).toBe('queued'); // ana is full
+  const longest = Math.max(...Object.values(policy.ackTimeoutSeconds));
+  expect(eng.tick(at(2 * longest - 1)).events.filter((e) => e.assignmentId === 'a_orphan')).toEqual([]);
+  const later = eng.tick(at(2 * longest));
+  expect(later.events.find((e) => e.assignmentId === 'a_orphan')).toMatchObject({ state: 'expired', actor: 'router' });
+  expect(eng.state.open('ana')).toBe(later.events.filter((e) => e.state === 'offered').length); // the slot is free again
+});
