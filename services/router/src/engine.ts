@@ -384,15 +384,22 @@ export class RoutingEngine {
       const [brand, topic] = e.key.split('/') as [string, string];
       if (e.kind === 'opened') {
         const ratio = e.baseline > 0 ? e.volume / e.baseline : e.volume;
+        const minutes = Math.round((this.policy.spikes.brands[brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) / 60);
+        const pct = (x: number) => `${Math.round(x * 100)}%`;
+        const byShare = e.cause === 'share';
         const inc: Incident = {
           id: `inc_${createHash('sha256').update(`${e.key}\u0000${e.at}`).digest('hex').slice(0, 24)}`,
           brand,
           topic,
           kind: 'spike',
           state: 'open',
-          severity: Math.min(10, 4 + Math.ceil(Math.log2(1 + ratio))),
-          title: `Spike: ${e.volume} negative mentions on ${topic} in ${Math.round(this.policy.spikes.windowSeconds / 60)} min (usual ${e.baseline.toFixed(1)})`,
-          reasons: [{ code: 'negative_volume_spike', message: `${e.volume} negative mentions against a baseline of ${e.baseline.toFixed(2)} per window`, weight: Math.round(ratio * 100) / 100 }],
+          severity: byShare ? Math.min(10, 4 + Math.ceil(4 * (e.share - e.baselineShare))) : Math.min(10, 4 + Math.ceil(Math.log2(1 + ratio))),
+          title: byShare
+            ? `Turning negative: ${pct(e.share)} of mentions on ${topic} negative in ${minutes} min (usual ${pct(e.baselineShare)})`
+            : `Spike: ${e.volume} negative mentions on ${topic} in ${minutes} min (usual ${e.baseline.toFixed(1)})`,
+          reasons: byShare
+            ? [{ code: 'negative_share_spike', message: `${pct(e.share)} of the window's mentions negative against a usual ${pct(e.baselineShare)}`, weight: Math.round((e.share - e.baselineShare) * 100) / 100 }]
+            : [{ code: 'negative_volume_spike', message: `${e.volume} negative mentions against a baseline of ${e.baseline.toFixed(2)} per window`, weight: Math.round(ratio * 100) / 100 }],
           mentionIds: (this.recentNegative.get(e.key) ?? []).map((x) => x.id),
           openedAt: new Date(e.at).toISOString(),
           updatedAt: now.toISOString(),

@@ -78,11 +78,24 @@ export const RoutingPolicy = z.object({
       alpha: z.number().min(0).max(1).default(0.2),
       cooldownSeconds: z.number().min(0).default(1800),
       warmupWindows: z.number().int().min(0).default(3),
+      slices: z.number().int().min(1).max(60).default(10).describe('The window slides in this many steps'),
+      shareDelta: z.number().min(0).max(1).default(0.3).describe('A negative share this far above its usual value opens a spike too; 0 turns it off'),
       routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
       brands: z
         .record(
           z.string(),
-          z.object({ windowSeconds: z.number().positive(), minVolume: z.number().int().min(1), ratio: z.number().positive(), alpha: z.number().min(0).max(1), cooldownSeconds: z.number().min(0), warmupWindows: z.number().int().min(0) }).partial(),
+          z
+            .object({
+              windowSeconds: z.number().positive(),
+              minVolume: z.number().int().min(1),
+              ratio: z.number().positive(),
+              alpha: z.number().min(0).max(1),
+              cooldownSeconds: z.number().min(0),
+              warmupWindows: z.number().int().min(0),
+              slices: z.number().int().min(1).max(60),
+              shareDelta: z.number().min(0).max(1),
+            })
+            .partial(),
         )
         .default({})
         .describe('Per-brand overrides: a big brand needs a higher minimum volume than a small one'),

@@ -11,88 +11,148 @@ export interface SpikeSettings {
   cooldownSeconds: number;
   /** Windows observed before alerting at all: listen first, build a baseline. */
   warmupWindows: number;
+  /** The window slides in this many steps (a slice each): a burst is seen as it happens, not at a window boundary. */
+  slices?: number;
+  /** A negative share this far above its baseline (with the minimum volume) opens a spike too; 0 turns it off. */
+  shareDelta?: number;
 }
 
-export const DEFAULT_SPIKES: SpikeSettings = { windowSeconds: 600, minVolume: 5, ratio: 3, alpha: 0.2, cooldownSeconds: 1800, warmupWindows: 3 };
+export const DEFAULT_SPIKES: SpikeSettings = { windowSeconds: 600, minVolume: 5, ratio: 3, alpha: 0.2, cooldownSeconds: 1800, warmupWindows: 3, slices: 10, shareDelta: 0.3 };
 
 export interface SpikeEvent {
   kind: 'opened' | 'updated' | 'downgraded';
   key: string;
   at: number;
+  /** Negative mentions in the window. */
   volume: number;
+  /** Their usual number per window. */
   baseline: number;
+  /** What crossed the line: the negative volume, or the negative share of all mentions. */
+  cause: 'volume' | 'share';
+  /** Negative share of the window's mentions, and its usual value. */
+  share: number;
+  baselineShare: number;
 }
 
 interface Track {
-  windowStart: number;
-  count: number;
+  /** Start of the current slice (ms). */
+  sliceStart: number;
+  /** Negative and all mentions per slice, a ring of `slices`. */
+  neg: number[];
+  all: number[];
+  slot: number;
+  /** Sums over the ring: the sliding window. */
+  negWin: number;
+  allWin: number;
   baseline: number;
-  windows: number;
+  baselineShare: number;
+  shareLearnt: boolean;
+  slicesSeen: number;
   open: boolean;
   closedAt: number;
 }
 
 /**
- * Negative-mention volume per conversation (brand + topic) in fixed windows against an EWMA baseline of past
- * windows. Opens when a window holds at least `minVolume` and `ratio` × baseline; downgrades when a window falls back
- * under the threshold. Pure: fed mentions and time, it answers events.
+ * Negative-mention volume and negative share per conversation (brand + topic) over a sliding window, against EWMA
+ * baselines learnt slice by slice. Opens when the window holds at least `minVolume` negative mentions and either
+ * `ratio` × the usual negative volume, or a negative share `shareDelta` above the usual share (a conversation turning
+ * sour without growing); downgrades when neither holds any more. Listens for `warmupWindows` before alerting, and a
+ * spike's own volume is damped in the baseline so one burst does not teach it that bursts are normal. Pure: fed
+ * mentions and time, it answers events.
  */
 export class SpikeDetector {
   private readonly tracks = new Map<string, Track>();
+  private readonly slices: number;
+  private readonly sliceMs: number;
+  /** Per-slice EWMA weight with the memory `alpha` has per window. */
+  private readonly a: number;
 
-  constructor(private readonly s: SpikeSettings = DEFAULT_SPIKES) {}
+  constructor(private readonly s: SpikeSettings = DEFAULT_SPIKES) {
+    this.slices = Math.max(1, Math.round(s.slices ?? DEFAULT_SPIKES.slices!));
+    this.sliceMs = (s.windowSeconds * 1000) / this.slices;
+    this.a = 1 - Math.pow(1 - s.alpha, 1 / this.slices);
+  }
 
   observe(key: string, at: number, negative: boolean): SpikeEvent[] {
     const events = this.advance(key, at);
-    if (!negative) return events;
     const t = this.tracks.get(key)!;
-    t.count++;
-    const threshold = Math.max(this.s.minVolume, this.s.ratio * t.baseline);
-    if (t.windows >= this.s.warmupWindows && t.count >= threshold) {
+    t.all[t.slot]!++;
+    t.allWin++;
+    if (!negative) return events;
+    t.neg[t.slot]!++;
+    t.negWin++;
+    const cause = this.cause(t);
+    if (t.slicesSeen >= this.s.warmupWindows * this.slices && cause) {
       if (!t.open && at - t.closedAt >= this.s.cooldownSeconds * 1000) {
         t.open = true;
-        events.push({ kind: 'opened', key, at, volume: t.count, baseline: t.baseline });
-      } else if (t.open && t.count === Math.ceil(threshold) * 2) {
-        events.push({ kind: 'updated', key, at, volume: t.count, baseline: t.baseline });
+        events.push(this.event('opened', key, at, t, cause));
+      } else if (t.open && t.negWin === Math.ceil(this.threshold(t)) * 2) {
+        events.push(this.event('updated', key, at, t, cause));
       }
     }
     return events;
   }
 
-  /** Closes finished windows (also for conversations that went quiet). */
+  /** Slides the windows of every conversation to `at` (also those that went quiet). */
   tick(at: number): SpikeEvent[] {
     return [...this.tracks.keys()].flatMap((k) => this.advance(k, at));
   }
 
+  private threshold(t: Track): number {
+    return Math.max(this.s.minVolume, this.s.ratio * t.baseline);
+  }
+
+  /** Why the window is a spike now, if it is. */
+  private cause(t: Track): 'volume' | 'share' | undefined {
+    if (t.negWin < this.s.minVolume) return undefined;
+    if (t.negWin >= this.threshold(t)) return 'volume';
+    const delta = this.s.shareDelta ?? DEFAULT_SPIKES.shareDelta!;
+    if (delta > 0 && t.shareLearnt && t.allWin >= 2 * this.s.minVolume && t.negWin / t.allWin >= t.baselineShare + delta) return 'share';
+    return undefined;
+  }
+
+  private event(kind: SpikeEvent['kind'], key: string, at: number, t: Track, cause: SpikeEvent['cause']): SpikeEvent {
+    return { kind, key, at, volume: t.negWin, baseline: t.baseline, cause, share: t.allWin > 0 ? t.negWin / t.allWin : 0, baselineShare: t.baselineShare };
+  }
+
   private advance(key: string, at: number): SpikeEvent[] {
-    const w = this.s.windowSeconds * 1000;
-    const start = Math.floor(at / w) * w;
+    const start = Math.floor(at / this.sliceMs) * this.sliceMs;
     let t = this.tracks.get(key);
     if (!t) {
-      t = { windowStart: start, count: 0, baseline: 0, windows: 0, open: false, closedAt: -Infinity };
+      t = { sliceStart: start, neg: new Array<number>(this.slices).fill(0), all: new Array<number>(this.slices).fill(0), slot: 0, negWin: 0, allWin: 0, baseline: 0, baselineShare: 0, shareLearnt: false, slicesSeen: 0, open: false, closedAt: -Infinity };
       this.tracks.set(key, t);
       return [];
     }
     const events: SpikeEvent[] = [];
-    while (t.windowStart < start) {
-      // Close the window: a spike that fell back under its threshold is downgraded; the baseline learns the window,
-      // but a spike's own volume is damped so one burst does not teach the baseline that bursts are normal.
-      const threshold = Math.max(this.s.minVolume, this.s.ratio * t.baseline);
-      if (t.open && t.count < threshold) {
+    while (t.sliceStart < start) {
+      // Close the slice: judge the window that ends with it, then let the baselines learn it.
+      const end = t.sliceStart + this.sliceMs;
+      if (t.open && !this.cause(t)) {
         t.open = false;
-        t.closedAt = t.windowStart + w;
-        events.push({ kind: 'downgraded', key, at: t.windowStart + w, volume: t.count, baseline: t.baseline });
+        t.closedAt = end;
+        events.push(this.event('downgraded', key, end, t, 'volume'));
       }
-      const learned = t.open ? Math.min(t.count, threshold) : t.count;
-      t.baseline = t.windows === 0 ? learned : this.s.alpha * learned + (1 - this.s.alpha) * t.baseline;
-      t.windows++;
-      t.count = 0;
-      t.windowStart += w;
-      if (!t.open && t.baseline === 0 && t.windowStart < start) {
-        // Long silence: jump ahead rather than walk through every empty window.
-        const skipped = Math.floor((start - t.windowStart) / w);
-        t.windows += skipped;
-        t.windowStart = start;
+      const learnt = t.open ? Math.min(t.negWin, this.threshold(t)) : t.negWin;
+      t.baseline = t.slicesSeen === 0 ? learnt : this.a * learnt + (1 - this.a) * t.baseline;
+      if (t.allWin > 0 && !t.open) {
+        const share = t.negWin / t.allWin;
+        t.baselineShare = t.shareLearnt ? this.a * share + (1 - this.a) * t.baselineShare : share;
+        t.shareLearnt = true;
+      }
+      t.slicesSeen++;
+      // Slide: the oldest slice leaves the window.
+      t.slot = (t.slot + 1) % this.slices;
+      t.negWin -= t.neg[t.slot]!;
+      t.allWin -= t.all[t.slot]!;
+      t.neg[t.slot] = 0;
+      t.all[t.slot] = 0;
+      t.sliceStart = end;
+      if (t.negWin === 0 && t.allWin === 0 && !t.open && t.sliceStart < start) {
+        // Silence: the window stays empty, so the baseline only decays; jump there at once rather than slice by slice.
+        const skipped = Math.round((start - t.sliceStart) / this.sliceMs);
+        t.baseline *= Math.pow(1 - this.a, skipped);
+        t.slicesSeen += skipped;
+        t.sliceStart = start;
       }
     }
     return events;

@@ -15,7 +15,27 @@ test('listens first, then opens on a burst over the baseline, then downgrades wh
   feed(6, 8); // opens at the 5th: max(minVolume 5, 3 × baseline ≈ 1.4)
   feed(7, 1);
   events.push(...d.tick(8 * W).map((e) => `${e.kind}@${Math.floor(e.at / W)}`));
-  expect(events).toEqual(['opened@6', 'downgraded@8']);
+  // The window slides: the burst has left it one slice into window 7, and the spike is downgraded then.
+  expect(events).toEqual(['opened@6', 'downgraded@7']);
+});
+
+test('the window slides: a burst across a window boundary is seen whole', () => {
+  const d = new SpikeDetector({ ...settings, warmupWindows: 0 });
+  d.observe('k', 0, false);
+  // Three negatives just before a 10-minute boundary, three just after: fixed windows would see 3 and 3.
+  const got = [-3, -2, -1, 1, 2, 3].flatMap((s) => d.observe('k', 5 * W + s * 1000, true));
+  expect(got.map((e) => e.kind)).toEqual(['opened']);
+  expect(got[0]).toMatchObject({ volume: 5, cause: 'volume' });
+});
+
+test('a conversation turning sour without growing opens on the negative share', () => {
+  const d = new SpikeDetector({ ...settings, minVolume: 4, ratio: 10 });
+  // An hour of 10 mentions a window, 1 of them negative.
+  for (let w = 0; w < 6; w++) for (let i = 0; i < 10; i++) d.observe('k', w * W + i * 50_000, i === 0);
+  // The same volume, 6 of 10 negative: far under 10 × the negative baseline, but the share jumped from 0.1 to 0.6.
+  const got = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((i) => d.observe('k', 6 * W + i * 50_000, i < 6));
+  expect(got.map((e) => [e.kind, e.cause])).toEqual([['opened', 'share']]);
+  expect(got[0]!.share).toBeGreaterThan(got[0]!.baselineShare + 0.3);
 });
 
 test('below the minimum volume is never a spike; positive mentions do not count', () => {

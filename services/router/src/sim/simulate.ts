@@ -21,8 +21,11 @@ export interface SimulationResult {
   expiries: number;
   slaBreaches: number;
   escalations: number;
-  /** Spike incidents: conversation, when opened, mentions grouped, the volume/baseline ratio, when downgraded. */
-  incidents: Array<{ key: string; openedAt: string; volume: number; ratio: number; downgradedAt: string | null }>;
+  /**
+   * Spike incidents: conversation, when opened, mentions grouped, why (negative volume or share), the volume/baseline
+   * ratio (or the share's rise), when downgraded.
+   */
+  incidents: Array<{ key: string; openedAt: string; volume: number; cause: 'volume' | 'share'; ratio: number; downgradedAt: string | null }>;
   /** Crisis paging along the escalation policy. */
   crisis: { paged: number; acknowledged: number; exhausted: number; reachedSecondLevel: number; timeToAcknowledgeSeconds: { p50: number | null; p95: number | null; n: number } };
   simulatedSeconds: number;
@@ -112,7 +115,8 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     for (const inc of out.incidents ?? []) {
       const known = incidentIndex.get(inc.id);
       if (!known) {
-        const row = { key: `${inc.brand}/${inc.topic}`, openedAt: inc.openedAt, volume: inc.mentionIds.length, ratio: inc.reasons[0]?.weight ?? 0, downgradedAt: null as string | null };
+        const cause: 'volume' | 'share' = inc.reasons[0]?.code === 'negative_share_spike' ? 'share' : 'volume';
+        const row = { key: `${inc.brand}/${inc.topic}`, openedAt: inc.openedAt, volume: inc.mentionIds.length, cause, ratio: inc.reasons[0]?.weight ?? 0, downgradedAt: null as string | null };
         incidentIndex.set(inc.id, row);
         incidents.push(row);
       } else {
