@@ -1,6 +1,7 @@
 // ESLint flat config: the recommended JavaScript and TypeScript rules, on sources, tests and scripts.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'coverage/**', 'packages/schemas/json/**', 'bench/results/**'] },
@@ -14,4 +15,6 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // The pages run in the browser.
+  { files: ['services/api/public/**/*.js'], languageOptions: { sourceType: 'module', globals: globals.browser } },
 );

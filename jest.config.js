@@ -1,6 +1,6 @@
 /**
  * Two projects: `unit` (pure logic and in-process apps, no servers) and `integration` (real Kafka and Elasticsearch,
- * started by tests/setup/global-setup.ts). TypeScript is compiled by SWC; workspace packages resolve to their sources.
+ * started by tests/setup/global-setup.ts; the pages in headless Chromium, tests/browser). TypeScript is compiled by SWC; workspace packages resolve to their sources.
  */
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 
@@ -29,7 +29,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/tests/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/tests/e2e/**/*.test.ts', '<rootDir>/tests/browser/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',
       globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/tests/setup/timeout.ts'],

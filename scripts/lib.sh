@@ -28,6 +28,24 @@ ensure_node_deps() {
   fi
 }
 
+# The pages are tested in a real headless Chromium: Debian's `chromium` package, driven by playwright-core. Installs it
+# when missing and allowed (root or passwordless sudo, apt); otherwise the browser tests are skipped, loudly.
+ensure_chromium() {
+  if [[ -n "${CHROMIUM_PATH:-}" && -x "$CHROMIUM_PATH" ]]; then return; fi
+  if command -v chromium >/dev/null; then export CHROMIUM_PATH="$(command -v chromium)"; return; fi
+  local sudo=""
+  [[ "$(id -u)" != 0 ]] && sudo="sudo -n"
+  if command -v apt-get >/dev/null && { [[ -z "$sudo" ]] || sudo -n true 2>/dev/null; }; then
+    say "installing Chromium for the browser tests (apt-get install chromium)"
+    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2 ||
+       { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2; }; then
+      export CHROMIUM_PATH="$(command -v chromium)"
+      return
+    fi
+  fi
+  say "WARNING: no Chromium and no way to install it here: the browser tests will be skipped (set CHROMIUM_PATH)"
+}
+
 build() {
   cd "$ROOT"
   say "building (turbo run build)"

@@ -62,6 +62,9 @@ fi
 cat <<MSG
 
   Chorus is running.
+    Wall       http://127.0.0.1:$API_PORT/wall      (the live discussion, for the screen by the CEO's desk)
+    Crisis     http://127.0.0.1:$API_PORT/crisis    (the crisis team's queue)
+    Inbox      http://127.0.0.1:$API_PORT/inbox/ana-ruiz   (an expert's inbox; any expert id)
     API        http://127.0.0.1:$API_PORT          (try /v1/mentions, /v1/crisis-queue, /v1/stream)
     API docs   http://127.0.0.1:$API_PORT/docs     (OpenAPI: /openapi.json)
     Ingest     http://127.0.0.1:$INGEST_PORT          (POST /v1/mentions)

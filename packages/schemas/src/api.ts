@@ -146,3 +146,21 @@ export const HealthResponse = z.object({
   status: z.enum(['ok', 'unavailable']),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })).optional(),
 });
+
+/** GET /v1/stats: the brand discussion over a recent window against the window before it (the wall screen). */
+export const StatsQuery = z.object({
+  brand: Slug.optional(),
+  minutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60).describe('Window length; the previous window of the same length is the comparison'),
+});
+const Counts = z.object({ negative: z.number().int(), neutral: z.number().int(), positive: z.number().int() });
+export const StatsResponse = z.object({
+  from: Timestamp,
+  to: Timestamp,
+  total: z.number().int(),
+  previousTotal: z.number().int(),
+  sentiment: Counts,
+  decisions: z.record(z.string(), z.number().int()),
+  topics: z.array(z.object({ id: z.string(), count: z.number().int(), negative: z.number().int(), previous: z.number().int(), rising: z.boolean() })),
+  languages: z.array(z.object({ lang: z.string(), count: z.number().int() })),
+});
+export type StatsResponse = z.infer<typeof StatsResponse>;

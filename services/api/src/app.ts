@@ -13,6 +13,8 @@ import { incidentRoutes } from './routes/incidents.js';
 import { mentionRoutes } from './routes/mentions.js';
 import { streamRoutes } from './routes/stream.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { pageRoutes } from './routes/pages.js';
+import { statsRoutes } from './routes/stats.js';
 
 export interface ApiDeps extends ApiContext {
   logger: Logger;
@@ -56,7 +58,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks'],
+    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks'],
+    pages: { wall: '/wall', crisisQueue: '/crisis', expertInbox: '/inbox/{expertId}' },
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
@@ -68,5 +71,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   incidentRoutes(app, deps);
   streamRoutes(app, deps);
   webhookRoutes(app, deps);
+  statsRoutes(app, deps);
+  await pageRoutes(app);
   return app;
 }
