@@ -114,3 +114,32 @@ test('a spike spread over both replicas is counted whole and published once, by 
     await incidents.stop();
   }
 });
+
+test('an incident an earlier run left open is downgraded when the rebuilt detectors no longer see it', async () => {
+  const prefix = uniquePrefix('stale');
+  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
+  const stale = {
+    id: 'inc_stale_1',
+    brand: 'skylark',
+    topic: 'baggage',
+    kind: 'spike' as const,
+    state: 'open' as const,
+    severity: 7,
+    title: 'Spike: 9 negative mentions on baggage in 10 min (usual 1.0)',
+    reasons: [{ code: 'negative_volume_spike', message: '9 against 1.0' }],
+    mentionIds: [],
+    openedAt: '2026-11-22T08:00:00.000Z',
+    updatedAt: '2026-11-22T08:00:00.000Z',
+  };
+  await producer.send({ topic: topicName('incidents', prefix.topics), acks: -1, messages: [jsonMessage(stale.id, makeEnvelope('incident.changed', 'chorus-router', stale))] });
+  const incidents = await collect(kafkaClient(), topicName('incidents', prefix.topics));
+  const router = buildRouter({ kafka, producer, logger, registry: new Registry(), policy: RoutingPolicy.parse({}), seedExperts: [], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200 });
+  await router.start();
+  try {
+    const closed = await waitFor(() => incidents.messages.map((x) => IncidentEvent.parse(x.value).data).find((i) => i.id === stale.id && i.state === 'downgraded'), 30_000, 'the stale incident downgraded');
+    expect(closed.reasons.map((r) => r.code)).toEqual(['negative_volume_spike', 'spike_not_active']);
+  } finally {
+    await router.stop();
+    await incidents.stop();
+  }
+});

@@ -6,6 +6,7 @@ import {
   ClassifiedMentionEvent,
   CrisisPageEvent,
   ExpertEvent,
+  IncidentEvent,
   RouterCaseEvent,
   topicName,
   type ClassifiedMention,
@@ -203,9 +204,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   };
 
   let live = false;
+  /** Incidents the topic says are open, as of the rebuild: the ones the replayed detectors no longer see are closed. */
+  const openBefore = new Map<string, Incident>();
   const tables = createTableReader({
     kafka: deps.kafka,
-    topics: [topics.experts, topics.assignments, topics.cases, topics.pages],
+    topics: [topics.experts, topics.assignments, topics.cases, topics.pages, topics.incidents],
     logger: deps.logger,
     groupPrefix: `${deps.groupId}-tables`,
     onMessage: (topic: string, message: KafkaMessage) => {
@@ -225,6 +228,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
           // The replica that owns the mention frees the capacity its claim held (our own expiries echo back here).
           if (owns(e.mentionId) && !OPEN_STATES.has(e.state)) release(e.expertId, e.mentionId, e.assignmentId, e.state);
         }
+      } else if (topic === topics.incidents) {
+        if (live) return; // only the state as of the rebuild matters (see start)
+        const inc = IncidentEvent.parse(json).data;
+        if (inc.state === 'open') openBefore.set(inc.id, inc);
+        else openBefore.delete(inc.id);
       } else if (topic === topics.pages) {
         const page = CrisisPageEvent.parse(json).data;
         // An acknowledgement always stops paging; our own pages echo back and are already known.
@@ -330,9 +338,24 @@ export function buildRouter(deps: RouterDeps): RouterApp {
       await Promise.all([tables.caughtUp(), spikeWatcher.caughtUp()]);
       live = true;
       spikesLive = true;
+      // An incident left open by an earlier run (its router stopped before the spike decayed) is downgraded when the
+      // rebuilt detectors do not see it, so the crisis team is not left with a spike that ended long ago.
+      const active = new Set(engine.openIncidents.map((i) => i.id));
+      let stale: Incident[] | undefined = [...openBefore.values()].filter((i) => !active.has(i.id));
+      openBefore.clear();
       deps.logger.info({ experts: experts.size, pending: engine.pending, incidents: engine.openIncidents.length }, 'router state rebuilt');
       await worker.start();
       timer = setInterval(() => {
+        if (worker.isReady() && stale) {
+          // Once this replica knows the partitions it owns: each stale incident is closed by its conversation's owner.
+          const at = now().toISOString();
+          const downgraded = stale.filter(ownsConversation).map((i) => ({ ...i, state: 'downgraded' as const, updatedAt: at, reasons: [...i.reasons, { code: 'spike_not_active', message: 'not active when the router restarted: the spike had decayed' }] }));
+          stale = undefined;
+          if (downgraded.length > 0) {
+            deps.logger.info({ incidents: downgraded.map((i) => i.id) }, 'downgrading incidents that are no longer active');
+            publishInBackground({ routed: [], events: [], incidents: downgraded });
+          }
+        }
         if (worker.isReady()) {
           const out = engine.tick(now(), owns);
           out.incidents = [...(out.incidents ?? []), ...engine.tickSpikes(now()).filter(ownsConversation)];
