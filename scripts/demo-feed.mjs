@@ -2,9 +2,12 @@
 /**
  * The demo feed `npm start` runs: creates the demo experts through the API, backfills most demo mentions at once
  * (their own timestamps, over the previous day), then trickles the rest in live, one every few seconds, with the
- * current time, so the stream and the wall have something moving. Plain Node, no dependencies.
+ * current time, so the stream and the wall have something moving. While it trickles, the demo experts work their
+ * inboxes like people would: most offers are accepted after a while and answered a little later, some declined with
+ * a reason, so capacity frees, histories fill and the crisis queue is not the only thing moving. Plain Node, no
+ * dependencies.
  *
- *   node scripts/demo-feed.mjs [--api URL] [--ingest URL] [--backfill N] [--interval-ms MS] [--no-live]
+ *   node scripts/demo-feed.mjs [--api URL] [--ingest URL] [--backfill N] [--interval-ms MS] [--no-live] [--no-experts]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +22,7 @@ const { values: args } = parseArgs({
     backfill: { type: 'string', default: '300' },
     'interval-ms': { type: 'string', default: '4000' },
     'no-live': { type: 'boolean', default: false },
+    'no-experts': { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +49,31 @@ for (let i = 0; i < past.length; i += 100) {
   console.log(`demo feed: backfill ${i + 1}–${i + past.slice(i, i + 100).length}: ${body.accepted} accepted, ${body.duplicates} duplicates`);
 }
 
+/** Seconds an offer waits before the expert acts, and an accepted one before it is answered. */
+const ACT_AFTER_S = 20;
+const ANSWER_AFTER_S = 45;
+const seen = new Map();
+async function workInboxes() {
+  for (const e of experts) {
+    const res = await fetch(`${args.api}/v1/experts/${e.id}/inbox`).catch(() => null);
+    if (!res?.ok) continue;
+    for (const { assignment: a } of (await res.json()).items) {
+      const first = seen.get(a.id) ?? Date.now();
+      seen.set(a.id, first);
+      const age = (Date.now() - first) / 1000;
+      const act = (path, body) => send(`${args.api}/v1/assignments/${a.id}/${path}`, 'POST', { ...body, actor: e.id }).catch(() => undefined);
+      if (a.state === 'offered' && age >= ACT_AFTER_S) {
+        // A stable one in ten is declined, as people do when a question is not theirs.
+        if (a.id.charCodeAt(a.id.length - 1) % 10 === 0) await act('decline', { reason: 'not my area, passing it on' });
+        else await act('accept', {});
+      } else if (a.state === 'accepted' && age >= ANSWER_AFTER_S) {
+        await act('answer', { replyUrl: `https://social.example/skylark/replies/${a.id}` });
+      }
+    }
+  }
+}
+const experting = !args['no-live'] && !args['no-experts'] ? setInterval(() => workInboxes().catch(() => undefined), 5000) : undefined;
+
 if (!args['no-live']) {
   const live = mentions.slice(backfill);
   console.log(`demo feed: trickling ${live.length} live mentions, one every ${args['interval-ms']} ms`);
@@ -58,4 +87,5 @@ if (!args['no-live']) {
     }
   }
   console.log('demo feed: done');
+  if (experting) clearInterval(experting);
 }

@@ -324,3 +324,17 @@ test('the SSE stream delivers new mentions as they are indexed, and resumes from
   expect(replay).toContain(m2.id);
   expect(replay).not.toContain(m.id); // only what came after the last event seen
 });
+
+test('a mention routed again as "already assigned" keeps the routing reasons it was first given', async () => {
+  const first = routed('again-1', 'Where is my bag?', { decision: 'expert', expertId: 'ana', sentiment: 'negative' });
+  first.routing.reasons = [{ code: 'skill', message: 'baggage proficiency 5' }];
+  await publish([first]);
+  await waitFor(async () => (await app.inject(`/v1/mentions/${first.id}`)).statusCode === 200, 30_000, 'the first routing');
+  const again: RoutedMention = { ...first, routing: { ...first.routing, reasons: [{ code: 'already_assigned', message: 'already assigned to ana' }], decidedAt: '2026-11-20T11:00:00.000Z' } };
+  await publish([again]);
+  await waitFor(async () => (await app.inject(`/v1/mentions/${first.id}`)).json().indexedAt !== undefined, 30_000, 'the re-index');
+  await new Promise((r) => setTimeout(r, 1500));
+  const view = (await app.inject(`/v1/mentions/${first.id}`)).json();
+  expect(view.routing.reasons).toEqual([{ code: 'skill', message: 'baggage proficiency 5' }]);
+  expect(view.routing.assignmentId).toBe(first.routing.assignmentId);
+});

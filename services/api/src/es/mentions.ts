@@ -17,7 +17,15 @@ export interface BulkFailure {
 export async function indexMentions(es: Client, index: string, mentions: RoutedMention[], refresh: boolean | 'wait_for', now: Date): Promise<{ views: MentionView[]; failures: BulkFailure[] }> {
   if (mentions.length === 0) return { views: [], failures: [] };
   const indexedAt = now.toISOString();
-  const views: MentionView[] = mentions.map((m) => ({ ...m, indexedAt }));
+  // A mention seen again (a replayed feed, a redelivery) comes back from the router as "already assigned": its stored
+  // routing, with the reasons people read in the inbox, stands; only the rest of the document is refreshed.
+  const again = mentions.filter((m) => m.routing.reasons[0]?.code === 'already_assigned').map((m) => m.id);
+  const stored = again.length > 0 ? await getMentions(es, index, again) : new Map<string, MentionView>();
+  const views: MentionView[] = mentions.map((m) => {
+    const before = stored.get(m.id)?.routing;
+    const keep = before && before.assignmentId !== undefined && before.assignmentId === m.routing.assignmentId;
+    return { ...m, ...(keep ? { routing: before } : {}), indexedAt };
+  });
   const operations = views.flatMap((v) => [{ index: { _index: index, _id: v.id } }, v]);
   const res = await es.bulk({ operations, refresh });
   const failures: BulkFailure[] = [];
