@@ -37,8 +37,9 @@ ensure_chromium() {
   [[ "$(id -u)" != 0 ]] && sudo="sudo -n"
   if command -v apt-get >/dev/null && { [[ -z "$sudo" ]] || sudo -n true 2>/dev/null; }; then
     say "installing Chromium for the browser tests (apt-get install chromium)"
-    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2 ||
-       { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2; }; then
+    # Bounded: a held apt lock or an unreachable mirror must not stall the test run.
+    if timeout 600 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2 ||
+       { timeout 300 $sudo apt-get update -q >&2 && timeout 600 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2; }; then
       export CHROMIUM_PATH="$(command -v chromium)"
       return
     fi
