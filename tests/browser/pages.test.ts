@@ -79,6 +79,7 @@ const chatter = [
   routed(5, 'Bag took 40 minutes to show up again', { sentiment: 'negative' }),
   routed(6, 'Does the lounge in Rome open at 6?', { topic: 'lounges' }),
   routed(7, 'Old news: a strike last month', { minutesAgo: 90, topic: 'delays' }),
+  routed(9, 'Two days and still no news about my bag from Seattle', { minutesAgo: 100, handle: 'maria_g', sentiment: 'negative' }),
 ];
 
 function page(m: RoutedMention, severity: number): CrisisPage {
@@ -160,14 +161,14 @@ async function open(path: string, viewport = { width: 1440, height: 900 }): Prom
 
 maybe('the wall screen shows the last hour against the hour before, the topics, incidents and a live feed', async () => {
   const { page, errors } = await open('/wall');
-  // 6 mentions in the last hour; the 90-minute-old one counts for the hour before.
+  // 6 mentions in the last hour; the two older ones count for the hour before.
   await page.locator('#total', { hasText: '6' }).waitFor();
-  await expect(page.locator('#trend').textContent()).resolves.toContain('500%');
+  await expect(page.locator('#trend').textContent()).resolves.toContain('200%');
   await expect(page.locator('#negShare').textContent()).resolves.toBe('67%');
   await expect(page.locator('#crisis').textContent()).resolves.toBe('2');
   await expect(page.locator('[data-topic="baggage"]').textContent()).resolves.toMatch(/baggage.*3.*3 neg/);
   await expect(page.locator('[data-incident="inc_pages_1"]').textContent()).resolves.toContain('Spike: 14 negative mentions');
-  await expect(page.locator('#feed li').count()).resolves.toBe(7);
+  await expect(page.locator('#feed li').count()).resolves.toBe(8);
   // Mentions are text, never markup.
   await expect(page.locator('#feed').innerHTML()).resolves.not.toContain('<script');
 
@@ -215,6 +216,9 @@ maybe("an expert's inbox shows the offer with why it came to them, and takes it 
   await card.waitFor();
   await expect(card.textContent()).resolves.toMatch(/offered · p2.*maria_g.*How do I file a claim\?.*Why you: baggage proficiency 5/);
   await expect(page.locator('#load').textContent()).resolves.toBe('1 of 4 open');
+  // The context to answer well: what the same author said before.
+  await card.locator('.context', { hasText: 'Earlier from @maria_g' }).waitFor();
+  await expect(card.locator('.context').textContent()).resolves.toContain('still no news about my bag');
   await page.screenshot({ path: join(SHOTS, 'inbox-offered.png') });
 
   await card.locator('button', { hasText: 'Accept' }).click();

@@ -55,6 +55,7 @@ export const MentionListQuery = z.object({
   lang: csv(LanguageCode).optional(),
   decision: csv(Decision).optional(),
   source: csv(z.string().min(1)).optional(),
+  author: csv(z.string().min(1).max(200)).optional().describe('Comma-separated author handles: what else they said'),
   from: Timestamp.optional().describe('createdAt ≥ from'),
   to: Timestamp.optional().describe('createdAt < to'),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -32,6 +32,22 @@ function actions(a) {
   return null;
 }
 
+/** What the author said before: the thread an expert should know before answering (loaded after the card shows). */
+function contextFor(m) {
+  const box = el('div', { class: 'reasons context' });
+  api(`/v1/mentions?author=${encodeURIComponent(m.author.handle)}&limit=4`)
+    .then(({ items }) => {
+      const earlier = items.filter((x) => x.id !== m.id).slice(0, 3);
+      if (earlier.length === 0) return box.append(`First mention from @${m.author.handle}.`);
+      box.append(
+        `Earlier from @${m.author.handle}:`,
+        ...earlier.map((x) => el('div', { class: 'earlier' }, el('span', { class: `dot ${x.classification.sentiment.label}`, style: 'display:inline-block;margin-right:6px' }), `${ago(x.createdAt)} · ${x.routing.decision} · `, x.text)),
+      );
+    })
+    .catch(() => undefined);
+  return box;
+}
+
 async function refresh() {
   try {
     const inbox = await api(`/v1/experts/${encodeURIComponent(expertId)}/inbox?state=${state}`);
@@ -49,6 +65,7 @@ async function refresh() {
                     el('p', {}, m.text),
                     el('div', {}, m.classification.topics.map((t) => el('span', { class: 'chip' }, t.id.replace(/_/g, ' '))), el('span', { class: `chip ${m.classification.sentiment.label.slice(0, 3)}` }, m.classification.sentiment.label)),
                     el('div', { class: 'reasons' }, 'Why you: ', m.routing.reasons.slice(0, 3).map((r) => r.message).join(' · ')),
+                    a.state === 'offered' || a.state === 'accepted' ? contextFor(m) : null,
                     m.url ? el('a', { href: m.url, target: '_blank', rel: 'noopener', class: 'muted' }, 'open the post') : null,
                   ]
                 : el('p', { class: 'muted' }, 'The mention is not indexed yet.'),

@@ -64,6 +64,7 @@ export function mentionFilters(q: Partial<MentionListQuery>): estypes.QueryDslQu
   terms('classification.lang', q.lang);
   terms('routing.decision', q.decision);
   terms('source', q.source);
+  terms('author.handle', q.author);
   if (q.from || q.to) filter.push({ range: { createdAt: { ...(q.from ? { gte: q.from } : {}), ...(q.to ? { lt: q.to } : {}) } } });
   return filter;
 }
