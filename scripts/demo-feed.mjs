@@ -29,8 +29,12 @@ const { values: args } = parseArgs({
 const experts = JSON.parse(readFileSync(join(root, 'deploy/demo/experts.json'), 'utf8'));
 const mentions = readFileSync(join(root, 'deploy/demo/mentions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
+// With API_KEYS set, the feed uses the first write key (name:write:key).
+const writeKey = (process.env.API_KEYS ?? '').split(',').map((e) => e.trim().split(':')).find(([, scope]) => scope === 'write')?.slice(2).join(':');
+const auth = writeKey ? { authorization: `Bearer ${writeKey}` } : {};
+
 async function send(url, method, body) {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
   if (!res.ok && res.status !== 409) throw new Error(`${method} ${url} → ${res.status} ${await res.text()}`);
   return res;
 }
@@ -55,7 +59,7 @@ const ANSWER_AFTER_S = 45;
 const seen = new Map();
 async function workInboxes() {
   for (const e of experts) {
-    const res = await fetch(`${args.api}/v1/experts/${e.id}/inbox`).catch(() => null);
+    const res = await fetch(`${args.api}/v1/experts/${e.id}/inbox`, { headers: auth }).catch(() => null);
     if (!res?.ok) continue;
     for (const { assignment: a } of (await res.json()).items) {
       const first = seen.get(a.id) ?? Date.now();

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { mentionId, topicName, type AssignmentEvent, type CrisisPage, type Incident, type RoutedMention } from '@chorus/schemas';
-import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { createKafka, createProducer, jsonMessage, makeEnvelope, parseApiKeys } from '@chorus/service-kit';
 import { buildApi } from '../../services/api/src/app';
-import { ensureIndices } from '../../services/api/src/es/indices';
+import { ensureIndices, indexNames } from '../../services/api/src/es/indices';
 import { createIndexer } from '../../services/api/src/indexer';
 import { StreamHub } from '../../services/api/src/stream';
 import { createTopics, esClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
@@ -208,6 +208,30 @@ maybe('the crisis queue lists the most severe first with where paging stands, an
   await page.screenshot({ path: join(SHOTS, 'crisis-queue-acknowledged.png') });
   expect(errors).toEqual([]);
   await page.close();
+});
+
+maybe('with API keys, a page asks for one, and a key given once in the address works and leaves it', async () => {
+  const WRITE = 'crisis-team-key-0123456789';
+  const keyed = await buildApi({ es, indices: indexNames(prefix.indices), hub: new StreamHub(10), producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date(), logger, registry: new Registry(), readiness: {}, apiKeys: parseApiKeys(`crisis-team:write:${WRITE}`) });
+  await keyed.listen({ port: 0, host: '127.0.0.1' });
+  const at = `http://127.0.0.1:${(keyed.server.address() as AddressInfo).port}`;
+  try {
+    const page = await browser.newPage();
+    let asked = 0;
+    page.on('dialog', (d) => {
+      asked++;
+      void d.dismiss();
+    });
+    await page.goto(`${at}/crisis`);
+    await page.locator('#stamp', { hasText: 'not updated' }).waitFor();
+    expect(asked).toBeGreaterThan(0);
+    await page.goto(`${at}/crisis?key=${WRITE}`);
+    await page.locator('#queue tr[data-mention]').first().waitFor();
+    expect(page.url()).not.toContain(WRITE);
+    await page.close();
+  } finally {
+    await keyed.close();
+  }
 });
 
 maybe("an expert's inbox shows the offer with why it came to them, and takes it through accept and answer", async () => {

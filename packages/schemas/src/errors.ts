@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   batch_too_large: 413,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   route_not_found: 404,
   conflict: 409,

@@ -8,6 +8,14 @@ export const BaseEnv = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
 });
 
+/** For the services with a public HTTP API (api, ingest). */
+export const ApiKeysEnv = z.object({
+  API_KEYS: z
+    .string()
+    .optional()
+    .describe('Comma-separated name:read|write:key entries; unset, no key is asked for (keep HOST on loopback then)'),
+});
+
 export const KafkaEnv = z.object({
   KAFKA_BROKERS: z
     .string()

@@ -8,3 +8,4 @@ export * from './metrics.js';
 export * from './problem.js';
 export * from './worker.js';
 export * from './table.js';
+export * from './auth.js';

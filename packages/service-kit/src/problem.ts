@@ -11,6 +11,8 @@ const TITLES: Record<ErrorCode, string> = {
   batch_too_large: 'The batch holds too many items',
   payload_too_large: 'Request body is too large',
   unsupported_media_type: 'Unsupported content type',
+  unauthorized: 'An API key is required',
+  forbidden: 'This API key may not do that',
   not_found: 'Not found',
   route_not_found: 'No such route',
   conflict: 'Conflict',

@@ -3,6 +3,10 @@ import { ChorusError, fieldErrors } from '../src/errors';
 import { BaseEnv, KafkaEnv, parseConfig } from '../src/config';
 import { problemOf, toChorusError } from '../src/problem';
 import { makeEnvelope, withTimeout } from '../src/kafka';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { parseApiKeys, requireApiKeys } from '../src/auth';
+import { createHttpServer } from '../src/http';
 
 describe('config', () => {
   const Env = BaseEnv.extend(KafkaEnv.shape).extend({ PORT: z.coerce.number().int().default(8080) });
@@ -65,4 +69,48 @@ test('retryRetriable retries what Kafka marks retriable, and only that', async (
   await expect(retryRetriable(flaky, 5, 1)).resolves.toBe('ok');
   expect(calls).toBe(3);
   await expect(retryRetriable(async () => Promise.reject(new Error('fatal')), 5, 1)).rejects.toThrow('fatal');
+});
+
+describe('API keys', () => {
+  const build = (spec: string | undefined) => {
+    const app = createHttpServer({ logger: pino({ level: 'silent' }), registry: new Registry(), readiness: {} });
+    requireApiKeys(app, parseApiKeys(spec), (path) => path.startsWith('/v1/'));
+    app.get('/v1/things', async () => ({ ok: true }));
+    app.post('/v1/things', async () => ({ made: true }));
+    return app;
+  };
+  const READ = 'r-0123456789abcdef';
+  const WRITE = 'w-0123456789abcdef';
+  const spec = `wall:read:${READ},crisis-team:write:${WRITE}`;
+
+  test('without keys configured nothing is asked for', async () => {
+    expect((await build(undefined).inject('/v1/things')).statusCode).toBe(200);
+  });
+
+  test('a missing or unknown key is 401 unauthorized, with a hint; health stays open', async () => {
+    const app = build(spec);
+    const missing = await app.inject('/v1/things');
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers['www-authenticate']).toContain('Bearer');
+    expect(missing.json()).toMatchObject({ code: 'unauthorized', detail: expect.stringContaining('Authorization: Bearer') });
+    expect((await app.inject({ url: '/v1/things', headers: { authorization: 'Bearer nope-nope-nope-nope' } })).json()).toMatchObject({ code: 'unauthorized', detail: 'unknown API key' });
+    expect((await app.inject('/livez')).statusCode).toBe(200);
+  });
+
+  test('read keys read, write keys write; header, X-API-Key or access_token on GET', async () => {
+    const app = build(spec);
+    expect((await app.inject({ url: '/v1/things', headers: { authorization: `Bearer ${READ}` } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v1/things', headers: { 'x-api-key': READ } })).statusCode).toBe(200);
+    expect((await app.inject(`/v1/things?access_token=${READ}`)).statusCode).toBe(200);
+    const denied = await app.inject({ method: 'POST', url: '/v1/things', headers: { authorization: `Bearer ${READ}` } });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json()).toMatchObject({ code: 'forbidden' });
+    expect((await app.inject({ method: 'POST', url: `/v1/things?access_token=${WRITE}` })).statusCode).toBe(401); // tokens in URLs only for reads
+    expect((await app.inject({ method: 'POST', url: '/v1/things', headers: { authorization: `Bearer ${WRITE}` } })).statusCode).toBe(200);
+  });
+
+  test('a malformed API_KEYS is refused at boot with the entry at fault', () => {
+    expect(() => parseApiKeys('wall:read:short')).toThrow(/entry 1/);
+    expect(() => parseApiKeys(`wall:admin:${READ}`)).toThrow(/read\|write/);
+  });
 });

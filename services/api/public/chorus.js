@@ -1,9 +1,40 @@
 // Shared by the pages: the API is the same origin; every call answers JSON or throws the problem's detail.
-export async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}) } });
+
+// Where the API asks for keys (API_KEYS), the page carries one: given once as ?key=… (then kept in this browser and
+// taken out of the address bar), or asked for when the API answers 401.
+const KEY = 'chorus.apiKey';
+const given = new URLSearchParams(location.search).get('key');
+if (given) {
+  localStorage.setItem(KEY, given);
+  const url = new URL(location.href);
+  url.searchParams.delete('key');
+  history.replaceState(null, '', url);
+}
+const apiKey = () => localStorage.getItem(KEY);
+
+export async function api(path, options = {}, retried = false) {
+  const key = apiKey();
+  const res = await fetch(path, {
+    ...options,
+    headers: { accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}) },
+  });
   const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (res.status === 401 && !retried) {
+    const entered = prompt('This Chorus asks for an API key:');
+    if (entered) {
+      localStorage.setItem(KEY, entered.trim());
+      return api(path, options, true);
+    }
+  }
   if (!res.ok) throw new Error(body?.detail ?? body?.title ?? `HTTP ${res.status}`);
   return body;
+}
+
+/** EventSource cannot send headers: the stream takes the key as access_token. */
+export function streamUrl(path) {
+  const key = apiKey();
+  if (!key) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(key)}`;
 }
 
 export const post = (path, body) => api(path, { method: 'POST', body: JSON.stringify(body ?? {}) });

@@ -1,4 +1,4 @@
-import { api, ago, el, params, stamp } from '/ui/chorus.js';
+import { api, ago, el, params, stamp, streamUrl } from '/ui/chorus.js';
 
 const brand = params.get('brand');
 const q = brand ? `&brand=${encodeURIComponent(brand)}` : '';
@@ -64,7 +64,7 @@ async function start() {
   const latest = await api(`/v1/mentions?limit=${FEED_SIZE}${q}`).catch(() => ({ items: [] }));
   for (const m of latest.items) addToFeed(m, false);
   if (latest.items.length === 0) $('feed').append(el('li', { class: 'empty' }, 'Waiting for mentions…'));
-  const stream = new EventSource(`/v1/stream${brand ? `?brand=${encodeURIComponent(brand)}` : ''}`);
+  const stream = new EventSource(streamUrl(`/v1/stream${brand ? `?brand=${encodeURIComponent(brand)}` : ''}`));
   stream.addEventListener('mention', (ev) => {
     $('feed').querySelector('.empty')?.remove();
     addToFeed(JSON.parse(ev.data), true);

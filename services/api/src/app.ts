@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Gauge, type Registry } from 'prom-client';
-import { createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import { createHttpServer, requireApiKeys, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { ApiContext } from './context.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { correctionRoutes } from './routes/corrections.js';
@@ -21,11 +21,14 @@ export interface ApiDeps extends ApiContext {
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   version?: string;
+  /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. The pages themselves are public. */
+  apiKeys?: ApiKey[];
 }
 
 /** Builds the REST API (routes, validation from the zod schemas, OpenAPI at /openapi.json and /docs). */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness });
+  requireApiKeys(app, deps.apiKeys ?? [], (path) => path.startsWith('/v1/'));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
+import { ApiKeysEnv, BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
 
 /** Every variable the API reads, with its default. README "Configuration" lists the same. */
-export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend({
+export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
   ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('chorus').describe('Prefix of every index and template'),

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
-import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
+import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, parseApiKeys, runMain } from '@chorus/service-kit';
 import { buildApi } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
@@ -64,6 +64,7 @@ runMain(undefined, async () => {
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     now: () => new Date(),
     webhookDelivery: delivery,
+    apiKeys: parseApiKeys(config.API_KEYS),
     onWebhooksChanged: () => dispatcher.refresh(),
     logger,
     registry,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { counter, createHttpServer, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import { counter, createHttpServer, requireApiKeys, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { IngestResponse } from '@chorus/schemas';
 import { checkBatch } from './batch.js';
 import type { Publisher } from './publisher.js';
@@ -14,12 +14,15 @@ export interface IngestDeps {
   defaultBrand: string;
   bodyLimit: number;
   dedupeCacheSize: number;
+  /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. */
+  apiKeys?: ApiKey[];
   now?: () => Date;
 }
 
 /** Builds the ingest HTTP app; tests use it with app.inject() and a fake or real publisher. */
 export function buildIngest(deps: IngestDeps): FastifyInstance {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness, bodyLimit: deps.bodyLimit });
+  requireApiKeys(app, deps.apiKeys ?? [], (path) => path.startsWith('/v1/'));
   // Only JSON is accepted: without this Fastify would take text/plain bodies as strings.
   app.removeContentTypeParser('text/plain');
 

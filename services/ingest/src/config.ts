@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
+import { ApiKeysEnv, BaseEnv, KafkaEnv, parseConfig } from '@chorus/service-kit';
 
 /** Every variable ingest reads, with its default. README "Configuration" lists the same. */
-export const IngestEnv = BaseEnv.extend(KafkaEnv.shape).extend({
+export const IngestEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).default('acme').describe('Brand for mentions that name none'),
   INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),

@@ -6,6 +6,7 @@ import {
   createRegistry,
   ensureTopics,
   onShutdown,
+  parseApiKeys,
   runMain,
 } from '@chorus/service-kit';
 import { buildIngest } from './app.js';
@@ -43,6 +44,7 @@ runMain(undefined, async () => {
     defaultBrand: config.DEFAULT_BRAND,
     bodyLimit: config.INGEST_BODY_LIMIT_BYTES,
     dedupeCacheSize: config.DEDUPE_CACHE_SIZE,
+    apiKeys: parseApiKeys(config.API_KEYS),
   });
 
   // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.

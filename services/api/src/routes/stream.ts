@@ -8,6 +8,7 @@ import { formatEvent } from '../stream.js';
 const Query = z.object({
   brand: Slug.optional(),
   decision: Decision.optional(),
+  access_token: z.string().optional().describe('The API key, where the API asks for one and the client cannot send headers (EventSource)'),
 });
 
 export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
