@@ -43,17 +43,21 @@ export function isFunctionWord(norm: string): boolean {
  * Function-word votes per language, best first. A word of one language only is a whole vote; a word several
  * languages share ("in", "a", "de") is split between them, so it cannot decide alone.
  */
-function functionWordCounts(words: readonly string[]): Array<[string, number]> {
-  const counts = new Array<number>(LANGS.length).fill(0);
+function functionWordCounts(words: readonly string[]): ReadonlyArray<[string, number]> {
+  let counts: number[] | undefined;
   for (const w of words) {
     const bits = FUNCTION_WORD_LANGS.get(w);
     if (bits === undefined) continue;
+    counts ??= new Array<number>(LANGS.length).fill(0);
     let shared = 0;
     for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) shared++;
     for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) counts[b]! += 1 / shared;
   }
-  return LANGS.map((l, i): [string, number] => [l, counts[i]!]).sort((a, b) => b[1] - a[1]);
+  if (!counts) return NO_VOTES; // most posts without function words: nothing to allocate or sort
+  const c = counts;
+  return LANGS.map((l, i): [string, number] => [l, c[i]!]).sort((a, b) => b[1] - a[1]);
 }
+const NO_VOTES: ReadonlyArray<[string, number]> = Object.freeze(LANGS.map((l): [string, number] => [l, 0])) as ReadonlyArray<[string, number]>;
 
 /** The language with the most function words, if it has any and no other language ties it. */
 function uniqueLeader(votes: Array<[string, number]>): string | undefined {

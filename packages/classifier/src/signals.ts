@@ -65,6 +65,10 @@ SIGNAL_NAMES.forEach((name, bit) => {
   }
 });
 
+// Prefix cues are tried only on words that could carry one: long enough, with a first letter some prefix starts with.
+const PREFIX_FIRST = new Set(CUE_PREFIXES.map(([p]) => p.charCodeAt(0)));
+const PREFIX_MIN = Math.min(...CUE_PREFIXES.map(([p]) => p.length));
+
 /** The signals whose cues the post's words carry, as a bit set over SIGNAL_NAMES. */
 function cuedSignals(tokens: Token[]): number {
   let bits = 0;
@@ -78,7 +82,7 @@ function cuedSignals(tokens: Token[]): number {
       w = w.slice(0, apostrophe);
       bits |= CUE_WORDS.get(w) ?? 0;
     }
-    for (const [prefix, bit] of CUE_PREFIXES) if (w.startsWith(prefix)) bits |= bit;
+    if (w.length >= PREFIX_MIN && PREFIX_FIRST.has(w.charCodeAt(0))) for (const [prefix, bit] of CUE_PREFIXES) if (w.startsWith(prefix)) bits |= bit;
   }
   return bits;
 }
