@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
-import { SpikeDetector, type SpikeEvent } from './spikes.js';
+import { SpikeIncidents } from './incidents.js';
+import { CrisisPaging } from './paging.js';
 import type { RoutingPolicy } from './policy.js';
 import { route, type RouteOutcome } from './route.js';
 import { RouterState } from './state.js';
@@ -27,8 +27,6 @@ export interface EngineOutput {
   /** Crisis paging: a new page, the next level, exhausted. */
   pages?: CrisisPage[];
 }
-
-const MAX_INCIDENT_MENTIONS = 200;
 
 /** What the engine reports for measurement (the simulator and metrics read it). */
 export interface EngineObserver {
@@ -61,44 +59,38 @@ const ALL: Owns = () => true;
 export class RoutingEngine {
   readonly state = new RouterState();
   private readonly cases = new Map<string, Case>();
-  /** One detector per brand, each with the brand's settings. */
-  private readonly spikes = new Map<string, SpikeDetector>();
-  /** Open spike incidents by conversation key (brand/topic). */
-  private readonly incidents = new Map<string, Incident>();
-  /** Crisis items being paged, by mention id: the latest page. */
-  private readonly pages = new Map<string, CrisisPage>();
-  /** Recent negative mentions per conversation, so an incident opens with the mentions that made it. */
-  private readonly recentNegative = new Map<string, Array<{ id: string; at: number }>>();
+  private readonly spikes: SpikeIncidents;
+  private readonly pager: CrisisPaging;
 
   constructor(
     private readonly policy: RoutingPolicy,
     private readonly experts: () => readonly Expert[],
     private readonly observer: EngineObserver = {},
     private readonly options: EngineOptions = {},
-  ) {}
-
-  private detectorFor(brand: string): SpikeDetector {
-    let d = this.spikes.get(brand);
-    if (!d) {
-      d = new SpikeDetector({ ...this.policy.spikes, ...this.policy.spikes.brands[brand] });
-      this.spikes.set(brand, d);
-    }
-    return d;
+  ) {
+    this.spikes = new SpikeIncidents(policy);
+    this.pager = new CrisisPaging(policy);
   }
 
   /** Open spike incidents (for readiness, metrics and tests). */
   get openIncidents(): Incident[] {
-    return [...this.incidents.values()];
+    return this.spikes.openIncidents;
   }
 
   /** Routes a newly classified mention. */
   receive(mention: ClassifiedMention, now: Date): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
-    const spike = this.options.spikes === 'external' ? this.activeIncident(mention) : this.watchSpikes(out, mention, now);
+    let spike: Incident | undefined;
+    if (this.options.spikes === 'external') spike = this.spikes.activeFor(mention);
+    else {
+      const watched = this.spikes.watch(mention, now);
+      out.incidents!.push(...watched.changed);
+      spike = watched.active;
+    }
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
       const routing = this.spikeRouting(mention, spike, now);
       out.routed.push({ ...mention, routing });
-      this.openPage(out, mention.id, routing.severity ?? 5, now);
+      this.page(out, mention.id, routing.severity ?? 5, now);
       return out;
     }
     const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
@@ -119,16 +111,12 @@ export class RoutingEngine {
    * Answers the incidents it opened or grew; the replica that owns the conversation publishes them.
    */
   observe(mention: ClassifiedMention, at: Date): Incident[] {
-    const out: EngineOutput = { routed: [], events: [], incidents: [] };
-    this.watchSpikes(out, mention, at);
-    return out.incidents!;
+    return this.spikes.watch(mention, at).changed;
   }
 
   /** Closes finished spike windows (spikes: 'external'): downgrades. */
   tickSpikes(now: Date): Incident[] {
-    const out: EngineOutput = { routed: [], events: [], incidents: [] };
-    for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(now.getTime()), now);
-    return out.incidents!;
+    return this.spikes.tick(now);
   }
 
   /**
@@ -189,32 +177,24 @@ export class RoutingEngine {
     this.cases.delete(mentionId);
   }
 
-  /**
-   * A page from the crisis.pages topic: an acknowledgement (from the API) stops paging; a page from a replay or
-   * another replica is taken over with its timer.
-   */
+  /** A page from the crisis.pages topic (see CrisisPaging.apply). */
   applyPage(page: CrisisPage): void {
-    if (page.state === 'paged') this.pages.set(page.mentionId, page);
-    else this.pages.delete(page.mentionId);
+    this.pager.apply(page);
   }
 
   /** Crisis items still being paged. */
   get paging(): CrisisPage[] {
-    return [...this.pages.values()];
+    return this.pager.all;
   }
 
   /** Advances time: expires unanswered offers, retries waiting mentions, escalates what ran out of time. */
   tick(now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
-    if (this.options.spikes !== 'external') for (const d of this.spikes.values()) this.onSpikeEvents(out, d.tick(t), now);
+    if (this.options.spikes !== 'external') out.incidents!.push(...this.spikes.tick(now));
     this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000));
-    for (const p of [...this.pages.values()]) {
-      if (!owns(p.mentionId)) continue;
-      const level = this.policy.escalation.levels[p.level];
-      if (!level || t - Date.parse(p.at) < level.ackTimeoutSeconds * 1000) continue;
-      this.nextPage(out, p, now);
-    }
+    const due = this.pager.due(now, owns);
+    if (due.length > 0) out.pages = due;
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
       if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
@@ -241,17 +221,7 @@ export class RoutingEngine {
     const longest = Math.max(...Object.values(this.policy.ackTimeoutSeconds));
     for (const o of this.state.offersBefore(now.getTime() - 2 * longest * 1000)) {
       if (this.cases.has(o.mentionId) || !owns(o.mentionId)) continue;
-      const expired: AssignmentEvent = {
-        assignmentId: o.id,
-        mentionId: o.mentionId,
-        expertId: o.expertId,
-        state: 'expired',
-        priority: o.priority as Priority,
-        at: now.toISOString(),
-        attempt: o.attempt,
-        actor: 'router',
-        reason: 'offer had no router case (lost); expired to free the capacity',
-      };
+      const expired = expiredEvent({ ...o, assignmentId: o.id, priority: o.priority as Priority }, now, 'offer had no router case (lost); expired to free the capacity');
       this.state.apply(expired);
       out.events.push(expired);
     }
@@ -263,18 +233,8 @@ export class RoutingEngine {
   }
 
   private expiry(c: Case, now: Date): AssignmentEvent {
-    return {
-      assignmentId: c.assignmentId!,
-      mentionId: c.mention.id,
-      expertId: [...c.tried].pop()!,
-      state: 'expired',
-      priority: c.priority,
-      at: now.toISOString(),
-      attempt: c.attempt,
-      author: c.mention.author.handle,
-      actor: 'router',
-      reason: `not accepted within ${this.policy.ackTimeoutSeconds[c.priority]} s`,
-    };
+    const offer = { assignmentId: c.assignmentId!, mentionId: c.mention.id, expertId: [...c.tried].pop()!, priority: c.priority, attempt: c.attempt, author: c.mention.author.handle };
+    return expiredEvent(offer, now, `not accepted within ${this.policy.ackTimeoutSeconds[c.priority]} s`);
   }
 
   private reoffer(out: EngineOutput, c: Case, now: Date): void {
@@ -335,7 +295,7 @@ export class RoutingEngine {
       decidedAt: now.toISOString(),
     };
     out.routed.push({ ...c.mention, routing });
-    this.openPage(out, c.mention.id, routing.severity ?? 5, now);
+    this.page(out, c.mention.id, routing.severity ?? 5, now);
     this.observer.escalated?.(c.mention, why, now.getTime());
   }
 
@@ -350,71 +310,6 @@ export class RoutingEngine {
     };
   }
 
-  private activeIncident(m: ClassifiedMention): Incident | undefined {
-    if (m.classification.sentiment.label !== 'negative') return undefined;
-    return this.incidents.get(`${m.brand}/${m.classification.topics[0]?.id ?? 'other'}`);
-  }
-
-  /** Feeds the spike detector; answers the open incident this mention belongs to, if it is negative and one is open. */
-  private watchSpikes(out: EngineOutput, m: ClassifiedMention, now: Date): Incident | undefined {
-    const topic = m.classification.topics[0]?.id ?? 'other';
-    const key = `${m.brand}/${topic}`;
-    const negative = m.classification.sentiment.label === 'negative';
-    const at = now.getTime();
-    if (negative) {
-      const list = this.recentNegative.get(key) ?? [];
-      list.push({ id: m.id, at });
-      const horizon = at - (this.policy.spikes.brands[m.brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) * 1000;
-      while (list.length > 0 && (list[0]!.at < horizon || list.length > MAX_INCIDENT_MENTIONS)) list.shift();
-      this.recentNegative.set(key, list);
-    }
-    this.onSpikeEvents(out, this.detectorFor(m.brand).observe(key, at, negative), now);
-    const open = this.incidents.get(key);
-    if (!open || !negative) return undefined;
-    if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
-      open.mentionIds.push(m.id);
-      open.updatedAt = now.toISOString();
-      out.incidents!.push({ ...open, mentionIds: [...open.mentionIds] });
-    }
-    return open;
-  }
-
-  private onSpikeEvents(out: EngineOutput, events: SpikeEvent[], now: Date): void {
-    for (const e of events) {
-      const [brand, topic] = e.key.split('/') as [string, string];
-      if (e.kind === 'opened') {
-        const ratio = e.baseline > 0 ? e.volume / e.baseline : e.volume;
-        const minutes = Math.round((this.policy.spikes.brands[brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) / 60);
-        const pct = (x: number) => `${Math.round(x * 100)}%`;
-        const byShare = e.cause === 'share';
-        const inc: Incident = {
-          id: `inc_${createHash('sha256').update(`${e.key}\u0000${e.at}`).digest('hex').slice(0, 24)}`,
-          brand,
-          topic,
-          kind: 'spike',
-          state: 'open',
-          severity: byShare ? Math.min(10, 4 + Math.ceil(4 * (e.share - e.baselineShare))) : Math.min(10, 4 + Math.ceil(Math.log2(1 + ratio))),
-          title: byShare
-            ? `Turning negative: ${pct(e.share)} of mentions on ${topic} negative in ${minutes} min (usual ${pct(e.baselineShare)})`
-            : `Spike: ${e.volume} negative mentions on ${topic} in ${minutes} min (usual ${e.baseline.toFixed(1)})`,
-          reasons: byShare
-            ? [{ code: 'negative_share_spike', message: `${pct(e.share)} of the window's mentions negative against a usual ${pct(e.baselineShare)}`, weight: Math.round((e.share - e.baselineShare) * 100) / 100 }]
-            : [{ code: 'negative_volume_spike', message: `${e.volume} negative mentions against a baseline of ${e.baseline.toFixed(2)} per window`, weight: Math.round(ratio * 100) / 100 }],
-          mentionIds: (this.recentNegative.get(e.key) ?? []).map((x) => x.id),
-          openedAt: new Date(e.at).toISOString(),
-          updatedAt: now.toISOString(),
-        };
-        this.incidents.set(e.key, inc);
-        out.incidents!.push({ ...inc, mentionIds: [...inc.mentionIds] });
-      } else if (e.kind === 'downgraded') {
-        const inc = this.incidents.get(e.key);
-        if (!inc) continue;
-        this.incidents.delete(e.key);
-        out.incidents!.push({ ...inc, state: 'downgraded', updatedAt: new Date(e.at).toISOString(), reasons: [...inc.reasons, { code: 'spike_decayed', message: `volume fell to ${e.volume} in a window` }] });
-      }
-    }
-  }
-
   private spikeRouting(m: ClassifiedMention, inc: Incident, now: Date): RoutingDecision {
     return {
       decision: 'crisis',
@@ -427,34 +322,10 @@ export class RoutingEngine {
     };
   }
 
-  /** Pages the first level for a new crisis item; an item already being paged keeps its place in the policy. */
-  private openPage(out: EngineOutput, mentionId: string, severity: number, now: Date): void {
-    if (this.pages.has(mentionId)) return;
-    const first = this.policy.escalation.levels[0]!;
-    const at = now.toISOString();
-    const page: CrisisPage = { mentionId, state: 'paged', level: 0, round: 0, levelName: first.name, targets: first.targets, severity, at, firstPagedAt: at };
-    this.pages.set(mentionId, page);
-    (out.pages ??= []).push(page);
-  }
-
-  /** Nobody acknowledged in time: the next level, then the next round, then paging stops (exhausted). */
-  private nextPage(out: EngineOutput, p: CrisisPage, now: Date): void {
-    const levels = this.policy.escalation.levels;
-    let level = p.level + 1;
-    let round = p.round;
-    if (level >= levels.length) {
-      level = 0;
-      round++;
-    }
-    const at = now.toISOString();
-    if (round >= this.policy.escalation.repeat) {
-      this.pages.delete(p.mentionId);
-      (out.pages ??= []).push({ ...p, state: 'exhausted', at });
-      return;
-    }
-    const next: CrisisPage = { ...p, level, round, levelName: levels[level]!.name, targets: levels[level]!.targets, at };
-    this.pages.set(p.mentionId, next);
-    (out.pages ??= []).push(next);
+  /** Pages the first level for a new crisis item (see CrisisPaging.open). */
+  private page(out: EngineOutput, mentionId: string, severity: number, now: Date): void {
+    const page = this.pager.open(mentionId, severity, now);
+    if (page) (out.pages ??= []).push(page);
   }
 
   private put(c: Case): void {
@@ -477,10 +348,15 @@ export class RoutingEngine {
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {
     out.routed.push({ ...mention, routing: outcome.routing });
-    if (outcome.routing.decision === 'crisis') this.openPage(out, mention.id, outcome.routing.severity ?? 5, now);
+    if (outcome.routing.decision === 'crisis') this.page(out, mention.id, outcome.routing.severity ?? 5, now);
     if (outcome.offer) {
       this.state.apply(outcome.offer, mention.author.handle);
       out.events.push(outcome.offer);
     }
   }
+}
+
+/** The router expiring an offer nobody acted on. */
+function expiredEvent(o: Pick<AssignmentEvent, 'assignmentId' | 'mentionId' | 'expertId' | 'priority' | 'attempt'> & { author?: string }, now: Date, reason: string): AssignmentEvent {
+  return { ...o, state: 'expired', at: now.toISOString(), actor: 'router', reason };
 }
