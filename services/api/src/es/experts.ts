@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Expert } from '@chorus/schemas';
-import { getDoc, isStatus } from './versioned.js';
+import { deleteDoc, getDoc, isStatus } from './versioned.js';
 
 export async function putExpert(es: Client, index: string, expert: Expert, opts: { create: boolean }): Promise<'created' | 'exists' | 'updated'> {
   try {
@@ -16,14 +16,8 @@ export function getExpert(es: Client, index: string, id: string): Promise<Expert
   return getDoc<Expert>(es, index, id);
 }
 
-export async function deleteExpert(es: Client, index: string, id: string): Promise<boolean> {
-  try {
-    await es.delete({ index, id, refresh: 'wait_for' });
-    return true;
-  } catch (e) {
-    if (isStatus(e, 404)) return false;
-    throw e;
-  }
+export function deleteExpert(es: Client, index: string, id: string): Promise<boolean> {
+  return deleteDoc(es, index, id);
 }
 
 export async function listExperts(es: Client, index: string, filter: { team?: string; status?: string; language?: string }, limit: number): Promise<{ items: Expert[]; total: number }> {

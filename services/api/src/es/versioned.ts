@@ -23,6 +23,17 @@ export async function getVersioned<T>(es: Client, index: string, id: string): Pr
   }
 }
 
+/** Deletes one document, visible to searches on return; false when there was none. */
+export async function deleteDoc(es: Client, index: string, id: string): Promise<boolean> {
+  try {
+    await es.delete({ index, id, refresh: 'wait_for' });
+    return true;
+  } catch (e) {
+    if (isStatus(e, 404)) return false;
+    throw e;
+  }
+}
+
 /** The _source of one document, or null when it does not exist. */
 export async function getDoc<T>(es: Client, index: string, id: string): Promise<T | null> {
   return (await getVersioned<T>(es, index, id))?.doc ?? null;

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Webhook, WebhookDelivery } from '@chorus/schemas';
-import { getDoc, isStatus } from './versioned.js';
+import { deleteDoc, getDoc } from './versioned.js';
 
 /** A webhook as stored: the view plus the secret it signs with (never shown after creation). */
 export interface StoredWebhook extends Webhook {
@@ -25,14 +25,8 @@ export function getWebhook(es: Client, index: string, id: string): Promise<Store
   return getDoc<StoredWebhook>(es, index, id);
 }
 
-export async function deleteWebhook(es: Client, index: string, id: string): Promise<boolean> {
-  try {
-    await es.delete({ index, id, refresh: 'wait_for' });
-    return true;
-  } catch (e) {
-    if (isStatus(e, 404)) return false;
-    throw e;
-  }
+export function deleteWebhook(es: Client, index: string, id: string): Promise<boolean> {
+  return deleteDoc(es, index, id);
 }
 
 export async function listWebhooks(es: Client, index: string, filter: { active?: boolean } = {}): Promise<StoredWebhook[]> {

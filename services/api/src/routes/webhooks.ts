@@ -6,7 +6,7 @@ import { IdParams, Problem, Webhook, WebhookCreated, WebhookDelivery, WebhookDel
 import { ChorusError } from '@chorus/service-kit';
 import type { ApiContext } from '../context.js';
 import { deleteWebhook, getDelivery, getWebhook, listDeliveries, listWebhooks, putWebhook, recordDeliveries, toView, type StoredWebhook } from '../es/webhooks.js';
-import { deliver, type DeliveryOptions } from '../webhooks/deliver.js';
+import { deliver, deliveryRecord, type DeliveryOptions } from '../webhooks/deliver.js';
 import { deliveryId } from '../webhooks/dispatcher.js';
 
 const DEFAULT_DELIVERY: DeliveryOptions = { timeoutMs: 5000, maxAttempts: 1, backoffMs: 1000 };
@@ -28,21 +28,12 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return w;
   };
   // The API's own sends (ping, redeliver) answer the caller: one attempt, the caller decides to retry.
-  const sendNow = async (w: StoredWebhook, event: string, eventId: string, body: string) => {
-    const res = await deliver(w, { deliveryId: deliveryId(w.id, eventId), event, body }, { ...(ctx.webhookDelivery ?? DEFAULT_DELIVERY), maxAttempts: 1 });
-    const record: WebhookDelivery = {
-      id: deliveryId(w.id, eventId),
-      webhookId: w.id,
-      event,
-      eventId,
-      status: res.ok ? 'delivered' : 'failed',
-      attempts: res.attempts,
-      ...(res.responseStatus !== undefined ? { responseStatus: res.responseStatus } : {}),
-      ...(res.error ? { error: res.error } : {}),
-      at: ctx.now().toISOString(),
-      durationMs: res.durationMs,
-    };
-    await recordDeliveries(ctx.es, ctx.indices.deliveries, [{ ...record, ...(res.ok ? {} : { body }) }]);
+  const sendNow = async (w: StoredWebhook, event: string, eventId: string, body: string): Promise<WebhookDelivery> => {
+    const outgoing = { deliveryId: deliveryId(w.id, eventId), event, eventId, body };
+    const res = await deliver(w, outgoing, { ...(ctx.webhookDelivery ?? DEFAULT_DELIVERY), maxAttempts: 1 });
+    const stored = deliveryRecord(w.id, outgoing, res, ctx.now());
+    await recordDeliveries(ctx.es, ctx.indices.deliveries, [stored]);
+    const { body: _body, ...record } = stored; // the body stays in the index, out of the answer
     return record;
   };
 

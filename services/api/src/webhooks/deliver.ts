@@ -1,3 +1,4 @@
+import type { WebhookDelivery } from '@chorus/schemas';
 import { signature } from './sign.js';
 
 export interface DeliveryTarget {
@@ -71,4 +72,21 @@ export async function deliver(target: DeliveryTarget, out: Outgoing, opts: Deliv
     if (attempt < opts.maxAttempts) await sleep(opts.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
   }
   return { ok: false, attempts: opts.maxAttempts, ...last, durationMs: Date.now() - started };
+}
+
+/** How a delivery is recorded (GET /v1/webhooks/{id}/deliveries); a failed one keeps its body to be sent again. */
+export function deliveryRecord(webhookId: string, out: Outgoing & { eventId: string }, res: DeliveryResult, at: Date): WebhookDelivery & { body?: string } {
+  return {
+    id: out.deliveryId,
+    webhookId,
+    event: out.event,
+    eventId: out.eventId,
+    status: res.ok ? 'delivered' : 'failed',
+    attempts: res.attempts,
+    ...(res.responseStatus !== undefined ? { responseStatus: res.responseStatus } : {}),
+    ...(res.error ? { error: res.error } : {}),
+    at: at.toISOString(),
+    durationMs: res.durationMs,
+    ...(res.ok ? {} : { body: out.body }),
+  };
 }

@@ -7,7 +7,7 @@ import { AssignmentEventEnvelope, CrisisPageEvent, IncidentEvent, RoutedMentionE
 import { counter, createWorker, histogram, type Logger, type Worker } from '@chorus/service-kit';
 import type { IndexNames } from '../es/indices.js';
 import { listWebhooks, recordDeliveries, type StoredDelivery, type StoredWebhook } from '../es/webhooks.js';
-import { deliver, type DeliveryOptions } from './deliver.js';
+import { deliver, deliveryRecord, type DeliveryOptions } from './deliver.js';
 
 export interface DispatcherDeps {
   kafka: Kafka;
@@ -73,10 +73,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       for (const r of records) {
         const type = eventOf.get(r.topic)!.type;
         const brand = (r.data as { brand?: string }).brand;
+        const wanted = subscriptions.filter((w) => w.events.includes(type) && !(w.brand && brand && w.brand !== brand));
+        if (wanted.length === 0) continue; // most records interest nobody: no copy, no second parse
         const body = r.message.value!.toString('utf8');
         const eventId = (JSON.parse(body) as { id: string }).id;
-        for (const w of subscriptions) {
-          if (!w.events.includes(type) || (w.brand && brand && w.brand !== brand)) continue;
+        for (const w of wanted) {
           const list = jobs.get(w.id) ?? [];
           list.push({ event: type, eventId, body });
           jobs.set(w.id, list);
@@ -90,24 +91,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           const w = subscriptions.find((s) => s.id === id)!;
           for (const e of events) {
             const failing = (failuresInARow.get(id) ?? 0) >= FAILING_AFTER;
-            const res = await deliver(w, { deliveryId: deliveryId(id, e.eventId), event: e.event, body: e.body }, { ...deps.delivery, maxAttempts: failing ? 1 : deps.delivery.maxAttempts });
+            const outgoing = { deliveryId: deliveryId(id, e.eventId), event: e.event, eventId: e.eventId, body: e.body };
+            const res = await deliver(w, outgoing, { ...deps.delivery, maxAttempts: failing ? 1 : deps.delivery.maxAttempts });
             failuresInARow.set(id, res.ok ? 0 : (failuresInARow.get(id) ?? 0) + 1);
             delivered.inc({ status: res.ok ? 'delivered' : 'failed' });
             seconds.observe(res.durationMs / 1000);
             if (!res.ok) deps.logger.warn({ webhook: id, event: e.event, eventId: e.eventId, error: res.error, attempts: res.attempts }, 'webhook delivery failed');
-            outcomes.push({
-              id: deliveryId(id, e.eventId),
-              webhookId: id,
-              event: e.event,
-              eventId: e.eventId,
-              status: res.ok ? 'delivered' : 'failed',
-              attempts: res.attempts,
-              ...(res.responseStatus !== undefined ? { responseStatus: res.responseStatus } : {}),
-              ...(res.error ? { error: res.error } : {}),
-              at: new Date().toISOString(),
-              durationMs: res.durationMs,
-              ...(res.ok ? {} : { body: e.body }),
-            });
+            outcomes.push(deliveryRecord(id, outgoing, res, new Date()));
           }
         }),
       );
