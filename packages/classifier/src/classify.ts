@@ -54,8 +54,20 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
     signals,
     risk,
     model: { name: model.name, version: model.version },
-    classifiedAt: ctx.now.toISOString(),
+    classifiedAt: isoTime(ctx.now),
   };
+}
+
+// Formatting a date costs as much as scoring a post's topics; mentions classified in the same millisecond share it.
+let lastTime = NaN;
+let lastIso = '';
+function isoTime(d: Date): string {
+  const t = d.getTime();
+  if (t !== lastTime) {
+    lastIso = d.toISOString();
+    lastTime = t;
+  }
+  return lastIso;
 }
 
 const EXPLAIN_WORDS = 3;

@@ -1,4 +1,5 @@
 import type { Signal, RiskSignalName } from '@chorus/schemas';
+import { offensivePrior } from './offensive-prior.js';
 import type { SentimentResult } from './sentiment.js';
 import type { Token } from './tokens.js';
 
@@ -56,12 +57,18 @@ const CUES: Record<keyof typeof RULES, string> = {
   hate: 'go immigrants foreigners muslims jews blacks gays women subhuman vermin inferior exterminate',
 };
 const SIGNAL_NAMES = Object.keys(RULES) as Array<keyof typeof RULES>;
-const CUE_WORDS = new Map<string, number>(); // word → bit set over SIGNAL_NAMES
+const CUE_WORDS = new Map<string, number>(); // word → bit set over SIGNAL_NAMES, and PRIOR_BIT
+// The offensive prior costs a tenth of the whole path when run on every post; only posts with one of its strongly
+// leaning words can reach OFFENSIVE_PRIOR_FROM, and those words are cues like the patterns' (the same test keeps
+// them honest).
+const PRIOR_BIT = 1 << SIGNAL_NAMES.length;
+const PRIOR_TRIGGER = 7;
+for (const w of offensivePrior().triggers(PRIOR_TRIGGER)) CUE_WORDS.set(w, PRIOR_BIT).set(`@${w}`, PRIOR_BIT);
 const CUE_PREFIXES: Array<[string, number]> = [];
 SIGNAL_NAMES.forEach((name, bit) => {
   for (const cue of CUES[name].split(' ')) {
     if (cue.endsWith('*')) CUE_PREFIXES.push([cue.slice(0, -1), 1 << bit]);
-    else CUE_WORDS.set(cue, (CUE_WORDS.get(cue) ?? 0) | (1 << bit));
+    else for (const key of [cue, `@${cue}`]) CUE_WORDS.set(key, (CUE_WORDS.get(key) ?? 0) | (1 << bit));
   }
 });
 
@@ -74,18 +81,28 @@ function cuedSignals(tokens: Token[]): number {
   let bits = 0;
   for (const t of tokens) {
     if (t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'mention') continue;
-    let w = t.kind === 'mention' ? t.norm.slice(1) : t.norm;
-    bits |= CUE_WORDS.get(w) ?? 0;
-    // "hazard's", "stupid'" (a closing quote): the patterns see the word before the apostrophe.
+    let w = t.norm;
+    bits |= CUE_WORDS.get(w) ?? 0; // a handle's cue is stored with its '@': no new string to hash
+    const from = t.kind === 'mention' ? 1 : 0;
+    // "hazard's", "stupid'" (a closing quote): the patterns see the word before the apostrophe, the prior both parts.
     const apostrophe = w.indexOf("'");
-    if (apostrophe > 0) {
-      w = w.slice(0, apostrophe);
+    if (apostrophe > from) {
+      bits |= CUE_WORDS.get(w.slice(apostrophe + 1)) ?? 0;
+      w = w.slice(from, apostrophe);
       bits |= CUE_WORDS.get(w) ?? 0;
-    }
+    } else if (from > 0 && PREFIX_FIRST.has(w.charCodeAt(1))) w = w.slice(1);
+    else if (from > 0) continue;
     if (w.length >= PREFIX_MIN && PREFIX_FIRST.has(w.charCodeAt(0))) for (const [prefix, bit] of CUE_PREFIXES) if (w.startsWith(prefix)) bits |= bit;
   }
   return bits;
 }
+
+/**
+ * The shipped offensive-language model's probability from which it raises the offensive signal by itself. Chosen for
+ * precision: at 0.7 it keeps the rules' precision on TweetEval's offensive tweets (0.82 against 0.84) while finding a
+ * quarter more of them, and it flags 1% of the airline complaints ("you guys suck", "go to hell"), against 2% at 0.5.
+ */
+export const OFFENSIVE_PRIOR_FROM = 0.7;
 
 const ANGER_WORDS = /\b(furious|angry|livid|outraged|fuming|pissed|disgusted|unacceptable|ridiculous|disgrace(ful)?|infuriating|sick of|fed up|worst|hate)\b/i;
 const PRAISE_WORDS = /\b(thank(s| you)?|thx|ty|kudos|shout ?out|love|amazing|awesome|great|excellent|fantastic|brilliant|best|legend|superb|outstanding|impressed)\b/i;
@@ -113,6 +130,16 @@ export function detectSignals(tokens: Token[], text: string, sentiment: Sentimen
       }
     }
     if (evidence.length > 0) out.push({ name, score: round(1 - keep), evidence });
+  }
+  // Insults the patterns do not list ("you guys suck", "go to hell") come from the pretrained model, as one more
+  // piece of evidence: a noisy-OR with the patterns' score, its words added to theirs.
+  const prior = cued & PRIOR_BIT ? offensivePrior().scoreTokens(tokens, OFFENSIVE_PRIOR_FROM) : undefined;
+  if (prior && prior.probability >= OFFENSIVE_PRIOR_FROM) {
+    const found = out.find((s) => s.name === 'offensive');
+    if (found) {
+      found.score = round(1 - (1 - found.score) * (1 - prior.probability));
+      found.evidence = dedupe([...found.evidence, ...prior.evidence]);
+    } else out.push({ name: 'offensive', score: prior.probability, evidence: prior.evidence });
   }
 
   // Anger: strong negative sentiment, shouting and "!!!" on top of the anger vocabulary.

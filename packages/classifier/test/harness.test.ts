@@ -52,16 +52,31 @@ describe('training and artifacts', () => {
     expect(Array.from(back.model.probabilities(x))).toEqual(Array.from(model.probabilities(x)));
     expect(back.provenance.data.n).toBe(4);
     expect(back.model.features.blockNorm).toBe(true);
+    expect(back.model.features.offensivePrior).toBe(true);
   });
 
   test('word and character features are scaled separately; a model trained before reads them as one block', () => {
-    const blocks = extractFeatures('sooo late again', DEFAULT_FEATURES);
+    const plain = { ...DEFAULT_FEATURES, offensivePrior: undefined };
+    const blocks = extractFeatures('sooo late again', plain);
     const norm = (v: { vals: Float32Array }) => Math.sqrt(Array.from(v.vals).reduce((s, x) => s + x * x, 0));
     expect(norm(blocks)).toBeCloseTo(1, 5);
-    const single = extractFeatures('sooo late again', { ...DEFAULT_FEATURES, blockNorm: undefined });
+    const single = extractFeatures('sooo late again', { ...plain, blockNorm: undefined });
     expect(norm(single)).toBeCloseTo(1, 5);
     expect(Array.from(single.keys)).toEqual(Array.from(blocks.keys));
     expect(Array.from(single.vals)).not.toEqual(Array.from(blocks.vals));
+  });
+
+  test("the offensive prior's probability is three more features; a model trained before reads none", () => {
+    const without = extractFeatures('you stupid idiots', { ...DEFAULT_FEATURES, offensivePrior: undefined });
+    const withPrior = extractFeatures('you stupid idiots', DEFAULT_FEATURES);
+    expect(withPrior.keys.length).toBe(without.keys.length + 3);
+    const keys = Array.from(withPrior.keys);
+    expect(keys).toEqual([...keys].sort((a, b) => a - b)); // still sorted and unique: lookups rely on it
+    expect(new Set(keys).size).toBe(keys.length);
+    const extra = keys.map((k, i) => [k, withPrior.vals[i]!] as const).filter(([k]) => !without.keys.includes(k));
+    expect(Math.max(...extra.map(([, v]) => v))).toBeGreaterThan(0.9); // p, √p and p ≥ 0.5 of an insult
+    const calm = extractFeatures('lovely crew, thank you', DEFAULT_FEATURES);
+    expect(calm.keys.length).toBe(extractFeatures('lovely crew, thank you', { ...DEFAULT_FEATURES, offensivePrior: undefined }).keys.length + 3);
   });
 
   test('a broken artifact is refused with the reason', () => {

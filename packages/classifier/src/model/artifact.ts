@@ -18,7 +18,7 @@ const Artifact = z.object({
   version: z.literal(1),
   name: z.string(),
   labels: z.array(z.string()).min(2),
-  features: z.object({ wordNgrams: z.union([z.literal(1), z.literal(2), z.literal(3)]), charMin: z.number(), charMax: z.number(), lexicon: z.boolean(), blockNorm: z.boolean().optional() }),
+  features: z.object({ wordNgrams: z.union([z.literal(1), z.literal(2), z.literal(3)]), charMin: z.number(), charMax: z.number(), lexicon: z.boolean(), blockNorm: z.boolean().optional(), offensivePrior: z.boolean().optional() }),
   provenance: z.object({
     task: z.string(),
     data: z.object({ file: z.string(), sha256: z.string(), n: z.number(), labels: z.record(z.string(), z.number()) }),

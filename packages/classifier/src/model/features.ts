@@ -1,5 +1,6 @@
 import { scoreSentiment, type SentimentResult } from '../sentiment.js';
 import { NEGATORS } from '../lexicons.js';
+import { offensivePrior } from '../offensive-prior.js';
 import { detectSignals } from '../signals.js';
 import { tokenize, type Token } from '../tokens.js';
 
@@ -15,9 +16,14 @@ export interface FeatureOptions {
    * character n-grams of a post do not drown its few words. Absent (models trained before) means one scaling.
    */
   blockNorm?: boolean;
+  /**
+   * Adds the shipped offensive-language model's probability (see offensive-prior.ts) as features: what it learnt from
+   * 200k labelled comments carries over to a brand's few labels. Absent (models trained before) means without.
+   */
+  offensivePrior?: boolean;
 }
 
-export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true, blockNorm: true };
+export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true, blockNorm: true, offensivePrior: true };
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -140,8 +146,18 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
       if (sig.score >= 0.6) add(fnv(`sig:${sig.name}`, SEED_META));
     }
   }
-  if (!opts.blockNorm) return finish(scratch.subarray(0, n), 1);
-  return merge(finish(scratch.subarray(0, n), Math.SQRT1_2), finish(charScratch.subarray(0, nc), Math.SQRT1_2));
+  const x = opts.blockNorm ? merge(finish(scratch.subarray(0, n), Math.SQRT1_2), finish(charScratch.subarray(0, nc), Math.SQRT1_2)) : finish(scratch.subarray(0, n), 1);
+  return opts.offensivePrior ? merge(x, priorFeatures(tokens)) : x;
+}
+
+// The prior's probability enters three ways (as is, its square root, and past one half) so a linear model can bend it.
+const PRIOR_KEYS = [fnv('prior:offensive', SEED_META), fnv('prior:offensive-sqrt', SEED_META), fnv('prior:offensive-high', SEED_META)];
+const PRIOR_ORDER = [0, 1, 2].sort((a, b) => PRIOR_KEYS[a]! - PRIOR_KEYS[b]!);
+
+function priorFeatures(tokens: readonly Token[]): SparseVector {
+  const p = offensivePrior().scoreTokens(tokens, Infinity).probability;
+  const values = [p, Math.sqrt(p), p >= 0.5 ? 1 : 0];
+  return { keys: Int32Array.from(PRIOR_ORDER, (i) => PRIOR_KEYS[i]!), vals: Float32Array.from(PRIOR_ORDER, (i) => values[i]!) };
 }
 
 /** Counts repeats by sorting, then sublinear tf, scaled to length `scale`: long and short posts weigh the same. */
