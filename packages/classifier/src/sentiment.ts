@@ -13,6 +13,7 @@ export interface SentimentResult {
 }
 
 const NEGATION_SCOPE = 3;
+const IMPATIENT = new Set(['any', 'anymore', 'longer', 'much', 'forever', 'all']);
 const ENDS_CLAUSE = /[.;!?]/;
 const NEUTRAL_BAND = 0.05;
 // VADER's normalisation constant: raw sums of ±4 map near ±0.7.
@@ -63,7 +64,14 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
       continue;
     }
     // As written, then with repeated letters collapsed ("soo" → "so"); collapsing only when the first lookup failed.
-    let v = VALENCE.get(t.norm);
+    let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : VALENCE.get(t.norm);
+    if (negateLeft === NEGATION_SCOPE && (t.norm === 'wait' || t.norm === 'waitt') && !IMPATIENT.has(tokens[i + 1]?.norm ?? '')) {
+      // "can't wait" is eagerness, not a negated wait ("can't wait any longer" is not).
+      contributions.push({ term: `${tokens[i - 1]?.raw ?? ''} ${t.raw}`.trim(), value: 2.5 * boost });
+      negateLeft = 0;
+      boost = 1;
+      continue;
+    }
     if (v === undefined) {
       const single = collapseRepeats(t.norm);
       if (single !== t.norm) v = VALENCE.get(single);
@@ -102,6 +110,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
 
   let raw = contributions.reduce((s, c) => s + c.value, 0);
   const bangs = (text.match(/!/g) ?? []).length;
+
   if (raw !== 0 && bangs > 0) raw *= 1 + 0.1 * Math.min(bangs, 4);
   const score = raw / Math.sqrt(raw * raw + ALPHA);
   const label: SentimentLabel = score >= NEUTRAL_BAND ? 'positive' : score <= -NEUTRAL_BAND ? 'negative' : 'neutral';
@@ -113,6 +122,15 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     .slice(0, 5)
     .map((c) => c.term);
   return { label, score: round(score), confidence: round(confidence), evidence, raw, sarcasm };
+}
+
+// "like" is a feeling only as a verb after its subject ("I like", "we really like", "don't like"); far more often it
+// compares or fills ("looks like rain", "like 3 hours", "like, why"), which says nothing about how the author feels.
+const LIKE_SUBJECTS = new Set(['i', 'we', 'you', 'u', 'they', 'people', 'really', 'also', 'just', 'actually', 'totally', 'definitely', 'still', 'do', 'did', 'does', 'ever', 'always', 'truly', 'genuinely', 'kinda', 'all']);
+
+function likesSomething(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  return prev !== undefined && (prev.kind === 'word' || prev.kind === 'hashtag') && (LIKE_SUBJECTS.has(prev.norm) || NEGATORS.has(prev.norm) || prev.norm.endsWith("n't"));
 }
 
 function round(x: number): number {

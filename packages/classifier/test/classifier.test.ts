@@ -57,6 +57,21 @@ describe('sentiment', () => {
     expect(s.label).toBe('negative');
     expect(s.sarcasm).toBe(true);
   });
+  test('"like" is a feeling only as a verb after its subject', () => {
+    expect(sentiment('Looks like rain in Lisbon').label).toBe('neutral');
+    expect(sentiment('waited like 3 hours for the shuttle').label).not.toBe('positive');
+    expect(sentiment('I like the new seats').label).toBe('positive');
+    expect(sentiment("I don't like the new seats").label).toBe('negative');
+  });
+  test('"can\'t wait" is eagerness', () => {
+    expect(sentiment("Can't wait for my trip to Rome").label).toBe('positive');
+    expect(sentiment("I can't wait any longer, where is my bag").label).not.toBe('positive');
+  });
+  test('requests, politeness and brand names carry no feeling', () => {
+    expect(sentiment('Please help, I want to change my booking').label).toBe('neutral');
+    expect(sentiment('@united flight 512 to Denver').label).toBe('neutral');
+    expect(sentiment('United lost my bag').label).toBe('negative');
+  });
   test('score in [-1, 1], confidence in [0, 1], evidence short', () => {
     const s = sentiment('worst worst worst horrible awful terrible disgusting!!!');
     expect(s.score).toBeGreaterThanOrEqual(-1);
