@@ -63,7 +63,8 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
       boost *= intensity;
       continue;
     }
-    // As written, then with repeated letters collapsed ("soo" → "so"); collapsing only when the first lookup failed.
+    // As written, then, for a word written long, with repeated letters collapsed ("sooo" → "soo" → "so"): only when
+    // the first lookup failed, and never for words merely spelt with a double letter ("book" is not "bok").
     let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : VALENCE.get(t.norm);
     if (negateLeft === NEGATION_SCOPE && (t.norm === 'wait' || t.norm === 'waitt') && !IMPATIENT.has(tokens[i + 1]?.norm ?? '')) {
       // "can't wait" is eagerness, not a negated wait ("can't wait any longer" is not).
@@ -72,7 +73,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
       boost = 1;
       continue;
     }
-    if (v === undefined) {
+    if (v === undefined && t.elongated) {
       const single = collapseRepeats(t.norm);
       if (single !== t.norm) v = VALENCE.get(single);
     }

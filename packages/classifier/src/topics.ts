@@ -47,6 +47,18 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
     }
   }
   const sensitive = new Set(taxonomy.topics.filter((t) => t.sensitive).map((t) => t.id));
+  // Stemming is the costly part of matching, and posts repeat a small vocabulary: each word's keyword hits are
+  // cached (bounded), one lookup a word.
+  const wordHits = new Map<string, Array<{ topic: string; keyword: string }> | null>();
+  const hitsOf = (word: string) => {
+    let hits = wordHits.get(word);
+    if (hits === undefined) {
+      if (wordHits.size > 100_000) wordHits.clear();
+      hits = byStem.get(stemOf(word)) ?? null;
+      wordHits.set(word, hits);
+    }
+    return hits;
+  };
 
   return {
     version: taxonomy.version,
@@ -65,7 +77,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
       for (const t of tokens) {
         if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
         words.push(t.norm);
-        const hits = byStem.get(stemOf(t.norm));
+        const hits = hitsOf(t.norm);
         if (!hits) continue;
         for (const h of hits) add(h.topic, t.kind === 'hashtag' ? HASHTAG_WEIGHT : KEYWORD_WEIGHT, h.keyword);
       }
@@ -96,16 +108,8 @@ function wordsOf(s: string): string[] {
     .map((t) => t.norm);
 }
 
-// Stemming is the costly part of matching; posts repeat a small vocabulary, so stems are cached (bounded).
-const stems = new Map<string, string>();
 function stemOf(word: string): string {
-  let s = stems.get(word);
-  if (s === undefined) {
-    if (stems.size > 100_000) stems.clear();
-    s = PorterStemmer.stem(word);
-    stems.set(word, s);
-  }
-  return s;
+  return PorterStemmer.stem(word);
 }
 
 function round(x: number): number {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { afinnBaseline, chorusLexicon } from '../model/baselines.js';
 import { TASKS, readExamples, splitByHash, type Example } from '../model/dataset.js';
-import { modelClassifier, runTask, train, type TaskResult } from '../model/run-task.js';
+import { modelClassifier, runTask, trainSelected, type TaskResult } from '../model/run-task.js';
 import { renderResults, type ResultRow } from './results-table.js';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -31,7 +31,14 @@ function evalOne(taskName: string, trainFile: string | undefined, testFile: stri
   if (!existsSync(trainFile)) fail(`no train file ${trainFile}`);
   const examples = readExamples(trainFile, task);
   process.stderr.write(`eval: ${taskName}: training on ${examples.length} examples\n`);
-  return runTask(taskName, test, modelClassifier(train(examples)));
+  return runTask(taskName, test, modelClassifier(trained(taskName, examples)));
+}
+
+/** Trains as `npm run train` does: settings chosen by cross-validation on the training file alone. */
+function trained(task: string, examples: Example[]) {
+  const { model, selection } = trainSelected(examples);
+  if (selection) process.stderr.write(`eval: ${task}: chose ${selection.chosen} (${selection.folds}-fold macro-F1: ${selection.scores.map((s) => `${s.name} ${s.score}`).join(', ')})\n`);
+  return model;
 }
 
 interface Split {
@@ -65,7 +72,7 @@ function evalAll(dataDir: string, outFile: string): void {
     }
     if (split.train) {
       process.stderr.write(`eval: ${task}: training on ${split.train.length}, testing on ${split.dev.length}\n`);
-      rows.push({ task, system: 'Chorus linear (trained on train split)', result: runTask(task, split.dev, modelClassifier(train(split.train))) });
+      rows.push({ task, system: 'Chorus linear (trained on train split)', result: runTask(task, split.dev, modelClassifier(trained(task, split.train))) });
     }
     const last = rows[rows.length - 1]!.result;
     process.stderr.write(`eval: ${task}: ${spec.metric} ${last[spec.metric]} (${last.docsPerSecond} docs/s)\n`);

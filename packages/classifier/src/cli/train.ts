@@ -3,14 +3,15 @@
  * sha256) and the settings that produced it.
  *   npm run -s train -- --train <labels.jsonl> --out <model.json> [--task <task> | --text-field text --label-field label]
  *                       [--name <name>] [--epochs N] [--learning-rate X] [--class-balance X]
+ * Without --epochs, --learning-rate or --class-balance, the settings are chosen by 3-fold cross-validation on the
+ * labels (src/model/select.ts) and the scores recorded in the artifact.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sha256File, saveArtifact, toArtifact } from '../model/artifact.js';
 import { TASKS, readExamples, type TaskSpec } from '../model/dataset.js';
 import { DEFAULT_FEATURES } from '../model/features.js';
-
-import { defaultTrainFor, train } from '../model/run-task.js';
+import { defaultTrainFor, train, trainSelected } from '../model/run-task.js';
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
@@ -39,14 +40,25 @@ const examples = readExamples(values.train, spec);
 const labels: Record<string, number> = {};
 for (const e of examples) labels[e.label] = (labels[e.label] ?? 0) + 1;
 if (Object.keys(labels).length < 2) fail(`need at least two labels in "${spec.labelField}", found ${Object.keys(labels).length}`);
-const opts = {
-  ...defaultTrainFor(Object.keys(labels).length),
-  ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
-  ...(values['learning-rate'] ? { learningRate: Number(values['learning-rate']) } : {}),
-  ...(values['class-balance'] ? { classBalance: Number(values['class-balance']) } : {}),
-};
+const explicit = Boolean(values.epochs || values['learning-rate'] || values['class-balance']);
 const started = Date.now();
-const model = train(examples, DEFAULT_FEATURES, opts);
+const { model, opts, selection } = explicit ? trainExplicit() : selected();
+
+function trainExplicit() {
+  const opts = {
+    ...defaultTrainFor(Object.keys(labels).length),
+    ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+    ...(values['learning-rate'] ? { learningRate: Number(values['learning-rate']) } : {}),
+    ...(values['class-balance'] ? { classBalance: Number(values['class-balance']) } : {}),
+  };
+  return { model: train(examples, DEFAULT_FEATURES, opts), opts, selection: undefined };
+}
+
+function selected() {
+  const r = trainSelected(examples);
+  if (r.selection) process.stderr.write(`train: chose ${r.selection.chosen} by ${r.selection.folds}-fold cross-validation (macro-F1: ${r.selection.scores.map((s) => `${s.name} ${s.score}`).join(', ')})\n`);
+  return { model: r.model, opts: r.chosen.train, selection: r.selection };
+}
 const name = values.name ?? `${spec.name}-${new Date().toISOString().slice(0, 10)}`;
 saveArtifact(
   values.out,
@@ -54,6 +66,7 @@ saveArtifact(
     task: spec.name,
     data: { file: resolve(values.train), sha256: sha256File(values.train), n: examples.length, labels },
     train: opts,
+    ...(selection ? { selection } : {}),
     createdAt: new Date().toISOString(),
     tool: 'chorus-classify train 1',
   }),

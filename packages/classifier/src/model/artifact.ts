@@ -3,12 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FeatureOptions } from './features.js';
 import { LinearModel, type TrainOptions } from './linear-model.js';
+import type { Selection } from './select.js';
 
 /** What produced a model: the data (by content hash, so a changed file is noticed) and the settings. */
 export interface Provenance {
   task: string;
   data: { file: string; sha256: string; n: number; labels: Record<string, number> };
   train: TrainOptions;
+  /** How the settings were chosen, when cross-validation chose them. */
+  selection?: Selection;
   createdAt: string;
   tool: string;
 }
@@ -18,11 +21,14 @@ const Artifact = z.object({
   version: z.literal(1),
   name: z.string(),
   labels: z.array(z.string()).min(2),
-  features: z.object({ wordNgrams: z.union([z.literal(1), z.literal(2), z.literal(3)]), charMin: z.number(), charMax: z.number(), lexicon: z.boolean(), blockNorm: z.boolean().optional(), offensivePrior: z.boolean().optional() }),
+  features: z.object({ wordNgrams: z.union([z.literal(1), z.literal(2), z.literal(3)]), charMin: z.number(), charMax: z.number(), lexicon: z.boolean(), blockNorm: z.boolean().optional(), offensivePrior: z.boolean().optional(), embeddings: z.number().min(0).optional() }),
   provenance: z.object({
     task: z.string(),
     data: z.object({ file: z.string(), sha256: z.string(), n: z.number(), labels: z.record(z.string(), z.number()) }),
     train: z.record(z.string(), z.union([z.number(), z.boolean()])),
+    selection: z
+      .object({ chosen: z.string(), folds: z.number(), metric: z.literal('macroF1'), scores: z.array(z.object({ name: z.string(), score: z.number() })) })
+      .optional(),
     createdAt: z.string(),
     tool: z.string(),
   }),

@@ -1,6 +1,7 @@
 import { scoreSentiment, type SentimentResult } from '../sentiment.js';
 import { NEGATORS } from '../lexicons.js';
 import { offensivePrior } from '../offensive-prior.js';
+import { wordVectors } from '../word-vectors.js';
 import { detectSignals } from '../signals.js';
 import { tokenize, type Token } from '../tokens.js';
 
@@ -21,6 +22,11 @@ export interface FeatureOptions {
    * 200k labelled comments carries over to a brand's few labels. Absent (models trained before) means without.
    */
   offensivePrior?: boolean;
+  /**
+   * Adds the post's mean GloVe word vector (see word-vectors.ts), at this length, as dense features: words the labels
+   * never showed still land near the ones they did. Absent or 0 means without.
+   */
+  embeddings?: number;
 }
 
 export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true, blockNorm: true, offensivePrior: true };
@@ -147,7 +153,21 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     }
   }
   const x = opts.blockNorm ? merge(finish(scratch.subarray(0, n), Math.SQRT1_2), finish(charScratch.subarray(0, nc), Math.SQRT1_2)) : finish(scratch.subarray(0, n), 1);
-  return opts.offensivePrior ? merge(x, priorFeatures(tokens)) : x;
+  const withPrior = opts.offensivePrior ? merge(x, priorFeatures(tokens)) : x;
+  return opts.embeddings ? merge(withPrior, embeddingFeatures(tokens, opts.embeddings)) : withPrior;
+}
+
+let embeddingKeys: { keys: Int32Array; order: number[] } | undefined;
+
+function embeddingFeatures(tokens: readonly Token[], scale: number): SparseVector {
+  const v = wordVectors().mean(tokens);
+  if (!embeddingKeys || embeddingKeys.keys.length !== v.length) {
+    const raw = Array.from(v, (_, d) => fnv(`emb:${d}`, SEED_META));
+    const order = raw.map((_, d) => d).sort((a, b) => raw[a]! - raw[b]!);
+    embeddingKeys = { keys: Int32Array.from(order, (d) => raw[d]!), order };
+  }
+  const { keys, order } = embeddingKeys;
+  return { keys, vals: Float32Array.from(order, (d) => v[d]! * scale) };
 }
 
 // The prior's probability enters three ways (as is, its square root, and past one half) so a linear model can bend it.

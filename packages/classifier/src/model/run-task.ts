@@ -1,16 +1,14 @@
 import { extractFeatures, DEFAULT_FEATURES, type FeatureOptions } from './features.js';
-import { DEFAULT_TRAIN, trainLinear, type LinearModel, type TrainOptions } from './linear-model.js';
+import { trainLinear, type LinearModel, type TrainOptions } from './linear-model.js';
 import { evaluate, type EvalMetrics } from './metrics.js';
 import type { Example } from './dataset.js';
+import { defaultTrainFor, selectSettings, type Candidate, type Selection } from './select.js';
+
+export { defaultTrainFor };
 
 export interface TaskResult extends EvalMetrics {
   task: string;
   docsPerSecond: number;
-}
-
-/** Training settings for a label set: many classes (an intent taxonomy) need more passes, each class being rarer. */
-export function defaultTrainFor(labels: number): TrainOptions {
-  return { ...DEFAULT_TRAIN, epochs: labels > 20 ? 20 : DEFAULT_TRAIN.epochs };
 }
 
 export function train(examples: Example[], features: FeatureOptions = DEFAULT_FEATURES, opts?: TrainOptions): LinearModel {
@@ -21,6 +19,12 @@ export function train(examples: Example[], features: FeatureOptions = DEFAULT_FE
     features,
     settings,
   );
+}
+
+/** Chooses the settings by cross-validation on the examples (see select.ts), then trains on all of them. */
+export function trainSelected(examples: Example[]): { model: LinearModel; chosen: Candidate; selection?: Selection } {
+  const { chosen, selection } = selectSettings(examples, new Set(examples.map((e) => e.label)).size);
+  return { model: train(examples, chosen.features, chosen.train), chosen, ...(selection ? { selection } : {}) };
 }
 
 export function modelClassifier(model: LinearModel): (text: string) => string {
