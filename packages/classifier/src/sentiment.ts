@@ -13,6 +13,25 @@ export interface SentimentResult {
 }
 
 const NEGATION_SCOPE = 3;
+
+/** What the lexicons say of a word: most words are in none, and one lookup answers all four questions. */
+interface WordRole {
+  negator: boolean;
+  contrast: boolean;
+  intensity: number | undefined;
+  valence: number | undefined;
+}
+const ROLES = new Map<string, WordRole>();
+const roleOf = (w: string): WordRole => {
+  let r = ROLES.get(w);
+  // Every role has all four fields, so the hot loop reads one object shape.
+  if (!r) ROLES.set(w, (r = { negator: false, contrast: false, intensity: undefined, valence: undefined }));
+  return r;
+};
+for (const w of NEGATORS) roleOf(w).negator = true;
+for (const w of CONTRAST) roleOf(w).contrast = true;
+for (const [w, x] of INTENSIFIERS) roleOf(w).intensity = x;
+for (const [w, v] of VALENCE) roleOf(w).valence = v;
 const IMPATIENT = new Set(['any', 'anymore', 'longer', 'much', 'forever', 'all']);
 const ENDS_CLAUSE = /[.;!?]/;
 const NEUTRAL_BAND = 0.05;
@@ -49,23 +68,24 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
       continue;
     }
     if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
-    if (NEGATORS.has(t.norm) || t.norm.endsWith("n't")) {
+    const role = ROLES.get(t.norm);
+    if (role?.negator || t.norm.endsWith("n't")) {
       negateLeft = NEGATION_SCOPE;
       continue;
     }
-    if (CONTRAST.has(t.norm)) {
+    if (role?.contrast) {
       contrastAt = contributions.length;
       negateLeft = 0;
       continue;
     }
-    const intensity = INTENSIFIERS.get(t.norm);
+    const intensity = role?.intensity;
     if (intensity !== undefined && i + 1 < tokens.length) {
       boost *= intensity;
       continue;
     }
     // As written, then, for a word written long, with repeated letters collapsed ("sooo" → "soo" → "so"): only when
     // the first lookup failed, and never for words merely spelt with a double letter ("book" is not "bok").
-    let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : VALENCE.get(t.norm);
+    let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : role?.valence;
     if (negateLeft === NEGATION_SCOPE && (t.norm === 'wait' || t.norm === 'waitt') && !IMPATIENT.has(tokens[i + 1]?.norm ?? '')) {
       // "can't wait" is eagerness, not a negated wait ("can't wait any longer" is not).
       contributions.push({ term: `${tokens[i - 1]?.raw ?? ''} ${t.raw}`.trim(), value: 2.5 * boost });
