@@ -44,6 +44,8 @@ export class OffensivePrior {
   private readonly lean: Float32Array;
   /** The probability of a text with no vocabulary word (most posts), computed once. */
   private readonly empty: number;
+  /** Per-fold sums; scoring is synchronous and never re-entered, so one buffer serves every call. */
+  private readonly sums: Float64Array;
 
   constructor(
     readonly name: string,
@@ -65,6 +67,7 @@ export class OffensivePrior {
       }
     });
     this.folds = folds.map((f) => ({ intercept: f.intercept, a: f.a, b: f.b }));
+    this.sums = new Float64Array(F);
     this.empty = this.compute(new Bag());
   }
 
@@ -119,7 +122,7 @@ export class OffensivePrior {
     let norm = 0;
     for (let j = 0; j < ids.length; j++) norm += (counts[j]! * this.idf[ids[j]!]!) ** 2;
     norm = Math.sqrt(norm) || 1;
-    const s = SCRATCH.fill(0, 0, F);
+    const s = this.sums.fill(0);
     for (let j = 0; j < ids.length; j++) {
       const c = counts[j]! / norm;
       const off = ids[j]! * F;
@@ -153,9 +156,6 @@ export class OffensivePrior {
   }
 }
 
-// Per-fold sums; scoring is synchronous and never re-entered, so one buffer serves every call.
-const SCRATCH = new Float64Array(64);
-
 /** Term counts of vocabulary words, in small arrays: posts are short, so a linear scan beats another Map. */
 class Bag {
   readonly ids: number[] = [];
@@ -181,7 +181,6 @@ export function loadOffensivePrior(file = OFFENSIVE_PRIOR_FILE): OffensivePrior 
   const j = parsed.data;
   const idf = floats(j.idf);
   const folds = j.folds.map((f) => ({ weights: floats(f.weights), intercept: f.intercept, a: f.a, b: f.b }));
-  if (folds.length > 64) throw new Error(`${file}: more than 64 folds`);
   if (idf.length !== j.vocabulary.length || folds.some((f) => f.weights.length !== idf.length)) throw new Error(`${file}: weight shapes do not match the vocabulary`);
   return new OffensivePrior(j.name, j.vocabulary, idf, folds);
 }

@@ -95,7 +95,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     }
     if (v === undefined && t.elongated) {
       const single = collapseRepeats(t.norm);
-      if (single !== t.norm) v = VALENCE.get(single);
+      if (single !== t.norm) v = ROLES.get(single)?.valence;
     }
     if (v === undefined) {
       negateLeft = Math.max(0, negateLeft - 1);
@@ -131,7 +131,6 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
 
   let raw = contributions.reduce((s, c) => s + c.value, 0);
   const bangs = (text.match(/!/g) ?? []).length;
-
   if (raw !== 0 && bangs > 0) raw *= 1 + 0.1 * Math.min(bangs, 4);
   const score = raw / Math.sqrt(raw * raw + ALPHA);
   const label: SentimentLabel = score >= NEUTRAL_BAND ? 'positive' : score <= -NEUTRAL_BAND ? 'negative' : 'neutral';

@@ -36,7 +36,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
         addPhrase(topic.id, k, words);
         continue;
       }
-      const stem = stemOf(k.toLowerCase());
+      const stem = PorterStemmer.stem(k.toLowerCase());
       const list = byStem.get(stem) ?? [];
       list.push({ topic: topic.id, keyword: k });
       byStem.set(stem, list);
@@ -54,7 +54,7 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
     let hits = wordHits.get(word);
     if (hits === undefined) {
       if (wordHits.size > 100_000) wordHits.clear();
-      hits = byStem.get(stemOf(word)) ?? null;
+      hits = byStem.get(PorterStemmer.stem(word)) ?? null;
       wordHits.set(word, hits);
     }
     return hits;
@@ -106,10 +106,6 @@ function wordsOf(s: string): string[] {
   return tokenize(s)
     .filter((t) => t.kind === 'word' || t.kind === 'hashtag')
     .map((t) => t.norm);
-}
-
-function stemOf(word: string): string {
-  return PorterStemmer.stem(word);
 }
 
 function round(x: number): number {

@@ -48,10 +48,6 @@ export class WordVectors {
     for (let d = 0; d < this.dims; d++) out[d]! /= norm;
     return out;
   }
-
-  has(word: string): boolean {
-    return this.index.has(word);
-  }
 }
 
 export function loadWordVectors(file = WORD_VECTORS_FILE): WordVectors {

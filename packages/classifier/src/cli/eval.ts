@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { afinnBaseline, chorusLexicon } from '../model/baselines.js';
 import { TASKS, readExamples, splitByHash, type Example } from '../model/dataset.js';
 import { modelClassifier, runTask, trainSelected, type TaskResult } from '../model/run-task.js';
+import { describeSelection } from '../model/select.js';
 import { renderResults, type ResultRow } from './results-table.js';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -37,7 +38,7 @@ function evalOne(taskName: string, trainFile: string | undefined, testFile: stri
 /** Trains as `npm run train` does: settings chosen by cross-validation on the training file alone. */
 function trained(task: string, examples: Example[]) {
   const { model, selection } = trainSelected(examples);
-  if (selection) process.stderr.write(`eval: ${task}: chose ${selection.chosen} (${selection.folds}-fold macro-F1: ${selection.scores.map((s) => `${s.name} ${s.score}`).join(', ')})\n`);
+  if (selection) process.stderr.write(`eval: ${task}: ${describeSelection(selection)}\n`);
   return model;
 }
 

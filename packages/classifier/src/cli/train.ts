@@ -12,6 +12,7 @@ import { sha256File, saveArtifact, toArtifact } from '../model/artifact.js';
 import { TASKS, readExamples, type TaskSpec } from '../model/dataset.js';
 import { DEFAULT_FEATURES } from '../model/features.js';
 import { defaultTrainFor, train, trainSelected } from '../model/run-task.js';
+import { describeSelection } from '../model/select.js';
 
 function fail(message: string): never {
   process.stderr.write(`train: ${message}\n`);
@@ -56,7 +57,7 @@ function trainExplicit() {
 
 function selected() {
   const r = trainSelected(examples);
-  if (r.selection) process.stderr.write(`train: chose ${r.selection.chosen} by ${r.selection.folds}-fold cross-validation (macro-F1: ${r.selection.scores.map((s) => `${s.name} ${s.score}`).join(', ')})\n`);
+  if (r.selection) process.stderr.write(`train: ${describeSelection(r.selection)}\n`);
   return { model: r.model, opts: r.chosen.train, selection: r.selection };
 }
 const name = values.name ?? `${spec.name}-${new Date().toISOString().slice(0, 10)}`;

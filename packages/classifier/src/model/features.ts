@@ -157,27 +157,39 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
   return opts.embeddings ? merge(withPrior, embeddingFeatures(tokens, opts.embeddings)) : withPrior;
 }
 
-let embeddingKeys: { keys: Int32Array; order: number[] } | undefined;
+/**
+ * A block of dense features under fixed names: their hashes, sorted once, and the order to write values in, so a
+ * block merges into a sparse vector like any other.
+ */
+interface DenseBlock {
+  keys: Int32Array;
+  order: number[];
+}
 
-function embeddingFeatures(tokens: readonly Token[], scale: number): SparseVector {
-  const v = wordVectors().mean(tokens);
-  if (!embeddingKeys || embeddingKeys.keys.length !== v.length) {
-    const raw = Array.from(v, (_, d) => fnv(`emb:${d}`, SEED_META));
-    const order = raw.map((_, d) => d).sort((a, b) => raw[a]! - raw[b]!);
-    embeddingKeys = { keys: Int32Array.from(order, (d) => raw[d]!), order };
-  }
-  const { keys, order } = embeddingKeys;
-  return { keys, vals: Float32Array.from(order, (d) => v[d]! * scale) };
+function denseBlock(names: string[]): DenseBlock {
+  const raw = names.map((name) => fnv(name, SEED_META));
+  const order = raw.map((_, i) => i).sort((x, y) => raw[x]! - raw[y]!);
+  return { keys: Int32Array.from(order, (i) => raw[i]!), order };
+}
+
+function denseVector(block: DenseBlock, values: ArrayLike<number>, scale = 1): SparseVector {
+  return { keys: block.keys, vals: Float32Array.from(block.order, (i) => values[i]! * scale) };
 }
 
 // The prior's probability enters three ways (as is, its square root, and past one half) so a linear model can bend it.
-const PRIOR_KEYS = [fnv('prior:offensive', SEED_META), fnv('prior:offensive-sqrt', SEED_META), fnv('prior:offensive-high', SEED_META)];
-const PRIOR_ORDER = [0, 1, 2].sort((a, b) => PRIOR_KEYS[a]! - PRIOR_KEYS[b]!);
+const PRIOR_BLOCK = denseBlock(['prior:offensive', 'prior:offensive-sqrt', 'prior:offensive-high']);
 
 function priorFeatures(tokens: readonly Token[]): SparseVector {
   const p = offensivePrior().scoreTokens(tokens, Infinity).probability;
-  const values = [p, Math.sqrt(p), p >= 0.5 ? 1 : 0];
-  return { keys: Int32Array.from(PRIOR_ORDER, (i) => PRIOR_KEYS[i]!), vals: Float32Array.from(PRIOR_ORDER, (i) => values[i]!) };
+  return denseVector(PRIOR_BLOCK, [p, Math.sqrt(p), p >= 0.5 ? 1 : 0]);
+}
+
+let embeddingBlock: DenseBlock | undefined; // named once the vectors are read, on first use
+
+function embeddingFeatures(tokens: readonly Token[], scale: number): SparseVector {
+  const vectors = wordVectors();
+  embeddingBlock ??= denseBlock(Array.from({ length: vectors.dims }, (_, d) => `emb:${d}`));
+  return denseVector(embeddingBlock, vectors.mean(tokens), scale);
 }
 
 /** Counts repeats by sorting, then sublinear tf, scaled to length `scale`: long and short posts weigh the same. */

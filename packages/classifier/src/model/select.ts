@@ -65,6 +65,10 @@ export function selectSettings(examples: Example[], labels: number, changes: Cha
   if (changes.length === 0 || examples.length < MIN_EXAMPLES || [...counts.values()].some((n) => n < MIN_PER_LABEL)) return { chosen: base };
 
   const fold = examples.map((e) => foldOf(e.id, folds));
+  const splits = Array.from({ length: folds }, (_, k) => ({
+    trainIdx: fold.flatMap((f, i) => (f === k ? [] : [i])),
+    testIdx: fold.flatMap((f, i) => (f === k ? [i] : [])),
+  }));
   const ys = examples.map((e) => e.label);
   const vectors = new Map<string, SparseVector[]>(); // one extraction per feature setting, shared by its candidates
   const tried: Array<{ candidate: Candidate; score: number }> = [];
@@ -76,9 +80,7 @@ export function selectSettings(examples: Example[], labels: number, changes: Cha
       vectors.set(key, xs);
     }
     let sum = 0;
-    for (let k = 0; k < folds; k++) {
-      const trainIdx = fold.flatMap((f, i) => (f === k ? [] : [i]));
-      const testIdx = fold.flatMap((f, i) => (f === k ? [i] : []));
+    for (const { trainIdx, testIdx } of splits) {
       const model = trainLinear(trainIdx.map((i) => xs[i]!), trainIdx.map((i) => ys[i]!), c.features, c.train);
       sum += evaluate(testIdx.map((i) => ys[i]!), testIdx.map((i) => model.predict(xs[i]!).label)).macroF1;
     }
@@ -103,6 +105,11 @@ export function selectSettings(examples: Example[], labels: number, changes: Cha
     chosen: best.candidate,
     selection: { chosen: best.candidate.name, folds, metric: 'macroF1', scores: tried.map((t) => ({ name: t.candidate.name, score: t.score })) },
   };
+}
+
+/** One line for a log: what was chosen and every candidate's score. */
+export function describeSelection(s: Selection): string {
+  return `chose ${s.chosen} by ${s.folds}-fold cross-validation (macro-F1: ${s.scores.map((c) => `${c.name} ${c.score}`).join(', ')})`;
 }
 
 function foldOf(id: string, folds: number): number {
