@@ -4,6 +4,7 @@ import type { LinearModel } from './model/linear-model.js';
 import { detectLanguage, isFunctionWord } from './language.js';
 import { scoreRisk } from './risk.js';
 import { scoreSentiment } from './sentiment.js';
+import { sentimentWords } from './sentiment-words.js';
 import { detectSignals } from './signals.js';
 import type { TopicMatcher } from './topics.js';
 import { tokenize, type Token } from './tokens.js';
@@ -17,7 +18,10 @@ export interface ClassifierModel {
   name: string;
   version: string;
   topics: TopicMatcher;
-  /** Trained sentiment model (labels negative / neutral / positive); the rules decide when absent. */
+  /**
+   * Trained sentiment model (labels negative / neutral / positive); when absent, the default sentiment decides: the
+   * rules and the shipped word model (sentiment-words.ts) vote.
+   */
   sentiment?: TrainedModel;
   /** Trained topic model over the brand's topic ids; merged with the taxonomy's keyword rules. */
   topicModel?: TrainedModel;
@@ -41,7 +45,7 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const rules = scoreSentiment(tokens, text);
   const trained = model.sentiment ?? model.topicModel;
   const features = trained ? extractFeatures(text, trained.model.features, { tokens, sentiment: rules }) : undefined;
-  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules, tokens) : rules;
+  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules, tokens) : sentimentWords().refine(tokens, rules);
   let topics = model.topics.match(tokens);
   if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features, tokens);
   const signals = detectSignals(tokens, text, sentiment);

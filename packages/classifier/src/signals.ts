@@ -143,28 +143,31 @@ export function detectSignals(tokens: Token[], text: string, sentiment: Sentimen
   }
 
   // Anger: strong negative sentiment, shouting and "!!!" on top of the anger vocabulary.
-  const angerWord = ANGER_WORDS.exec(text);
-  const caps = tokens.filter((t) => t.allCaps && t.kind === 'word').length;
-  const bangs = (text.match(/!/g) ?? []).length;
-  let anger = 0;
-  const angerEvidence: string[] = [];
-  if (sentiment.score < -0.3) {
-    anger += Math.min(0.5, -sentiment.score * 0.5);
-    angerEvidence.push(...sentiment.evidence.slice(0, 2));
+  // (Only a negative post can be angry, so the rest is not looked at for the others: most posts.)
+  if (sentiment.score < 0) {
+    const angerWord = ANGER_WORDS.exec(text);
+    const caps = tokens.filter((t) => t.allCaps && t.kind === 'word').length;
+    const bangs = (text.match(/!/g) ?? []).length;
+    let anger = 0;
+    const angerEvidence: string[] = [];
+    if (sentiment.score < -0.3) {
+      anger += Math.min(0.5, -sentiment.score * 0.5);
+      angerEvidence.push(...sentiment.evidence.slice(0, 2));
+    }
+    if (angerWord) {
+      anger += 0.35;
+      angerEvidence.push(angerWord[0]);
+    }
+    if (caps >= 2) {
+      anger += 0.15;
+      angerEvidence.push('ALL CAPS');
+    }
+    if (bangs >= 2) {
+      anger += 0.1;
+      angerEvidence.push('!!');
+    }
+    if (anger > 0) out.push({ name: 'anger', score: round(Math.min(1, anger)), evidence: dedupe(angerEvidence) });
   }
-  if (angerWord) {
-    anger += 0.35;
-    angerEvidence.push(angerWord[0]);
-  }
-  if (caps >= 2 && sentiment.score < 0) {
-    anger += 0.15;
-    angerEvidence.push('ALL CAPS');
-  }
-  if (bangs >= 2 && sentiment.score < 0) {
-    anger += 0.1;
-    angerEvidence.push('!!');
-  }
-  if (anger > 0 && sentiment.score < 0) out.push({ name: 'anger', score: round(Math.min(1, anger)), evidence: dedupe(angerEvidence) });
 
   // A question that needs an answer: a question mark on a question-shaped sentence, or an explicit request for help.
   const asks = text.includes('?') ? text.split(/(?<=[.!?])\s+/).filter((s) => s.trim().endsWith('?')) : [];
@@ -176,8 +179,8 @@ export function detectSignals(tokens: Token[], text: string, sentiment: Sentimen
   if (help) question += 0.35;
   if (question > 0) out.push({ name: 'question', score: round(Math.min(1, question)), evidence: dedupe([...(asks[0] ? [truncate(asks[0])] : []), ...(help ? [help[0]] : [])]) });
 
-  const praise = PRAISE_WORDS.exec(text);
-  if (praise && sentiment.label === 'positive' && !sentiment.sarcasm) {
+  const praise = sentiment.label === 'positive' && !sentiment.sarcasm ? PRAISE_WORDS.exec(text) : null;
+  if (praise) {
     out.push({ name: 'praise', score: round(Math.min(1, 0.4 + sentiment.score * 0.6)), evidence: dedupe([praise[0], ...sentiment.evidence.slice(0, 2)]) });
   }
   return out;

@@ -14,6 +14,7 @@ import { detectLanguage } from '../language.js';
 import { loadModel } from '../load-model.js';
 import { scoreRisk } from '../risk.js';
 import { scoreSentiment } from '../sentiment.js';
+import { sentimentWords } from '../sentiment-words.js';
 import { detectSignals } from '../signals.js';
 import { tokenize } from '../tokens.js';
 
@@ -75,6 +76,7 @@ function main(): void {
     ['tokenize', measure(texts, seconds, (t) => tokenize(t))],
     ['language', measure(texts, seconds, (t) => detectLanguage(t))],
     ['sentiment (rules)', measure(texts, seconds, (t, i) => scoreSentiment(tokens[i]!, t))],
+    ['sentiment (word model, voting with the rules)', measure(texts, seconds, (_t, i) => sentimentWords().refine(tokens[i]!, sentiments[i]!))],
     ['topics (taxonomy rules)', measure(texts, seconds, (_t, i) => model.topics.match(tokens[i]!))],
     ['signals', measure(texts, seconds, (t, i) => detectSignals(tokens[i]!, t, sentiments[i]!))],
     ['risk', measure(texts, seconds, (_t, i) => scoreRisk(signals[i]!, sentiments[i]!.score, topics[i]!, model.topics.sensitive, { followers: 100, velocity: 0 }))],

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { afinnBaseline, chorusLexicon } from '../model/baselines.js';
+import { afinnBaseline, chorusDefault, chorusLexicon } from '../model/baselines.js';
 import { TASKS, readExamples, splitByHash, type Example } from '../model/dataset.js';
 import { modelClassifier, runTask, trainSelected, type TaskResult } from '../model/run-task.js';
 import { describeSelection } from '../model/select.js';
@@ -27,7 +27,7 @@ function evalOne(taskName: string, trainFile: string | undefined, testFile: stri
   const test = readExamples(testFile, task);
   if (!trainFile) {
     if (task.needsTrain) fail(`task ${taskName} needs --train <train.jsonl>`);
-    return runTask(taskName, test, chorusLexicon());
+    return runTask(taskName, test, chorusDefault());
   }
   if (!existsSync(trainFile)) fail(`no train file ${trainFile}`);
   const examples = readExamples(trainFile, task);
@@ -69,7 +69,8 @@ function evalAll(dataDir: string, outFile: string): void {
     const spec = TASKS[task]!;
     if (task === 'airline-sentiment' || task === 'tweeteval-sentiment') {
       rows.push({ task, system: 'natural AFINN (lexicon baseline)', result: runTask(task, split.dev, afinnBaseline()) });
-      rows.push({ task, system: 'Chorus rules (default, no training)', result: runTask(task, split.dev, chorusLexicon()) });
+      rows.push({ task, system: 'Chorus rules alone', result: runTask(task, split.dev, chorusLexicon()) });
+      rows.push({ task, system: 'Chorus default: rules + shipped word model (no training)', result: runTask(task, split.dev, chorusDefault()) });
     }
     if (split.train) {
       process.stderr.write(`eval: ${task}: training on ${split.train.length}, testing on ${split.dev.length}\n`);
