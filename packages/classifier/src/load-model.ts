@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadArtifact } from './model/artifact.js';
 import type { ClassifierModel, TrainedModel } from './classify.js';
+import { sentimentWords } from './sentiment-words.js';
 import { Taxonomy } from './taxonomy.js';
 import { compileTaxonomy } from './topics.js';
 
@@ -20,6 +21,8 @@ export interface ModelFiles {
  */
 export function loadModel(files: string | ModelFiles = {}): ClassifierModel {
   const f: ModelFiles = typeof files === 'string' ? { taxonomyFile: files } : files;
+  // Read now, so a service fails at boot rather than on its first mention, and that mention waits for nothing.
+  const words = sentimentWords();
   const base = loadTaxonomy(f.taxonomyFile ?? DEFAULT_TAXONOMY_FILE);
   const trained = (file: string | undefined): TrainedModel | undefined => {
     if (!file) return undefined;
@@ -28,7 +31,7 @@ export function loadModel(files: string | ModelFiles = {}): ClassifierModel {
   };
   const sentiment = trained(f.sentimentModelFile);
   const topicModel = trained(f.topicModelFile);
-  const parts = [base.version, ...(sentiment ? [`sentiment.${sentiment.name}`] : []), ...(topicModel ? [`topics.${topicModel.name}`] : [])];
+  const parts = [base.version, `sentiment-words.${words.name}`, ...(sentiment ? [`sentiment.${sentiment.name}`] : []), ...(topicModel ? [`topics.${topicModel.name}`] : [])];
   return { ...base, version: parts.join('+'), ...(sentiment ? { sentiment } : {}), ...(topicModel ? { topicModel } : {}) };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SentimentLabel } from '@chorus/schemas';
@@ -366,10 +367,13 @@ function round(x: number): number {
 }
 
 export function loadSentimentWords(file = SENTIMENT_WORDS_FILE): SentimentWords {
-  const parsed = SentimentWordsJson.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const text = readFileSync(file, 'utf8');
+  const parsed = SentimentWordsJson.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`${file} is not a Chorus sentiment-words model: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const j = parsed.data;
-  return new SentimentWords(j.name, j.terms, j.bias, j.rulesWeight, j.seed);
+  // The name carries the file's digest, so a classification names the exact weights behind it.
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return new SentimentWords(`${j.name}@${digest}`, j.terms, j.bias, j.rulesWeight, j.seed);
 }
 
 let shared: SentimentWords | undefined;
