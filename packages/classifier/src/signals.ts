@@ -64,6 +64,9 @@ const CUE_WORDS = new Map<string, number>(); // word → bit set over SIGNAL_NAM
 const PRIOR_BIT = 1 << SIGNAL_NAMES.length;
 const PRIOR_TRIGGER = 7;
 for (const w of offensivePrior().triggers(PRIOR_TRIGGER)) CUE_WORDS.set(w, PRIOR_BIT).set(`@${w}`, PRIOR_BIT);
+// A request for help (HELP_REQUEST) needs one of these words too.
+const HELP_BIT = 1 << (SIGNAL_NAMES.length + 1);
+for (const w of ['help', 'any', 'anyone', 'does', 'how', 'what', "what's", 'who']) for (const key of [w, `@${w}`]) CUE_WORDS.set(key, (CUE_WORDS.get(key) ?? 0) | HELP_BIT);
 const CUE_PREFIXES: Array<[string, number]> = [];
 SIGNAL_NAMES.forEach((name, bit) => {
   for (const cue of CUES[name].split(' ')) {
@@ -172,7 +175,7 @@ export function detectSignals(tokens: Token[], text: string, sentiment: Sentimen
   // A question that needs an answer: a question mark on a question-shaped sentence, or an explicit request for help.
   const asks = text.includes('?') ? text.split(/(?<=[.!?])\s+/).filter((s) => s.trim().endsWith('?')) : [];
   const shaped = asks.some((s) => QUESTION_START.test(s.replace(/^(@\w+\s*)+/, '').trim()));
-  const help = HELP_REQUEST.exec(text);
+  const help = cued & HELP_BIT ? HELP_REQUEST.exec(text) : null;
   let question = 0;
   if (asks.length > 0) question += 0.45;
   if (shaped) question += 0.3;

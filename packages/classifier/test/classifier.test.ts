@@ -153,6 +153,10 @@ describe('signal cues', () => {
     'going with Delta from now on, goodbye',
     'You’ve lost me as a customer',
     'those immigrants are ruining it',
+    'Does anyone know if the lounge is open',
+    "#help me please, what's the status of my bag",
+    '@anyone know? How long is the wait',
+    "anyone's guess: who can I call",
   ];
   const demo = readFileSync(join(__dirname, '../../../deploy/demo/mentions.jsonl'), 'utf8')
     .split('\n')
