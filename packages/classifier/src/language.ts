@@ -40,10 +40,10 @@ export function isFunctionWord(norm: string): boolean {
 }
 
 /**
- * Function-word votes per language, best first. A word of one language only is a whole vote; a word several
- * languages share ("in", "a", "de") is split between them, so it cannot decide alone.
+ * Function-word votes per language, in LANGS order (undefined when the post has none). A word of one language only is
+ * a whole vote; a word several languages share ("in", "a", "de") is split between them, so it cannot decide alone.
  */
-function functionWordCounts(words: readonly string[]): ReadonlyArray<[string, number]> {
+function functionWordCounts(words: readonly string[]): number[] | undefined {
   let counts: number[] | undefined;
   for (const w of words) {
     const bits = FUNCTION_WORD_LANGS.get(w);
@@ -53,11 +53,13 @@ function functionWordCounts(words: readonly string[]): ReadonlyArray<[string, nu
     for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) shared++;
     for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) counts[b]! += 1 / shared;
   }
-  if (!counts) return NO_VOTES; // most posts without function words: nothing to allocate or sort
-  const c = counts;
-  return LANGS.map((l, i): [string, number] => [l, c[i]!]).sort((a, b) => b[1] - a[1]);
+  return counts;
 }
-const NO_VOTES: ReadonlyArray<[string, number]> = Object.freeze(LANGS.map((l): [string, number] => [l, 0])) as ReadonlyArray<[string, number]>;
+
+/** The votes as [language, count] pairs, best first (only close calls need them all). */
+function votesOf(counts: number[] | undefined): Array<[string, number]> {
+  return LANGS.map((l, i): [string, number] => [l, counts?.[i] ?? 0]).sort((a, b) => b[1] - a[1]);
+}
 
 /** The language with the most function words, if it has any and no other language ties it. */
 function uniqueLeader(votes: Array<[string, number]>): string | undefined {
@@ -98,11 +100,15 @@ export function detectLanguage(text: string, tokens?: readonly Token[]): Languag
   if (letters < MIN_LETTERS) return { lang: 'und', confidence: 0 };
   // Fast path: most posts carry several function words of one language and none of the others'. The n-gram
   // detector (tens of µs a post) decides the rest.
-  const votes = functionWordCounts(words);
-  const top = votes[0]!;
-  const runnerUp = votes[1]?.[1] ?? 0;
-  if (top[1] >= 2 && top[1] >= 4 * runnerUp) {
-    return { lang: top[0], confidence: round(Math.min(0.95, 0.5 + 0.1 * (top[1] - runnerUp))) };
+  const counts = functionWordCounts(words);
+  if (counts) {
+    // The leader and the runner-up in one pass; ties go to the language listed first, as a stable sort would.
+    let top = 0;
+    for (let i = 1; i < counts.length; i++) if (counts[i]! > counts[top]!) top = i;
+    let runnerUp = 0;
+    for (let i = 0; i < counts.length; i++) if (i !== top) runnerUp = Math.max(runnerUp, counts[i]!);
+    const best = counts[top]!;
+    if (best >= 2 && best >= 4 * runnerUp) return { lang: LANGS[top]!, confidence: round(Math.min(0.95, 0.5 + 0.1 * (best - runnerUp))) };
   }
   const result = eld.detect(words.join(' '));
   if (!result.language) return { lang: 'und', confidence: 0 };
@@ -114,7 +120,7 @@ export function detectLanguage(text: string, tokens?: readonly Token[]): Languag
   if (gap < 0.1) {
     // A close call: let function words decide among the candidates within reach of the best.
     const close = new Set(ranked.filter(([, score]) => score >= best * 0.9).map(([c]) => c));
-    lang = uniqueLeader(votes.filter(([c]) => close.has(c))) ?? lang;
+    lang = uniqueLeader(votesOf(counts).filter(([c]) => close.has(c))) ?? lang;
   }
   return { lang, confidence: round(Math.max(0.05, Math.min(1, gap * 2.5))) };
 }
