@@ -64,9 +64,12 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
     version: taxonomy.version,
     sensitive,
     match(tokens) {
-      const weight = new Map<string, number>();
-      const evidence = new Map<string, Set<string>>();
+      // Made on the first hit: most posts hit no keyword and allocate nothing here.
+      let weight: Map<string, number> | undefined;
+      let evidence: Map<string, Set<string>> | undefined;
       const add = (topic: string, w: number, term: string) => {
+        weight ??= new Map();
+        evidence ??= new Map();
         const seen = evidence.get(topic) ?? new Set<string>();
         if (seen.has(term)) return; // the same word twice is not twice the evidence
         seen.add(term);
@@ -90,15 +93,21 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
           if (j === p.words.length) add(p.topic, PHRASE_WEIGHT, p.phrase);
         }
       }
+      if (!weight || !evidence) return other();
       const scores: TopicScore[] = [];
       for (const [topic, w] of weight) {
         const confidence = 1 - Math.exp(-w);
         if (confidence >= THRESHOLD) scores.push({ id: topic, confidence: round(confidence), evidence: [...(evidence.get(topic) ?? [])].slice(0, 5) });
       }
       scores.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
-      return scores.length > 0 ? scores : [{ id: 'other', confidence: 1, evidence: [] }];
+      return scores.length > 0 ? scores : other();
     },
   };
+}
+
+/** The answer when nothing fits (a new one each time: callers own what they get). */
+function other(): TopicScore[] {
+  return [{ id: 'other', confidence: 1, evidence: [] }];
 }
 
 /** The words of a keyword or phrase, normalised as the tokenizer normalises a post. */
