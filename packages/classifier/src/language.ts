@@ -1,5 +1,6 @@
 import { eld } from './eld.js';
 import type { Token } from './tokens.js';
+import { infoOf, lookup, register } from './word-info.js';
 
 // Function words decide most posts without n-gram statistics, and settle close calls between the detector's top
 // candidates, which n-grams alone get wrong on short posts ("Missed my connection in Austin because the gate agent
@@ -28,26 +29,24 @@ function words(list: string): Set<string> {
 }
 
 const LANGS = Object.keys(FUNCTION_WORDS);
-/** Each function word and the languages it belongs to, as a bit set over LANGS: one lookup a word. */
-const FUNCTION_WORD_LANGS = new Map<string, number>();
+// Each function word's languages, as a bit set over LANGS, live in its shared entry (word-info.ts): one lookup a word.
 LANGS.forEach((lang, bit) => {
-  for (const w of FUNCTION_WORDS[lang]!) FUNCTION_WORD_LANGS.set(w, (FUNCTION_WORD_LANGS.get(w) ?? 0) | (1 << bit));
+  for (const w of FUNCTION_WORDS[lang]!) register(w).langs |= 1 << bit;
 });
 
 /** A function word of a language the detector knows ("the", "de", "und"): never a reason worth showing. */
 export function isFunctionWord(norm: string): boolean {
-  return FUNCTION_WORD_LANGS.has(norm);
+  return lookup(norm).langs !== 0;
 }
 
 /**
- * Function-word votes per language, in LANGS order (undefined when the post has none). A word of one language only is
+ * Function-word votes per language, in LANGS order, from each word's languages (undefined when the post has none). A word of one language only is
  * a whole vote; a word several languages share ("in", "a", "de") is split between them, so it cannot decide alone.
  */
-function functionWordCounts(words: readonly string[]): number[] | undefined {
+function functionWordCounts(langsOfWords: readonly number[]): number[] | undefined {
   let counts: number[] | undefined;
-  for (const w of words) {
-    const bits = FUNCTION_WORD_LANGS.get(w);
-    if (bits === undefined) continue;
+  for (const bits of langsOfWords) {
+    if (bits === 0) continue;
     counts ??= new Array<number>(LANGS.length).fill(0);
     let shared = 0;
     for (let b = 0; b < LANGS.length; b++) if (bits & (1 << b)) shared++;
@@ -82,11 +81,13 @@ export interface LanguageGuess {
  */
 export function detectLanguage(text: string, tokens?: readonly Token[]): LanguageGuess {
   const words: string[] = [];
+  const langs: number[] = [];
   let letters = 0;
   if (tokens) {
     for (const t of tokens) {
       if (t.kind !== 'word') continue;
       words.push(t.norm);
+      langs.push(infoOf(t).langs);
       letters += t.norm.length;
     }
   } else {
@@ -94,13 +95,14 @@ export function detectLanguage(text: string, tokens?: readonly Token[]): Languag
     for (const w of prose.toLowerCase().split(/[^\p{L}\p{M}'’]+/u)) {
       if (!w) continue;
       words.push(w);
+      langs.push(lookup(w).langs);
       letters += w.length;
     }
   }
   if (letters < MIN_LETTERS) return { lang: 'und', confidence: 0 };
   // Fast path: most posts carry several function words of one language and none of the others'. The n-gram
   // detector (tens of µs a post) decides the rest.
-  const counts = functionWordCounts(words);
+  const counts = functionWordCounts(langs);
   if (counts) {
     // The leader and the runner-up in one pass; ties go to the language listed first, as a stable sort would.
     let top = 0;

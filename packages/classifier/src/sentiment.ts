@@ -1,6 +1,7 @@
 import type { SentimentLabel } from '@chorus/schemas';
 import { CONTRAST, EMOJI_VALENCE, EMOTICON_VALENCE, INTENSIFIERS, NEGATORS, VALENCE } from './lexicons.js';
 import { collapseRepeats, type Token } from './tokens.js';
+import { infoOf, lookup, register } from './word-info.js';
 
 export interface SentimentResult {
   label: SentimentLabel;
@@ -14,24 +15,12 @@ export interface SentimentResult {
 
 const NEGATION_SCOPE = 3;
 
-/** What the lexicons say of a word: most words are in none, and one lookup answers all four questions. */
-interface WordRole {
-  negator: boolean;
-  contrast: boolean;
-  intensity: number | undefined;
-  valence: number | undefined;
-}
-const ROLES = new Map<string, WordRole>();
-const roleOf = (w: string): WordRole => {
-  let r = ROLES.get(w);
-  // Every role has all four fields, so the hot loop reads one object shape.
-  if (!r) ROLES.set(w, (r = { negator: false, contrast: false, intensity: undefined, valence: undefined }));
-  return r;
-};
-for (const w of NEGATORS) roleOf(w).negator = true;
-for (const w of CONTRAST) roleOf(w).contrast = true;
-for (const [w, x] of INTENSIFIERS) roleOf(w).intensity = x;
-for (const [w, v] of VALENCE) roleOf(w).valence = v;
+// What the lexicons say of a word (negator, contrast, intensity, valence) lives in its shared entry (word-info.ts):
+// most words are in none, and one lookup answers all four questions, and the other stages' too.
+for (const w of NEGATORS) register(w).negator = true;
+for (const w of CONTRAST) register(w).contrast = true;
+for (const [w, x] of INTENSIFIERS) register(w).intensity = x;
+for (const [w, v] of VALENCE) register(w).valence = v;
 const IMPATIENT = new Set(['any', 'anymore', 'longer', 'much', 'forever', 'all']);
 const ENDS_CLAUSE = /[.;!?]/;
 const NEUTRAL_BAND = 0.05;
@@ -68,24 +57,24 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
       continue;
     }
     if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
-    const role = ROLES.get(t.norm);
-    if (role?.negator || t.norm.endsWith("n't")) {
+    const role = infoOf(t);
+    if (role.negator || t.norm.endsWith("n't")) {
       negateLeft = NEGATION_SCOPE;
       continue;
     }
-    if (role?.contrast) {
+    if (role.contrast) {
       contrastAt = contributions.length;
       negateLeft = 0;
       continue;
     }
-    const intensity = role?.intensity;
+    const intensity = role.intensity;
     if (intensity !== undefined && i + 1 < tokens.length) {
       boost *= intensity;
       continue;
     }
     // As written, then, for a word written long, with repeated letters collapsed ("sooo" → "soo" → "so"): only when
     // the first lookup failed, and never for words merely spelt with a double letter ("book" is not "bok").
-    let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : role?.valence;
+    let v = t.norm === 'like' && !likesSomething(tokens, i) ? undefined : role.valence;
     if (negateLeft === NEGATION_SCOPE && (t.norm === 'wait' || t.norm === 'waitt') && !IMPATIENT.has(tokens[i + 1]?.norm ?? '')) {
       // "can't wait" is eagerness, not a negated wait ("can't wait any longer" is not).
       contributions.push({ term: `${tokens[i - 1]?.raw ?? ''} ${t.raw}`.trim(), value: 2.5 * boost });
@@ -95,7 +84,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     }
     if (v === undefined && t.elongated) {
       const single = collapseRepeats(t.norm);
-      if (single !== t.norm) v = ROLES.get(single)?.valence;
+      if (single !== t.norm) v = lookup(single).valence;
     }
     if (v === undefined) {
       negateLeft = Math.max(0, negateLeft - 1);

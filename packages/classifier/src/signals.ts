@@ -2,6 +2,7 @@ import type { Signal, RiskSignalName } from '@chorus/schemas';
 import { offensivePrior } from './offensive-prior.js';
 import type { SentimentResult } from './sentiment.js';
 import type { Token } from './tokens.js';
+import { infoOf, lookup, register } from './word-info.js';
 
 interface Rule {
   re: RegExp;
@@ -57,21 +58,25 @@ const CUES: Record<keyof typeof RULES, string> = {
   hate: 'go immigrants foreigners muslims jews blacks gays women subhuman vermin inferior exterminate',
 };
 const SIGNAL_NAMES = Object.keys(RULES) as Array<keyof typeof RULES>;
-const CUE_WORDS = new Map<string, number>(); // word → bit set over SIGNAL_NAMES, and PRIOR_BIT
+// Each cue word's bits (over SIGNAL_NAMES, PRIOR_BIT and HELP_BIT) live in its shared entry (word-info.ts), also
+// under '@word': a handle's cue is then found without making a new string to hash.
+const cue = (word: string, bits: number) => {
+  for (const key of [word, `@${word}`]) register(key).cues |= bits;
+};
 // The offensive prior costs a tenth of the whole path when run on every post; only posts with one of its strongly
 // leaning words can reach OFFENSIVE_PRIOR_FROM, and those words are cues like the patterns' (the same test keeps
 // them honest).
 const PRIOR_BIT = 1 << SIGNAL_NAMES.length;
 const PRIOR_TRIGGER = 7;
-for (const w of offensivePrior().triggers(PRIOR_TRIGGER)) CUE_WORDS.set(w, PRIOR_BIT).set(`@${w}`, PRIOR_BIT);
+for (const w of offensivePrior().triggers(PRIOR_TRIGGER)) cue(w, PRIOR_BIT);
 // A request for help (HELP_REQUEST) needs one of these words too.
 const HELP_BIT = 1 << (SIGNAL_NAMES.length + 1);
-for (const w of ['help', 'any', 'anyone', 'does', 'how', 'what', "what's", 'who']) for (const key of [w, `@${w}`]) CUE_WORDS.set(key, (CUE_WORDS.get(key) ?? 0) | HELP_BIT);
+for (const w of ['help', 'any', 'anyone', 'does', 'how', 'what', "what's", 'who']) cue(w, HELP_BIT);
 const CUE_PREFIXES: Array<[string, number]> = [];
 SIGNAL_NAMES.forEach((name, bit) => {
-  for (const cue of CUES[name].split(' ')) {
-    if (cue.endsWith('*')) CUE_PREFIXES.push([cue.slice(0, -1), 1 << bit]);
-    else for (const key of [cue, `@${cue}`]) CUE_WORDS.set(key, (CUE_WORDS.get(key) ?? 0) | (1 << bit));
+  for (const c of CUES[name].split(' ')) {
+    if (c.endsWith('*')) CUE_PREFIXES.push([c.slice(0, -1), 1 << bit]);
+    else cue(c, 1 << bit);
   }
 });
 
@@ -85,14 +90,14 @@ function cuedSignals(tokens: Token[]): number {
   for (const t of tokens) {
     if (t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'mention') continue;
     let w = t.norm;
-    bits |= CUE_WORDS.get(w) ?? 0; // a handle's cue is stored with its '@': no new string to hash
+    bits |= infoOf(t).cues;
     const from = t.kind === 'mention' ? 1 : 0;
     // "hazard's", "stupid'" (a closing quote): the patterns see the word before the apostrophe, the prior both parts.
     const apostrophe = w.indexOf("'");
     if (apostrophe > from) {
-      bits |= CUE_WORDS.get(w.slice(apostrophe + 1)) ?? 0;
+      bits |= lookup(w.slice(apostrophe + 1)).cues;
       w = w.slice(from, apostrophe);
-      bits |= CUE_WORDS.get(w) ?? 0;
+      bits |= lookup(w).cues;
     } else if (from > 0 && PREFIX_FIRST.has(w.charCodeAt(1))) w = w.slice(1);
     else if (from > 0) continue;
     if (w.length >= PREFIX_MIN && PREFIX_FIRST.has(w.charCodeAt(0))) for (const [prefix, bit] of CUE_PREFIXES) if (w.startsWith(prefix)) bits |= bit;

@@ -1,3 +1,5 @@
+import type { WordInfo } from './word-info.js';
+
 /** A token of a social post, with the features the lexicon scorers need. */
 export interface Token {
   /** Lowercased text; for hashtags the word without '#'; for elongated words the collapsed form ("sooo" → "soo"). */
@@ -6,6 +8,8 @@ export interface Token {
   kind: 'word' | 'hashtag' | 'mention' | 'url' | 'emoji' | 'emoticon' | 'number' | 'punct';
   allCaps: boolean;
   elongated: boolean;
+  /** What the stages know of the word (word-info.ts), looked up by the first stage that asks. */
+  info: Readonly<WordInfo> | undefined;
 }
 
 // The grammar of a token, in order of precedence: URLs and emoticons before words, so "http://x" and ":-)" are not
@@ -195,7 +199,7 @@ function numberEnd(text: string, j: number): number {
 }
 
 function tok(raw: string, norm: string, kind: Token['kind']): Token {
-  return { raw, norm, kind, allCaps: false, elongated: false };
+  return { raw, norm, kind, allCaps: false, elongated: false, info: undefined };
 }
 
 function word(w: string, kind: 'word' | 'hashtag', raw: string): Token {
@@ -208,6 +212,7 @@ function word(w: string, kind: 'word' | 'hashtag', raw: string): Token {
     kind,
     allCaps: letters.length >= 3 && letters === letters.toUpperCase() && letters !== letters.toLowerCase(),
     elongated,
+    info: undefined,
   };
 }
 
@@ -238,7 +243,7 @@ function asciiWord(w: string, kind: 'word' | 'hashtag', raw: string): Token {
     } else run = 1;
   }
   const lower = w.toLowerCase();
-  return { raw, norm: elongated ? lower.replace(/([a-z])\1{2,}/g, '$1$1') : lower, kind, allCaps: letters >= 3 && upper === letters, elongated };
+  return { raw, norm: elongated ? lower.replace(/([a-z])\1{2,}/g, '$1$1') : lower, kind, allCaps: letters >= 3 && upper === letters, elongated, info: undefined };
 }
 
 /** A word with every run of a repeated letter collapsed to one ("soo" → "so"); the word itself when it has none. */
