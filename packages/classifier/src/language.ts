@@ -1,4 +1,4 @@
-import { eld } from './eld.js';
+import { detectNgrams } from './eld.js';
 import type { Token } from './tokens.js';
 import { infoOf, lookup, register } from './word-info.js';
 
@@ -112,9 +112,9 @@ export function detectLanguage(text: string, tokens?: readonly Token[]): Languag
     const best = counts[top]!;
     if (best >= 2 && best >= 4 * runnerUp) return { lang: LANGS[top]!, confidence: round(Math.min(0.95, 0.5 + 0.1 * (best - runnerUp))) };
   }
-  const result = eld.detect(words.join(' '));
+  const result = detectNgrams(words.join(' '));
   if (!result.language) return { lang: 'und', confidence: 0 };
-  const ranked = Object.entries(result.getScores()).sort((a, b) => b[1] - a[1]);
+  const ranked = result.ranked;
   const best = ranked[0]?.[1] ?? 0;
   const second = ranked[1]?.[1] ?? 0;
   const gap = best > 0 ? (best - second) / best : 0;
