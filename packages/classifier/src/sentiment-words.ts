@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { NEGATORS } from './lexicons.js';
 import type { SentimentResult } from './sentiment.js';
 import type { Token } from './tokens.js';
+import { infoOf, register } from './word-info.js';
 
 /**
  * The second half of the default sentiment: word weights learnt from text that people rated, which ships with Chorus.
@@ -78,6 +79,9 @@ export function ruleTerms(rules: Pick<SentimentResult, 'label' | 'score' | 'sarc
 function isNegator(w: string): boolean {
   return NEGATORS.has(w) || w.endsWith("n't");
 }
+// The same words marked in their shared entries, for the hot path (sentiment.ts marks them too; this module must
+// not depend on having been loaded after it).
+for (const w of NEGATORS) register(w).negator = true;
 
 const Triple = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -149,8 +153,6 @@ export class SentimentWords {
   private readonly url: number;
   private readonly user: number;
   private readonly start: number;
-  /** The negators' word hashes, kept to 30 bits so V8 holds them as small integers. */
-  private readonly negators: Set<number>;
   private readonly bias: Float64Array;
   /** Logits, then probabilities: scoring is synchronous and never re-entered, so one buffer serves every call. */
   private readonly p = new Float64Array(3);
@@ -181,7 +183,6 @@ export class SentimentWords {
     this.ruleSarcasm = this.rule.get('lex:sarcasm');
     [this.bang, this.ask, this.url, this.user] = ['!', '?', '<url>', '<user>'].map(row) as [number, number, number, number];
     this.start = fnv(START, this.seed);
-    this.negators = new Set([...NEGATORS].map((w) => fnv(w, this.seed) & 0x3fffffff));
   }
 
   /** A term's key as sentimentTerms writes it: the hot path computes the same from the words' hashes. */
@@ -279,8 +280,8 @@ export class SentimentWords {
           } else addSlot(s, W, this.find(fmix(h ^ UNI)));
           addSlot(s, W, this.find(pairKey(prev, h)));
           prev = h;
-          // The negators' hashes answer for most words without a string lookup.
-          if (this.negators.has(h & 0x3fffffff) ? isNegator(w) : w.endsWith("n't")) negated = NEGATION_SCOPE;
+          // The token's shared entry knows the negators (the rules looked it up already).
+          if (infoOf(t).negator || w.endsWith("n't")) negated = NEGATION_SCOPE;
         }
       }
     }
