@@ -76,13 +76,15 @@ export async function ensureTopics(admin: Admin, keys: readonly TopicKey[], pref
     if (!/already exists/i.test((e as Error).message)) throw e;
   }
   // Wait until every new partition has a leader. A just-created topic is briefly unknown to the metadata the broker
-  // serves, which kafkajs's own wait does not retry, so retry here what Kafka marks retriable.
+  // serves, which kafkajs's own wait does not retry, so retry here what Kafka marks retriable. Up to a minute: on a
+  // busy two-core machine (a test run starting services, a browser and Elasticsearch at once) the controller has
+  // been seen to take more than ten seconds.
   const names = wanted.map((t) => t.topic);
   await retryRetriable(async () => {
     const meta = await admin.fetchTopicMetadata({ topics: names });
     const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}:${p.partitionId}`));
     if (leaderless.length > 0) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
-  }, 40, 250);
+  }, 240, 250);
 }
 
 /** Wraps a payload in the versioned event envelope every topic carries. */
