@@ -320,18 +320,32 @@ export class SentimentWords {
     return { ...rules, label, score: round(pos - neg), confidence: round(Math.max(neg, neu, pos)), evidence };
   }
 
-  /** The words of the post whose own weights lean most towards label `c`, as written (at most three). */
+  /**
+   * The words of the post whose weights lean most towards label `c`, as written (at most three): a word inside a
+   * negation's scope by its negated weight, shown as "not <word>"; function words ("the", "for") are not shown,
+   * negators ("never", "no") are.
+   */
   private leaning(tokens: readonly Token[], c: number): string[] {
     const scored: Array<{ term: string; lean: number }> = [];
     const seen = new Set<string>();
+    const w = this.weights3;
+    let negated = 0;
     for (const t of tokens) {
-      if ((t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'emoji' && t.kind !== 'emoticon') || seen.has(t.norm)) continue;
-      seen.add(t.norm);
-      const at = this.find(fmix(fnv(t.norm, this.seed) ^ UNI));
+      if (t.kind === 'punct' && CLAUSE_END.test(t.norm)) negated = 0;
+      if (t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'emoji' && t.kind !== 'emoticon') continue;
+      const inScope = (t.kind === 'word' || t.kind === 'hashtag') && negated > 0;
+      if (inScope) negated--;
+      const info = infoOf(t);
+      const negator = info.negator || t.norm.endsWith("n't");
+      if (negator) negated = NEGATION_SCOPE;
+      const term = inScope ? `not ${t.raw}` : t.raw;
+      if (seen.has(term) || (info.langs !== 0 && !negator)) continue;
+      seen.add(term);
+      const h = fnv(t.norm, this.seed);
+      const at = this.find(fmix(h ^ (inScope ? NEG : UNI)));
       if (at === NONE) continue;
-      const w = this.weights3;
       const lean = w[at + 1 + c]! - (w[at + 1]! + w[at + 2]! + w[at + 3]!) / 3;
-      if (lean > 0.05) scored.push({ term: t.raw, lean });
+      if (lean > 0.05) scored.push({ term, lean });
     }
     return scored
       .sort((a, b) => b.lean - a.lean)

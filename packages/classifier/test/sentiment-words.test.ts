@@ -126,6 +126,9 @@ describe('sentiment words (the default sentiment’s shipped model)', () => {
     const c = classify({ text, author: { handle: 'x', followers: 10 } }, loadModel(), { now: new Date(0) });
     expect(c.sentiment.label).toBe(refined(text).label);
     expect(c.sentiment.label).toBe('negative');
+    // The rules saw nothing here; the model's reasons, a negated word shown as such, and no function words.
+    expect(c.sentiment.evidence).toContain('not work');
+    expect(c.sentiment.evidence).not.toContain('the');
   });
 
   test('a file that is not a model is refused with a clear error', () => {
