@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What Chorus uses of ELD (the Efficient Language Detector, Apache-2.0). */
+/** ELD's own answer (the Efficient Language Detector, Apache-2.0). */
 export interface EldResult {
   /** ISO 639-1, or '' when ELD cannot tell. */
   language: string;
@@ -27,9 +27,12 @@ function requireEld<T>(file: string): T {
   throw new Error(`cannot find ${path}: run npm install`);
 }
 
-/** ELD itself with its extra-small static database (60 languages, ~1 MB, ~45 MB in memory): the reference. */
-export const eld = requireEld<{ eld: { detect(text: string): EldResult } }>('entries/static.extrasmall.js').eld;
+/** ELD itself with its extra-small static database: the reference detectNgrams is tested against, built on demand. */
+export function referenceEld(): { detect(text: string): EldResult } {
+  return requireEld<{ eld: { detect(text: string): EldResult } }>('entries/static.extrasmall.js').eld;
+}
 
+// ELD's extra-small static database (60 languages, ~1 MB, ~45 MB in memory) and the pieces of its text processing.
 const { ngramsData } = requireEld<{ ngramsData: NgramsData }>('ngrams/extrasmall.js');
 const { dictionary } = requireEld<{ dictionary: string[] }>('dictionary.js');
 const { separators } = requireEld<{ separators: RegExp }>('regexPatterns.js');

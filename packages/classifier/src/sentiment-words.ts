@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SentimentLabel } from '@chorus/schemas';
 import { z } from 'zod';
-import { NEGATORS } from './lexicons.js';
+import { fnv1a } from './hash.js';
 import type { SentimentResult } from './sentiment.js';
 import type { Token } from './tokens.js';
-import { infoOf, register } from './word-info.js';
+import { infoOf, negates, negationScope } from './word-info.js';
 
 /**
  * The second half of the default sentiment: word weights learnt from text that people rated, which ships with Chorus.
@@ -20,8 +20,6 @@ export const SENTIMENT_WORDS_FILE = join(__dirname, '..', 'models', 'sentiment-w
 /** The order of every weight triple. */
 export const SENTIMENT_LABELS: readonly SentimentLabel[] = ['negative', 'neutral', 'positive'];
 
-const NEGATION_SCOPE = 3;
-const CLAUSE_END = /[.;!?]/;
 const START = '<s>';
 
 /**
@@ -32,39 +30,31 @@ const START = '<s>';
  */
 export function sentimentTerms(tokens: readonly Token[]): string[] {
   const out: string[] = [];
-  let negated = 0;
+  const negated = negationScope(tokens);
   let prev = START;
-  for (const t of tokens) {
+  tokens.forEach((t, i) => {
     switch (t.kind) {
       case 'punct':
-        if (CLAUSE_END.test(t.norm)) negated = 0;
         if (t.norm.includes('!')) out.push('!');
         if (t.norm.includes('?')) out.push('?');
-        continue;
+        return;
       case 'url':
         out.push('<url>');
-        continue;
+        return;
       case 'mention':
         out.push('<user>');
-        continue;
+        return;
       case 'emoji':
       case 'emoticon':
         out.push(t.norm);
-        continue;
+        return;
       case 'number':
-        continue;
-      default: {
-        const w = t.norm;
-        if (negated > 0) {
-          out.push(`n:${w}`);
-          negated--;
-        } else out.push(w);
-        out.push(`${prev} ${w}`);
-        prev = w;
-        if (isNegator(w)) negated = NEGATION_SCOPE;
-      }
+        return;
+      default:
+        out.push(negated[i] ? `n:${t.norm}` : t.norm, `${prev} ${t.norm}`);
+        prev = t.norm;
     }
-  }
+  });
   return out;
 }
 
@@ -75,13 +65,6 @@ export function ruleTerms(rules: Pick<SentimentResult, 'label' | 'score' | 'sarc
   if (rules.sarcasm) out.push(['lex:sarcasm', 1]);
   return out;
 }
-
-function isNegator(w: string): boolean {
-  return NEGATORS.has(w) || w.endsWith("n't");
-}
-// The same words marked in their shared entries, for the hot path (sentiment.ts marks them too; this module must
-// not depend on having been loaded after it).
-for (const w of NEGATORS) register(w).negator = true;
 
 const Triple = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -115,13 +98,6 @@ const NEG = 0x68e31da4;
 const PAIR = 0x1b873593;
 const EMPTY = 0;
 const SEEN_MASK = 4095; // 4,096 words of 32 bits: 16 kB
-
-/** FNV-1a over the word, from `seed`. */
-function fnv(w: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return h;
-}
 
 /** Murmur3's finaliser (every input bit moves every output bit, so the table's low bits are well spread); never EMPTY. */
 function fmix(h: number): number {
@@ -182,15 +158,15 @@ export class SentimentWords {
     this.ruleScore = this.rule.get('lex:score');
     this.ruleSarcasm = this.rule.get('lex:sarcasm');
     [this.bang, this.ask, this.url, this.user] = ['!', '?', '<url>', '<user>'].map(row) as [number, number, number, number];
-    this.start = fnv(START, this.seed);
+    this.start = fnv1a(START, this.seed);
   }
 
   /** A term's key as sentimentTerms writes it: the hot path computes the same from the words' hashes. */
   private keyOf(term: string): number {
     const space = term.indexOf(' ');
-    if (term.startsWith('n:') && term.length > 2) return fmix(fnv(term.slice(2), this.seed) ^ NEG);
-    if (space > 0) return pairKey(fnv(term.slice(0, space), this.seed), fnv(term.slice(space + 1), this.seed));
-    return fmix(fnv(term, this.seed) ^ UNI);
+    if (term.startsWith('n:') && term.length > 2) return fmix(fnv1a(term.slice(2), this.seed) ^ NEG);
+    if (space > 0) return pairKey(fnv1a(term.slice(0, space), this.seed), fnv1a(term.slice(space + 1), this.seed));
+    return fmix(fnv1a(term, this.seed) ^ UNI);
   }
 
   private insert(term: string, key: number, w: readonly number[]): void {
@@ -237,14 +213,13 @@ export class SentimentWords {
     s[0] = s[1] = s[2] = 0;
     const W = this.weights3;
     let terms = 0;
-    let negated = 0;
+    const negated = negationScope(tokens);
     let prev = this.start;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       switch (t.kind) {
         case 'punct': {
           const p = t.norm;
-          if (CLAUSE_END.test(p)) negated = 0;
           if (p.includes('!')) {
             addSlot(s, W, this.bang);
             terms++;
@@ -265,23 +240,17 @@ export class SentimentWords {
           continue;
         case 'emoji':
         case 'emoticon':
-          addSlot(s, W, this.find(fmix(fnv(t.norm, this.seed) ^ UNI)));
+          addSlot(s, W, this.find(fmix(fnv1a(t.norm, this.seed) ^ UNI)));
           terms++;
           continue;
         case 'number':
           continue;
         default: {
-          const w = t.norm;
-          const h = fnv(w, this.seed);
+          const h = fnv1a(t.norm, this.seed);
           terms += 2;
-          if (negated > 0) {
-            addSlot(s, W, this.find(fmix(h ^ NEG)));
-            negated--;
-          } else addSlot(s, W, this.find(fmix(h ^ UNI)));
+          addSlot(s, W, this.find(fmix(h ^ (negated[i] ? NEG : UNI))));
           addSlot(s, W, this.find(pairKey(prev, h)));
           prev = h;
-          // The token's shared entry knows the negators (the rules looked it up already).
-          if (infoOf(t).negator || w.endsWith("n't")) negated = NEGATION_SCOPE;
         }
       }
     }
@@ -329,24 +298,17 @@ export class SentimentWords {
     const scored: Array<{ term: string; lean: number }> = [];
     const seen = new Set<string>();
     const w = this.weights3;
-    let negated = 0;
-    for (const t of tokens) {
-      if (t.kind === 'punct' && CLAUSE_END.test(t.norm)) negated = 0;
-      if (t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'emoji' && t.kind !== 'emoticon') continue;
-      const inScope = (t.kind === 'word' || t.kind === 'hashtag') && negated > 0;
-      if (inScope) negated--;
-      const info = infoOf(t);
-      const negator = info.negator || t.norm.endsWith("n't");
-      if (negator) negated = NEGATION_SCOPE;
-      const term = inScope ? `not ${t.raw}` : t.raw;
-      if (seen.has(term) || (info.langs !== 0 && !negator)) continue;
+    const negated = negationScope(tokens);
+    tokens.forEach((t, i) => {
+      if (t.kind !== 'word' && t.kind !== 'hashtag' && t.kind !== 'emoji' && t.kind !== 'emoticon') return;
+      const term = negated[i] ? `not ${t.raw}` : t.raw;
+      if (seen.has(term) || (infoOf(t).langs !== 0 && !negates(t))) return;
       seen.add(term);
-      const h = fnv(t.norm, this.seed);
-      const at = this.find(fmix(h ^ (inScope ? NEG : UNI)));
-      if (at === NONE) continue;
+      const at = this.find(fmix(fnv1a(t.norm, this.seed) ^ (negated[i] ? NEG : UNI)));
+      if (at === NONE) return;
       const lean = w[at + 1 + c]! - (w[at + 1]! + w[at + 2]! + w[at + 3]!) / 3;
       if (lean > 0.05) scored.push({ term, lean });
-    }
+    });
     return scored
       .sort((a, b) => b.lean - a.lean)
       .slice(0, 3)

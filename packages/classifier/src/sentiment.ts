@@ -1,7 +1,7 @@
 import type { SentimentLabel } from '@chorus/schemas';
-import { CONTRAST, EMOJI_VALENCE, EMOTICON_VALENCE, INTENSIFIERS, NEGATORS, VALENCE } from './lexicons.js';
+import { CONTRAST, EMOJI_VALENCE, EMOTICON_VALENCE, INTENSIFIERS, VALENCE } from './lexicons.js';
 import { collapseRepeats, type Token } from './tokens.js';
-import { infoOf, lookup, register } from './word-info.js';
+import { CLAUSE_END, infoOf, lookup, NEGATION_SCOPE, negates, register } from './word-info.js';
 
 export interface SentimentResult {
   label: SentimentLabel;
@@ -13,16 +13,14 @@ export interface SentimentResult {
   sarcasm: boolean;
 }
 
-const NEGATION_SCOPE = 3;
 
-// What the lexicons say of a word (negator, contrast, intensity, valence) lives in its shared entry (word-info.ts):
+// What the lexicons say of a word (negator, contrast, intensity, valence) lives in its shared entry (word-info.ts,
+// which marks the negators itself):
 // most words are in none, and one lookup answers all four questions, and the other stages' too.
-for (const w of NEGATORS) register(w).negator = true;
 for (const w of CONTRAST) register(w).contrast = true;
 for (const [w, x] of INTENSIFIERS) register(w).intensity = x;
 for (const [w, v] of VALENCE) register(w).valence = v;
 const IMPATIENT = new Set(['any', 'anymore', 'longer', 'much', 'forever', 'all']);
-const ENDS_CLAUSE = /[.;!?]/;
 const NEUTRAL_BAND = 0.05;
 // VADER's normalisation constant: raw sums of ±4 map near ±0.7.
 const ALPHA = 15;
@@ -43,7 +41,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.kind === 'punct') {
-      if (ENDS_CLAUSE.test(t.norm)) negateLeft = 0;
+      if (CLAUSE_END.test(t.norm)) negateLeft = 0;
       continue;
     }
     if (t.kind === 'emoji') {
@@ -58,7 +56,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     }
     if (t.kind !== 'word' && t.kind !== 'hashtag') continue;
     const role = infoOf(t);
-    if (role.negator || t.norm.endsWith("n't")) {
+    if (negates(t)) {
       negateLeft = NEGATION_SCOPE;
       continue;
     }
@@ -139,7 +137,7 @@ const LIKE_SUBJECTS = new Set(['i', 'we', 'you', 'u', 'they', 'people', 'really'
 
 function likesSomething(tokens: Token[], i: number): boolean {
   const prev = tokens[i - 1];
-  return prev !== undefined && (prev.kind === 'word' || prev.kind === 'hashtag') && (LIKE_SUBJECTS.has(prev.norm) || NEGATORS.has(prev.norm) || prev.norm.endsWith("n't"));
+  return prev !== undefined && (prev.kind === 'word' || prev.kind === 'hashtag') && (LIKE_SUBJECTS.has(prev.norm) || negates(prev));
 }
 
 function round(x: number): number {

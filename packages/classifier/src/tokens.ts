@@ -132,59 +132,34 @@ function emoticonEnd(text: string, i: number): number {
   return EMOTICON_AT.test(text) ? EMOTICON_AT.lastIndex : -1;
 }
 
-/** Advances over one character of `re` (a sticky single-character class) at j, or answers -1. */
-function classAt(re: RegExp, text: string, j: number): number {
-  re.lastIndex = j;
-  return re.test(text) ? re.lastIndex : -1;
+/**
+ * The end of a run of characters from j: ASCII ones that `ascii` accepts, others that `re` (a sticky single-character
+ * class, the Unicode form of the same class) matches, a surrogate pair at a time.
+ */
+function runEnd(text: string, j: number, ascii: (c: number) => boolean, re: RegExp): number {
+  while (j < text.length) {
+    const d = text.charCodeAt(j);
+    if (d < 128) {
+      if (!ascii(d)) break;
+      j++;
+    } else {
+      re.lastIndex = j;
+      if (!re.test(text)) break;
+      j = re.lastIndex;
+    }
+  }
+  return j;
 }
+
+const isLetterOrApostrophe = (c: number) => ((c | 32) >= 97 && (c | 32) <= 122) || c === 39;
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** The end of [\p{L}\p{M}'’]* from j. */
-function wordEnd(text: string, j: number): number {
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
-    if (d < 128) {
-      const l = d | 32;
-      if ((l >= 97 && l <= 122) || d === 39) j++;
-      else break;
-    } else if (d === 0x2019) j++;
-    else {
-      const next = classAt(WORD_CHAR_AT, text, j);
-      if (next < 0) break;
-      j = next;
-    }
-  }
-  return j;
-}
-
+const wordEnd = (text: string, j: number) => runEnd(text, j, isLetterOrApostrophe, WORD_CHAR_AT);
 /** The end of [\p{L}\p{N}_]* from j. */
-function tagEnd(text: string, j: number): number {
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
-    if (d < 128) {
-      if (isWordAscii(d)) j++;
-      else break;
-    } else {
-      const next = classAt(TAG_CHAR_AT, text, j);
-      if (next < 0) break;
-      j = next;
-    }
-  }
-  return j;
-}
-
+const tagEnd = (text: string, j: number) => runEnd(text, j, isWordAscii, TAG_CHAR_AT);
 /** The end of \p{N}* from j. */
-function digitsEnd(text: string, j: number): number {
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
-    if (d >= 48 && d <= 57) j++;
-    else if (d >= 128) {
-      const next = classAt(DIGIT_AT, text, j);
-      if (next < 0) break;
-      j = next;
-    } else break;
-  }
-  return j;
-}
+const digitsEnd = (text: string, j: number) => runEnd(text, j, isDigit, DIGIT_AT);
 
 /** The end of \p{N}*(?:[.,]\p{N}+)* from j (just after a first digit). */
 function numberEnd(text: string, j: number): number {

@@ -64,17 +64,15 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
     version: taxonomy.version,
     sensitive,
     match(tokens) {
-      // Made on the first hit: most posts hit no keyword and allocate nothing here.
-      let weight: Map<string, number> | undefined;
-      let evidence: Map<string, Set<string>> | undefined;
+      // Each hit topic's weight and the terms behind it; made on the first hit: most posts hit no keyword.
+      let hit: Map<string, { weight: number; terms: Set<string> }> | undefined;
       const add = (topic: string, w: number, term: string) => {
-        weight ??= new Map();
-        evidence ??= new Map();
-        const seen = evidence.get(topic) ?? new Set<string>();
-        if (seen.has(term)) return; // the same word twice is not twice the evidence
-        seen.add(term);
-        evidence.set(topic, seen);
-        weight.set(topic, (weight.get(topic) ?? 0) + w);
+        hit ??= new Map();
+        let h = hit.get(topic);
+        if (!h) hit.set(topic, (h = { weight: 0, terms: new Set() }));
+        if (h.terms.has(term)) return; // the same word twice is not twice the evidence
+        h.terms.add(term);
+        h.weight += w;
       };
       const words: string[] = [];
       for (const t of tokens) {
@@ -93,11 +91,11 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
           if (j === p.words.length) add(p.topic, PHRASE_WEIGHT, p.phrase);
         }
       }
-      if (!weight || !evidence) return other();
+      if (!hit) return other();
       const scores: TopicScore[] = [];
-      for (const [topic, w] of weight) {
-        const confidence = 1 - Math.exp(-w);
-        if (confidence >= THRESHOLD) scores.push({ id: topic, confidence: round(confidence), evidence: [...(evidence.get(topic) ?? [])].slice(0, 5) });
+      for (const [topic, h] of hit) {
+        const confidence = 1 - Math.exp(-h.weight);
+        if (confidence >= THRESHOLD) scores.push({ id: topic, confidence: round(confidence), evidence: [...h.terms].slice(0, 5) });
       }
       scores.sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id));
       return scores.length > 0 ? scores : other();

@@ -1,3 +1,4 @@
+import { NEGATORS } from './lexicons.js';
 import type { Token } from './tokens.js';
 
 /**
@@ -37,4 +38,43 @@ export function lookup(word: string): Readonly<WordInfo> {
 /** What is known of a token's word, looked up on the first ask and kept on the token. */
 export function infoOf(t: Token): Readonly<WordInfo> {
   return (t.info ??= WORDS.get(t.norm) ?? NOTHING);
+}
+
+// Negators are marked here rather than by a stage: every reader of negation (the rules, the word model, trained
+// models' features) sees them whichever module loaded first.
+for (const w of NEGATORS) register(w).negator = true;
+
+/** Whether a word token turns the next words around: a listed negator, or any word ending in "n't". */
+export function negates(t: Token): boolean {
+  return infoOf(t).negator || t.norm.endsWith("n't");
+}
+
+export const NEGATION_SCOPE = 3;
+/** Punctuation that ends a clause, and with it a negation's reach. */
+export const CLAUSE_END = /[.;!?]/;
+let inScope = new Uint8Array(256);
+
+/**
+ * For each token, 1 when it is a word within a negation's scope (the NEGATION_SCOPE words after a negator, until the
+ * clause ends), else 0: how the word model and trained models' features read "not good". (The rules' own scoring
+ * keeps its own reading: it also ends the scope at the first word that carries valence.) The returned buffer is
+ * reused by the next call: synchronous, never re-entered.
+ */
+export function negationScope(tokens: readonly Token[]): Uint8Array {
+  if (inScope.length < tokens.length) inScope = new Uint8Array(tokens.length * 2);
+  let left = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    inScope[i] = 0;
+    if (t.kind === 'punct') {
+      if (CLAUSE_END.test(t.norm)) left = 0;
+    } else if (t.kind === 'word' || t.kind === 'hashtag') {
+      if (left > 0) {
+        inScope[i] = 1;
+        left--;
+      }
+      if (negates(t)) left = NEGATION_SCOPE;
+    }
+  }
+  return inScope;
 }

@@ -12,6 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FNV_OFFSET } from '../hash.js';
 import { sha256File } from '../model/artifact.js';
 import { DEFAULT_FEATURES } from '../model/features.js';
 import { DEFAULT_TRAIN, trainLinear, type TrainOptions, type Vector } from '../model/linear-model.js';
@@ -95,7 +96,10 @@ function vectorOf(text: string): Vector {
   const tokens = tokenize(text);
   const terms = sentimentTerms(tokens);
   const sums = new Map<number, number>();
-  const add = (term: string, v: number) => sums.set(idOf(term), (sums.get(idOf(term)) ?? 0) + v);
+  const add = (term: string, v: number) => {
+    const id = idOf(term);
+    sums.set(id, (sums.get(id) ?? 0) + v);
+  };
   for (const t of terms) add(t, 1 / Math.sqrt(terms.length));
   for (const [t, v] of ruleTerms(scoreSentiment(tokens, text))) add(t, v);
   const keys = Int32Array.from([...sums.keys()].sort((a, b) => a - b));
@@ -136,7 +140,7 @@ const file: SentimentWordsFile = {
   labels: ['negative', 'neutral', 'positive'],
   bias: [r4(model.bias[0]!), r4(model.bias[1]!), r4(model.bias[2]!)],
   rulesWeight,
-  seed: 0x811c9dc5 | 0,
+  seed: FNV_OFFSET | 0,
   terms,
   provenance: {
     data: { file: basename(values.vader), sha256: sha256File(values.vader), rows: rated.length, sources, labels: counts },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fnv1a } from '../hash.js';
 
 export interface Example {
   id: string;
@@ -53,9 +54,7 @@ export function splitByHash(examples: Example[], devShare: number): { train: Exa
   const train: Example[] = [];
   const dev: Example[] = [];
   for (const e of examples) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < e.id.length; i++) h = Math.imul(h ^ e.id.charCodeAt(i), 0x01000193);
-    ((h >>> 0) % 1000 < devShare * 1000 ? dev : train).push(e);
+    ((fnv1a(e.id) >>> 0) % 1000 < devShare * 1000 ? dev : train).push(e);
   }
   return { train, dev };
 }

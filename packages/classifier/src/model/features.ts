@@ -1,9 +1,10 @@
+import { fnv1a, FNV_PRIME } from '../hash.js';
 import { scoreSentiment, type SentimentResult } from '../sentiment.js';
-import { NEGATORS } from '../lexicons.js';
 import { offensivePrior } from '../offensive-prior.js';
 import { wordVectors } from '../word-vectors.js';
 import { detectSignals } from '../signals.js';
 import { tokenize, type Token } from '../tokens.js';
+import { negationScope } from '../word-info.js';
 
 /** Feature-extraction settings, recorded in every model artifact so a model is always read the way it was trained. */
 export interface FeatureOptions {
@@ -31,19 +32,12 @@ export interface FeatureOptions {
 
 export const DEFAULT_FEATURES: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, lexicon: true, blockNorm: true, offensivePrior: true };
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 // Hashes are kept to 30 bits so V8 stores them as small integers: Map lookups on larger numbers (heap doubles) are
 // several times slower, and 2^30 buckets make collisions negligible for any vocabulary we train.
 const SMI_MASK = 0x3fffffff;
 
-function fnv(s: string, h = FNV_OFFSET): number {
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, FNV_PRIME);
-  }
-  return h & SMI_MASK;
+function fnv(s: string, seed?: number): number {
+  return fnv1a(s, seed) & SMI_MASK;
 }
 
 /** The hash of a word's own feature (as extraction makes it), so explanations can name the words a model weighs. */
@@ -104,8 +98,9 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
   const tokens = pre?.tokens ?? tokenize(text);
   let prev = '<s>';
   let prev2 = '<s>';
-  let negated = 0;
-  for (const t of tokens) {
+  const negated = negationScope(tokens);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     let w: string;
     switch (t.kind) {
       case 'url':
@@ -118,7 +113,6 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
         w = '<num>';
         break;
       case 'punct':
-        if (/[.;!?]/.test(t.norm)) negated = 0;
         w = t.norm.length > 1 ? `${t.norm[0]}+` : t.norm;
         break;
       default:
@@ -126,11 +120,7 @@ export function extractFeatures(text: string, opts: FeatureOptions = DEFAULT_FEA
     }
     add(fnv(w, SEED_WORD));
     if (t.kind === 'word' || t.kind === 'hashtag') {
-      if (negated > 0) {
-        add(fnv(w, SEED_NEG));
-        negated--;
-      }
-      if (NEGATORS.has(w) || w.endsWith("n't")) negated = 3;
+      if (negated[i]) add(fnv(w, SEED_NEG));
       if (t.allCaps) add(fnv('caps', SEED_META));
       if (t.elongated) add(fnv('elong', SEED_META));
       if (t.kind === 'hashtag') add(fnv('#', SEED_META));

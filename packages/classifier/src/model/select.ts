@@ -1,3 +1,4 @@
+import { fnv1a } from '../hash.js';
 import type { Example } from './dataset.js';
 import { DEFAULT_FEATURES, extractFeatures, type FeatureOptions, type SparseVector } from './features.js';
 import { DEFAULT_TRAIN, trainLinear, type TrainOptions } from './linear-model.js';
@@ -127,7 +128,5 @@ export function describeSelection(s: Selection): string {
 }
 
 function foldOf(id: string, folds: number): number {
-  let h = 0x9e3779b9;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % folds;
+  return (fnv1a(id, 0x9e3779b9) >>> 0) % folds;
 }
