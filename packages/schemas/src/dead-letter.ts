@@ -14,6 +14,10 @@ export const DeadLetter = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
   payload: z.string().describe('The original value, as UTF-8 if it decodes, else base64'),
   payloadEncoding: z.enum(['utf8', 'base64']),
+  payloadTruncated: z
+    .object({ originalBytes: z.number().int() })
+    .optional()
+    .describe('Present when the payload was cut to fit a dead-letter record (base64 of its first bytes); read the whole at origin'),
   failedAt: Timestamp,
 });
 export type DeadLetter = z.infer<typeof DeadLetter>;

@@ -100,6 +100,21 @@ export const TOPICS = {
   },
 } as const;
 
+/**
+ * The size story, one place for every hop. A mention's text is at most 20,000 UTF-16 units (at most 60 kB of UTF-8,
+ * 120 kB once JSON-escaped), so every record Chorus derives from one mention stays far below `maxRecordBytes`. The
+ * broker (`message.max.bytes` in deploy/kafka/server.properties) and every topic (`max.message.bytes`, set by
+ * ensureTopics) take a record batch of up to `maxRecordBytes`; producers send requests of at most
+ * `produceChunkBytes`, so a backlog of any length goes out in requests the broker accepts. A single record larger
+ * than the limit (it cannot happen for mentions, but could for a future payload) is dead-lettered, never retried.
+ */
+export const KAFKA_LIMITS = {
+  maxRecordBytes: 1_048_576,
+  produceChunkBytes: 512 * 1024,
+  /** Dead letters carry at most this much of the original payload (the rest is cut, and says so). */
+  deadLetterPayloadBytes: 256 * 1024,
+} as const;
+
 export type TopicKey = keyof typeof TOPICS;
 export type TopicValue<K extends TopicKey> = z.infer<(typeof TOPICS)[K]['value']>;
 export type TopicData<K extends TopicKey> = TopicValue<K>['data'];

@@ -2,6 +2,8 @@ export * from './config.js';
 export * from './errors.js';
 export * from './http.js';
 export * from './kafka.js';
+export * from './produce.js';
+export * from './producer.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './metrics.js';

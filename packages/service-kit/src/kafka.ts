@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type Producer, type Message } from 'kafkajs';
-import { TOPICS, topicName, type TopicKey } from '@chorus/schemas';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type Message } from 'kafkajs';
+import { KAFKA_LIMITS, TOPICS, topicName, type TopicKey } from '@chorus/schemas';
 import type { Logger } from './logger.js';
 
 /** kafkajs logs through the service's pino logger instead of its own console output. */
@@ -27,23 +27,6 @@ export function createKafka(opts: { brokers: string[]; clientId: string; logger:
   });
 }
 
-/**
- * A producer that is safe to answer clients after: acks from all in-sync replicas, idempotent (no duplicates from
- * retries), one request in flight so ordering per partition holds across retries.
- */
-export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // The Java client's murmur2 partitioner: other Kafka clients put the same key on the same partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // Unbounded retries keep the idempotent sequence intact; callers that answer clients bound the wait themselves
-    // (see withTimeout) and report the outcome as unknown rather than failed.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
-  });
-}
-
 /** Rejects with `onTimeout()` when `promise` takes longer than `ms`; the promise itself keeps running. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -66,7 +49,8 @@ export async function ensureTopics(admin: Admin, keys: readonly TopicKey[], pref
     .map((t) => ({
       topic: `${prefix}${t.name}`,
       numPartitions: t.partitions,
-      configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+      // Every topic takes the same largest record batch as the broker (see KAFKA_LIMITS).
+      configEntries: [{ name: 'max.message.bytes', value: String(KAFKA_LIMITS.maxRecordBytes) }, ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [])],
     }));
   if (wanted.length === 0) return;
   try {

@@ -1,9 +1,10 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import { topicName, type DeadLetter } from '@chorus/schemas';
+import { KAFKA_LIMITS, topicName, type DeadLetter } from '@chorus/schemas';
 import type { Logger } from './logger.js';
 import { jsonMessage, makeEnvelope } from './kafka.js';
+import { sendChunked } from './produce.js';
 import { counter, gauge, histogram } from './metrics.js';
 
 /** A record that decoded and validated: its envelope data plus where it came from. */
@@ -47,6 +48,8 @@ export interface WorkerOptions<T> {
   handle: (records: DecodedRecord<T>[]) => Promise<PoisonedRecord[]>;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** How long a partition may keep failing before readiness says so (default 30 s). */
+  stallAfterMs?: number;
 }
 
 export interface Worker {
@@ -54,7 +57,12 @@ export interface Worker {
   start(): Promise<void>;
   /** Finishes the batch in flight, commits its offsets, leaves the group. */
   stop(): Promise<void>;
+  /** In the group and no partition stalled for longer than `stallAfterMs`. */
   isReady(): boolean;
+  /** Partitions whose last batch failed, since when and why (retried with backoff until it passes). */
+  stalled(): Array<{ topic: string; partition: number; since: string; error: string }>;
+  /** For /readyz. */
+  readiness(): Promise<{ ok: boolean; detail?: string }>;
 }
 
 /**
@@ -68,11 +76,23 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     allowAutoTopicCreation: false,
+    // A failing batch is retried with backoff; when the retries run out the consumer restarts rather than stopping.
+    retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8, restartOnFailure: async () => true },
   });
   const deadLetterTopic = topicName('deadLetter', ctx.topicPrefix);
   const processed = counter(ctx.registry, 'chorus_messages_total', 'Messages consumed, by topic and outcome', ['topic', 'outcome']);
   const batchSeconds = histogram(ctx.registry, 'chorus_batch_duration_seconds', 'Time to handle one batch', ['topic']);
   const lag = gauge(ctx.registry, 'chorus_consumer_lag', 'Messages behind the partition end, seen at the last batch', ['topic', 'partition']);
+  const stalledGauge = gauge(ctx.registry, 'chorus_consumer_stalled_partitions', 'Partitions whose last batch failed and is being retried', ['topic']);
+  const failures = counter(ctx.registry, 'chorus_batch_failures_total', 'Batches that failed and will be retried', ['topic']);
+  const stallAfterMs = opts.stallAfterMs ?? 30_000;
+  const stalls = new Map<string, { topic: string; partition: number; since: number; error: string }>();
+  const setStalledGauge = () => {
+    const byTopic = new Map<string, number>();
+    for (const s of stalls.values()) byTopic.set(s.topic, (byTopic.get(s.topic) ?? 0) + 1);
+    stalledGauge.reset();
+    for (const t of opts.topics) stalledGauge.set({ topic: t }, byTopic.get(t) ?? 0);
+  };
   let ready = false;
 
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -123,8 +143,23 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
       });
     }
 
-    if (good.length > 0) poisoned.push(...(await opts.handle(good)));
-    if (poisoned.length > 0) await sendDeadLetters(poisoned);
+    const where = `${batch.topic}:${batch.partition}`;
+    try {
+      if (good.length > 0) poisoned.push(...(await opts.handle(good)));
+      if (poisoned.length > 0) await sendDeadLetters(poisoned);
+    } catch (e) {
+      // Retried from the last committed offset, with backoff, for as long as it fails: never dropped, never a silent
+      // stop. kafkajs gives up on an error it calls non-retriable and stops the consumer for good, so the error is
+      // handed to it as retriable, and the stall shows on /readyz and in metrics until a batch passes again.
+      const first = stalls.get(where);
+      stalls.set(where, { topic: batch.topic, partition: batch.partition, since: first?.since ?? Date.now(), error: (e as Error).message });
+      setStalledGauge();
+      failures.inc({ topic: batch.topic });
+      ctx.logger.warn({ err: e, topic: batch.topic, partition: batch.partition, offset: batch.firstOffset() }, 'batch failed; retrying it');
+      end();
+      throw Object.assign(new Error(`batch ${where} failed: ${(e as Error).message}`), { retriable: true, original: e });
+    }
+    if (stalls.delete(where)) setStalledGauge();
 
     processed.inc({ topic: batch.topic, outcome: 'ok' }, batch.messages.length - poisoned.length);
     if (poisoned.length > 0) processed.inc({ topic: batch.topic, outcome: 'dead_letter' }, poisoned.length);
@@ -138,9 +173,12 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
 
   async function sendDeadLetters(items: PoisonedRecord[]) {
     const messages = items.map(({ record, code, message, details }) => {
-      const raw = record.message.value ?? Buffer.alloc(0);
+      const full = record.message.value ?? Buffer.alloc(0);
+      // A dead letter must itself fit in a record: a huge payload is cut (and says so); its origin points at the whole.
+      const cut = full.length > KAFKA_LIMITS.deadLetterPayloadBytes;
+      const raw = cut ? full.subarray(0, KAFKA_LIMITS.deadLetterPayloadBytes) : full;
       const text = raw.toString('utf8');
-      const isUtf8 = Buffer.from(text, 'utf8').equals(raw);
+      const isUtf8 = !cut && Buffer.from(text, 'utf8').equals(raw);
       const letter: DeadLetter = {
         origin: {
           topic: record.topic,
@@ -153,17 +191,30 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
         error: { code, message, ...(details === undefined ? {} : { details }) },
         payload: isUtf8 ? text : raw.toString('base64'),
         payloadEncoding: isUtf8 ? 'utf8' : 'base64',
+        ...(cut ? { payloadTruncated: { originalBytes: full.length } } : {}),
         failedAt: new Date().toISOString(),
       };
       ctx.logger.warn({ origin: letter.origin, code, error: message }, 'message sent to the dead-letter topic');
       return jsonMessage(letter.origin.key ?? '', makeEnvelope('dead-letter', ctx.service, letter));
     });
-    await ctx.producer.send({ topic: deadLetterTopic, acks: -1, messages });
+    const refused = await sendChunked(ctx.producer, [{ topic: deadLetterTopic, messages }]);
+    if (refused.length > 0) throw new Error(`the dead-letter topic refused ${refused.length} records: ${refused[0]!.reason}`);
   }
+
+  const stalledList = () =>
+    [...stalls.values()].map((s) => ({ topic: s.topic, partition: s.partition, since: new Date(s.since).toISOString(), error: s.error }));
+  const longStalled = () => [...stalls.values()].filter((s) => Date.now() - s.since >= stallAfterMs);
 
   return {
     consumer,
-    isReady: () => ready,
+    isReady: () => ready && longStalled().length === 0,
+    stalled: stalledList,
+    async readiness() {
+      if (!ready) return { ok: false, detail: 'not in the consumer group yet' };
+      const long = longStalled();
+      if (long.length > 0) return { ok: false, detail: `stalled: ${long.map((s) => `${s.topic}:${s.partition} since ${new Date(s.since).toISOString()} (${s.error})`).join('; ')}` };
+      return { ok: true, detail: stalls.size > 0 ? `retrying ${stalls.size} partitions` : 'consuming' };
+    },
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });

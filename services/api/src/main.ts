@@ -22,7 +22,7 @@ runMain(undefined, async () => {
   await admin.connect();
   await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
   await admin.disconnect();
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, { logger });
   await producer.connect();
 
   const hub = new StreamHub(config.SSE_REPLAY_BUFFER);

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { RawMentionEvent, topicName, type RawMention } from '@chorus/schemas';
-import { counter, createHttpServer, createWorker, type Logger, type Worker } from '@chorus/service-kit';
+import { counter, createHttpServer, createWorker, sendChunked, type ChorusProducer, type Logger, type Worker } from '@chorus/service-kit';
 import type { ClassifierModel } from '@chorus/classifier';
 import { classifyBatch } from './handler.js';
 import { VelocityTracker } from './velocity.js';
 
 export interface ClassifyDeps {
   kafka: Kafka;
-  producer: Producer;
+  producer: ChorusProducer | Producer;
   logger: Logger;
   registry: Registry;
   model: ClassifierModel;
@@ -43,10 +43,15 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
     partitionsConsumedConcurrently: deps.concurrency,
     handle: async (records) => {
       const at = now();
-      const { messages, poisoned, sentiments } = classifyBatch(records, model, velocity, deps.service, at);
-      if (messages.length > 0) await deps.producer.send({ topic: outTopic, acks: -1, messages });
+      const { messages, sources, poisoned, sentiments } = classifyBatch(records, model, velocity, deps.service, at);
+      // A backlog of any length goes out in requests the broker takes; a record it can never take is dead-lettered.
+      const refused = messages.length > 0 ? await sendChunked(deps.producer, [{ topic: outTopic, messages }]) : [];
+      for (const r of refused) {
+        const from = sources[r.index]!;
+        poisoned.push({ record: { topic: from.topic, partition: from.partition, message: from.message }, code: 'output_too_large', message: r.reason });
+      }
       for (const sentiment of sentiments) byLabel.inc({ sentiment });
-      if (++batches % 1000 === 0) velocity.prune(at);
+      if (++batches % 1000 === 0) velocity.prune();
       return poisoned;
     },
   });
@@ -54,7 +59,10 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
   const http = createHttpServer({
     logger: deps.logger,
     registry: deps.registry,
-    readiness: { kafka: async () => ({ ok: worker.isReady(), detail: worker.isReady() ? 'consuming' : 'not in the consumer group yet' }) },
+    readiness: {
+      kafka: () => worker.readiness(),
+      ...('health' in deps.producer ? { producer: async () => (deps.producer as ChorusProducer).health() } : {}),
+    },
   });
 
   return { http, worker, setModel: (m) => (model = m) };

@@ -14,15 +14,17 @@ export function classifyBatch(
   velocity: VelocityTracker,
   service: string,
   now: Date,
-): { messages: Message[]; poisoned: PoisonedRecord[]; sentiments: SentimentLabel[] } {
+): { messages: Message[]; sources: DecodedRecord<RawMention>[]; poisoned: PoisonedRecord[]; sentiments: SentimentLabel[] } {
   const messages: Message[] = [];
+  const sources: DecodedRecord<RawMention>[] = [];
   const poisoned: PoisonedRecord[] = [];
   const sentiments: SentimentLabel[] = [];
   for (const r of records) {
     try {
       const classification = classify(r.data, model, { now });
       const topic = classification.topics[0]?.id ?? 'other';
-      const v = velocity.observe(`${r.data.brand}\u0000${topic}`, now);
+      // Event time: a replay or a backfill of the same mentions gives the same velocity, hence the same risk.
+      const v = velocity.observe(`${r.data.brand}\u0000${topic}`, eventTime(r.data));
       // Velocity (known only once the topic is) changes the risk and nothing else: re-score just that.
       if (v > 0.2) {
         const c = classification;
@@ -31,9 +33,20 @@ export function classifyBatch(
       const out: ClassifiedMention = { ...r.data, classification };
       sentiments.push(classification.sentiment.label);
       messages.push(jsonMessage(r.data.id, makeEnvelope('mention.classified', service, out, now)));
+      sources.push(r);
     } catch (e) {
       poisoned.push({ record: { topic: r.topic, partition: r.partition, message: r.message }, code: 'classification_failed', message: (e as Error).message });
     }
   }
-  return { messages, poisoned, sentiments };
+  return { messages, sources, poisoned, sentiments };
+}
+
+/**
+ * When a mention happened, for decisions that depend on time: its createdAt, but never after ingest received it
+ * (ingest rejects dates beyond a small clock skew; an older record may still carry one).
+ */
+export function eventTime(m: Pick<RawMention, 'createdAt' | 'receivedAt'>): Date {
+  const created = Date.parse(m.createdAt);
+  const received = Date.parse(m.receivedAt);
+  return new Date(Number.isFinite(received) ? Math.min(created, received) : created);
 }

@@ -18,7 +18,7 @@ runMain(undefined, async () => {
   await admin.connect();
   await ensureTopics(admin, ['mentionsRaw', 'mentionsClassified', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
   await admin.disconnect();
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, { logger });
   await producer.connect();
 
   const app = buildClassify({

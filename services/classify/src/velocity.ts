@@ -5,6 +5,8 @@
  */
 export class VelocityTracker {
   private readonly buckets = new Map<string, Map<number, number>>();
+  /** The latest event minute seen: time for this tracker is the mentions' own, never the wall clock. */
+  private latestMinute = -Infinity;
 
   constructor(
     private readonly windowMinutes = 5,
@@ -15,6 +17,7 @@ export class VelocityTracker {
   /** Records one mention and answers the velocity of its conversation, including it. */
   observe(key: string, at: Date): number {
     const minute = Math.floor(at.getTime() / 60_000);
+    if (minute > this.latestMinute) this.latestMinute = minute;
     let counts = this.buckets.get(key);
     if (!counts) {
       counts = new Map();
@@ -24,7 +27,9 @@ export class VelocityTracker {
     let recent = 0;
     let history = 0;
     for (const [m, n] of counts) {
-      if (m <= minute - this.historyMinutes) counts.delete(m);
+      if (m <= this.latestMinute - this.historyMinutes) counts.delete(m);
+      else if (m > minute) continue; // a late mention is measured against what came before it, not after
+      else if (m <= minute - this.historyMinutes) continue;
       else if (m > minute - this.windowMinutes) recent += n;
       else history += n;
     }
@@ -36,9 +41,12 @@ export class VelocityTracker {
     return Math.max(0, Math.min(1, (ratio - 1) / 4));
   }
 
-  /** Forgets conversations idle for longer than the history, so memory follows live conversations only. */
-  prune(now: Date): void {
-    const minute = Math.floor(now.getTime() / 60_000);
+  /**
+   * Forgets conversations idle for longer than the history (in event time), so memory follows live conversations
+   * only.
+   */
+  prune(): void {
+    const minute = this.latestMinute;
     for (const [key, counts] of this.buckets) {
       let latest = -Infinity;
       for (const m of counts.keys()) latest = Math.max(latest, m);

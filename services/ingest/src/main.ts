@@ -21,10 +21,7 @@ runMain(undefined, async () => {
   const registry = createRegistry(SERVICE);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
-  const producer = createProducer(kafka);
-  let producerUp = false;
-  producer.on(producer.events.CONNECT, () => (producerUp = true));
-  producer.on(producer.events.DISCONNECT, () => (producerUp = false));
+  const producer = createProducer(kafka, { logger });
 
   await admin.connect();
   await ensureTopics(admin, ['mentionsRaw', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
@@ -36,7 +33,9 @@ runMain(undefined, async () => {
     publisher: kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE, config.INGEST_PUBLISH_TIMEOUT_MS),
     readiness: {
       kafka: async () => {
-        if (!producerUp) return { ok: false, detail: 'producer disconnected' };
+        // A producer that cannot publish (disconnected, being re-created, its last send failed) is not ready.
+        const health = producer.health();
+        if (!health.ok) return health;
         await admin.describeCluster();
         return { ok: true };
       },

@@ -7,8 +7,10 @@ import {
   CrisisPageEvent,
   ExpertEvent,
   IncidentEvent,
+  KAFKA_LIMITS,
   RouterCaseEvent,
   topicName,
+  type DeadLetter,
   type ClassifiedMention,
   type Expert,
   type Incident,
@@ -21,7 +23,10 @@ import {
   gauge,
   jsonMessage,
   makeEnvelope,
+  sendChunked,
+  type ChorusProducer,
   type Logger,
+  type RefusedRecord,
   type TableReader,
   type Worker,
 } from '@chorus/service-kit';
@@ -37,7 +42,7 @@ const CLAIM_GRACE_MS = 60_000;
 
 export interface RouterDeps {
   kafka: Kafka;
-  producer: Producer;
+  producer: ChorusProducer | Producer;
   logger: Logger;
   registry: Registry;
   policy: RoutingPolicy;
@@ -192,12 +197,35 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         { topic: topics.pages, messages: pages.map((p) => jsonMessage(p.mentionId, makeEnvelope('crisis.page', deps.service, p, at))) },
       ].filter((t) => t.messages.length > 0);
       if (batch.length === 0) return;
+      // One produce per batch of output, in requests the broker takes however long the backlog.
+      const refused = await sendChunked(deps.producer, batch);
+      if (refused.length > 0) await deadLetterOutputs(refused);
       for (const r of out.routed) decisions.inc({ decision: r.routing.decision });
       for (const e of out.events) assignmentEvents.inc({ state: e.state });
-      await deps.producer.sendBatch({ acks: -1, topicMessages: batch });
     });
     chain = run;
     return run;
+  };
+  /** An output record the broker can never take (it cannot happen for mentions of the documented size) is kept. */
+  const deadLetterOutputs = async (refused: RefusedRecord[]) => {
+    const at = now();
+    const letters = refused.map((r) => {
+      const key = r.message.key ? String(r.message.key) : null;
+      const value = Buffer.from(r.message.value ?? '');
+      const cut = value.subarray(0, KAFKA_LIMITS.deadLetterPayloadBytes);
+      deps.logger.error({ topic: r.topic, key, reason: r.reason }, 'router output refused by Kafka; dead-lettered');
+      const letter: DeadLetter = {
+        origin: { topic: r.topic, partition: -1, offset: '-1', key, timestamp: String(at.getTime()) },
+        consumer: { service: deps.service, group: deps.groupId },
+        error: { code: 'output_too_large', message: r.reason },
+        payload: cut.toString('base64'),
+        payloadEncoding: 'base64',
+        ...(cut.length < value.length ? { payloadTruncated: { originalBytes: value.length } } : {}),
+        failedAt: at.toISOString(),
+      };
+      return jsonMessage(key ?? '', makeEnvelope('dead-letter', deps.service, letter, at));
+    });
+    await sendChunked(deps.producer, [{ topic: topicName('deadLetter', deps.topicPrefix), messages: letters }]);
   };
   const publishInBackground = (out: EngineOutput) => {
     publish(out).catch((err: unknown) => deps.logger.error({ err }, 'publishing router output failed'));
@@ -298,7 +326,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     registry: deps.registry,
     readiness: {
       state: async () => ({ ok: live, detail: live ? `${experts.size} experts, ${engine.pending} pending` : 'rebuilding state' }),
-      kafka: async () => ({ ok: worker.isReady(), detail: worker.isReady() ? `consuming ${owned.size} partitions` : 'not in the consumer group yet' }),
+      kafka: async () => {
+        const r = await worker.readiness();
+        return r.ok ? { ok: true, detail: `consuming ${owned.size} partitions${r.detail && r.detail !== 'consuming' ? `; ${r.detail}` : ''}` } : r;
+      },
+      ...('health' in deps.producer ? { producer: async () => (deps.producer as ChorusProducer).health() } : {}),
     },
   });
 

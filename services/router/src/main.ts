@@ -22,7 +22,7 @@ runMain(undefined, async () => {
   const meta = await admin.fetchTopicMetadata({ topics: [topicName('mentionsClassified', config.KAFKA_TOPIC_PREFIX)] });
   const partitions = meta.topics[0]?.partitions.length ?? TOPICS.mentionsClassified.partitions;
   await admin.disconnect();
-  const producer = createProducer(kafka);
+  const producer = createProducer(kafka, { logger });
   await producer.connect();
 
   const es = config.ROUTER_CAPACITY_CLAIMS === 'elasticsearch' ? new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10_000, maxRetries: 3 }) : undefined;
