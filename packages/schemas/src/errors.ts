@@ -10,6 +10,12 @@ export const ERROR_CODES = {
   invalid_query: 400,
   invalid_cursor: 400,
   batch_empty: 400,
+  bad_request: 400,
+  invalid_encoding: 400,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  uri_too_long: 414,
+  headers_too_large: 431,
   batch_too_large: 413,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -27,7 +33,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Per-item codes in an ingest result (the batch was accepted, these items were not). */
-export const ITEM_ERROR_CODES = ['invalid_item', 'duplicate_in_batch'] as const;
+export const ITEM_ERROR_CODES = ['invalid_item', 'duplicate_in_batch', 'created_in_future'] as const;
 
 /** RFC 9457 problem details, with Chorus's `code` and optional per-field `errors`. */
 export const Problem = z.object({

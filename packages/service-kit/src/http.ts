@@ -1,9 +1,11 @@
+import { isUtf8 } from 'node:buffer';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ChorusError } from './errors.js';
 import type { Logger } from './logger.js';
 import { counter, histogram } from './metrics.js';
-import { sendProblem, toChorusError } from './problem.js';
+import { clientErrorProblem, sendProblem, toChorusError } from './problem.js';
 
 export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }>;
 
@@ -28,7 +30,32 @@ export function createHttpServer(opts: HttpOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a bad URL, a path segment over maxParamLength: 414) are problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, toChorusError(error));
+    },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) {
+        const { status, body } = clientErrorProblem(err);
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(err);
+    },
     ...opts.fastify,
+  });
+
+  // JSON bodies must be valid UTF-8: a byte sequence that is not would otherwise be stored as replacement characters
+  // nobody sent. Checked natively (buffer.isUtf8), then parsed by Fastify's own safe parser (proto poisoning refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const buf = body as Buffer;
+    if (!isUtf8(buf)) {
+      done(new ChorusError('invalid_encoding', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, buf.toString('utf8'), done);
   });
 
   const requests = counter(opts.registry, 'chorus_http_requests_total', 'HTTP requests by route and status', ['method', 'route', 'status']);
@@ -47,9 +74,21 @@ export function createHttpServer(opts: HttpOptions): FastifyInstance {
     return sendProblem(reply, request, err);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, new ChorusError('route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  // Every route's pattern, to tell "no such path" (404) from "not with this method" (405).
+  const routes: Array<{ method: string; pattern: RegExp }> = [];
+  app.addHook('onRoute', (r) => {
+    const source = r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    const pattern = new RegExp(`^${source}/?$`);
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, pattern });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    // A path that exists under other methods answers 405 with Allow (QUERY, PROPFIND, ... on any route included).
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].filter((m) => m !== request.method);
+    if (allowed.length === 0) return sendProblem(reply, request, new ChorusError('route_not_found', `no route for ${request.method} ${path}`));
+    void reply.header('allow', allowed.join(', '));
+    return sendProblem(reply, request, new ChorusError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`));
+  });
 
   // Kept out of the OpenAPI document (the `hide` flag is read by @fastify/swagger where a service registers it).
   const hidden = { schema: { hide: true } as FastifySchema };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { request as httpRequest } from 'node:http';
 import { ChorusError, fieldErrors } from '../src/errors';
 import { BaseEnv, KafkaEnv, parseConfig } from '../src/config';
 import { problemOf, toChorusError } from '../src/problem';
@@ -112,5 +113,49 @@ describe('API keys', () => {
   test('a malformed API_KEYS is refused at boot with the entry at fault', () => {
     expect(() => parseApiKeys('wall:read:short')).toThrow(/entry 1/);
     expect(() => parseApiKeys(`wall:admin:${READ}`)).toThrow(/read\|write/);
+  });
+});
+
+describe('every method and every refusal answers problem+json', () => {
+  const build = async () => {
+    const app = createHttpServer({ logger: pino({ level: 'silent' }), registry: new Registry(), readiness: {} });
+    app.get('/v1/things/:id', async () => ({}));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { app, port: (app.server.address() as { port: number }).port };
+  };
+  /** Raw HTTP, as a fuzzer sends it: methods and sizes that fetch and inject refuse to produce. */
+  const raw = (port: number, method: string, path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; type: string | undefined; allow: string | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest({ port, host: '127.0.0.1', method, path, headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], allow: res.headers.allow, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  test('QUERY, unknown and unsupported methods, long URLs and oversized headers are 4xx problem+json', async () => {
+    const { app, port } = await build();
+    try {
+      const cases: Array<[string, string, Record<string, string>, number, string]> = [
+        ['QUERY', '/livez', {}, 400, 'bad_request'],
+        ['QUERY', '/livez', { 'content-type': 'application/json' }, 400, 'invalid_json'],
+        ['BREW', '/livez', {}, 405, 'method_not_allowed'],
+        ['PROPFIND', '/v1/things/1', {}, 405, 'method_not_allowed'],
+        ['DELETE', '/livez', {}, 405, 'method_not_allowed'],
+        ['GET', '/nowhere', {}, 404, 'route_not_found'],
+        ['GET', `/v1/things/${'a'.repeat(500)}`, {}, 414, 'uri_too_long'],
+        ['GET', `/livez?x=${'a'.repeat(100_000)}`, {}, 431, 'headers_too_large'],
+      ];
+      for (const [method, path, headers, status, code] of cases) {
+        const r = await raw(port, method, path, headers);
+        expect([method, path.slice(0, 20), r.status, r.type?.split(';')[0]]).toEqual([method, path.slice(0, 20), status, 'application/problem+json']);
+        expect(JSON.parse(r.body)).toMatchObject({ status, code });
+      }
+      expect((await raw(port, 'DELETE', '/v1/things/9')).allow).toBe('GET, HEAD');
+    } finally {
+      await app.close();
+    }
   });
 });

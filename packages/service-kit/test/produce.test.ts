@@ -83,8 +83,7 @@ describe('a producer whose idempotent sequence broke re-creates itself', () => {
             return [];
           },
         };
-        inner.send = inner.sendBatch as never;
-        return inner as unknown as Producer & { send: unknown };
+        return { ...inner, send: inner.sendBatch } as unknown as Producer;
       },
     };
     return { kafka: kafka as unknown as Kafka, made };

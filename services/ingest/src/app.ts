@@ -14,6 +14,8 @@ export interface IngestDeps {
   defaultBrand: string;
   bodyLimit: number;
   dedupeCacheSize: number;
+  /** How far in the future a createdAt may be (ms; default 5 minutes). */
+  maxClockSkewMs?: number;
   /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. */
   apiKeys?: ApiKey[];
   now?: () => Date;
@@ -31,7 +33,7 @@ export function buildIngest(deps: IngestDeps): FastifyInstance {
   const now = deps.now ?? (() => new Date());
 
   app.post('/v1/mentions', async (request, reply) => {
-    const checked = checkBatch(request.body, { defaultBrand: deps.defaultBrand, now: now(), isKnown: (id) => recent.has(id) });
+    const checked = checkBatch(request.body, { defaultBrand: deps.defaultBrand, now: now(), isKnown: (id) => recent.has(id), ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}) });
     const ids = checked.toPublish.map((p) => p.mention.id);
     recent.reserve(ids);
     try {

@@ -11,7 +11,10 @@ export interface CheckedBatch {
  * Checks a request body and each item on its own (pure). The whole request fails only when its shape is wrong; an
  * invalid item is rejected alone, with the field errors, and the rest go on.
  */
-export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Date; isKnown: (id: string) => boolean }): CheckedBatch {
+/** How far in the future a post's createdAt may be (clock skew between the source and us). */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Date; isKnown: (id: string) => boolean; maxClockSkewMs?: number }): CheckedBatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('mentions' in body)) {
     throw new ChorusError('validation_failed', 'the body must be an object {"mentions": [...]}', {
       errors: [{ path: 'mentions', message: 'required' }],
@@ -43,6 +46,21 @@ export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Dat
       return;
     }
     const m = parsed.data;
+    // A post from the future would sit on top of every newest-first list for ever, and would skew every decision made
+    // on event time: refused, with the reason, beyond a small clock skew.
+    const skew = opts.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+    if (Date.parse(m.createdAt) > opts.now.getTime() + skew) {
+      results.push({
+        index,
+        status: 'rejected',
+        code: 'created_in_future',
+        message: `createdAt is more than ${Math.round(skew / 1000)} s after the time it was received (${receivedAt})`,
+        errors: [{ path: 'createdAt', message: 'in the future' }],
+      });
+      return;
+    }
+    m.sourceId = m.sourceId.replace(LONE_SURROGATE, '\uFFFD');
+    if (m.inReplyTo !== undefined) m.inReplyTo = m.inReplyTo.replace(LONE_SURROGATE, '\uFFFD');
     const id = mentionId(m.source, m.sourceId);
     if (inBatch.has(id) || opts.isKnown(id)) {
       results.push({ index, status: 'duplicate', id });
@@ -55,15 +73,22 @@ export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Dat
   return { results, toPublish };
 }
 
-/** Canonical form: NFC text without control characters, lowercase source and trimmed handle. */
+// A UTF-16 surrogate without its pair (JSON can carry one as "\ud800"): not a character, and invalid once encoded.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Valid Unicode in NFC: a lone surrogate becomes U+FFFD, the replacement character. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
+}
+
+/** Canonical form: well-formed NFC text without control characters, lowercase source and trimmed handle. */
 export function normalise(m: MentionInput, id: string, defaultBrand: string, receivedAt: string): RawMention {
   return {
     id,
     source: m.source.toLowerCase(),
     sourceId: m.sourceId,
-     
-    text: m.text.normalize('NFC').replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim(),
-    author: { ...m.author, handle: m.author.handle.trim() },
+    text: wellFormed(m.text).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim(),
+    author: { ...m.author, handle: wellFormed(m.author.handle).trim(), ...(m.author.name !== undefined ? { name: wellFormed(m.author.name) } : {}) },
     createdAt: new Date(m.createdAt).toISOString(),
     receivedAt,
     brand: m.brand ?? defaultBrand,

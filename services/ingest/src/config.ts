@@ -6,6 +6,7 @@ export const IngestEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape)
   PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).default('acme').describe('Brand for mentions that name none'),
   INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  INGEST_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300).describe('How far in the future a createdAt may be before the item is rejected (created_in_future)'),
   INGEST_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000).describe('How long a request waits for Kafka before answering 503'),
   DEDUPE_CACHE_SIZE: z.coerce
     .number()

@@ -43,6 +43,7 @@ runMain(undefined, async () => {
     defaultBrand: config.DEFAULT_BRAND,
     bodyLimit: config.INGEST_BODY_LIMIT_BYTES,
     dedupeCacheSize: config.DEDUPE_CACHE_SIZE,
+    maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     apiKeys: parseApiKeys(config.API_KEYS),
   });
 

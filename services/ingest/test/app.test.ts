@@ -114,3 +114,45 @@ describe('POST /v1/mentions', () => {
     expect(res.json().code).toBe('route_not_found');
   });
 });
+
+describe('what ingest stores is valid and in time', () => {
+  test('a createdAt beyond five minutes of clock skew is rejected with its reason; within it is accepted', async () => {
+    const { app, published } = setup();
+    const res = await post(app, { mentions: [item('f1', { createdAt: '2999-01-01T00:00:00Z' }), item('f2', { createdAt: '2026-11-20T08:20:00Z' }), item('f3', { createdAt: '2026-11-20T08:22:00Z' })] });
+    expect(res.statusCode).toBe(202);
+    const body = res.json();
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'created_in_future', errors: [{ path: 'createdAt' }] });
+    expect(body.results[1]).toMatchObject({ status: 'accepted' });
+    expect(body.results[2]).toMatchObject({ status: 'rejected', code: 'created_in_future' });
+    expect(published.flat().map((m) => m.sourceId)).toEqual(['f2']);
+  });
+
+  test('lone surrogates become U+FFFD and text is NFC', async () => {
+    const { app, published } = setup();
+    // JSON can carry a lone surrogate as an escape; "e" + combining acute is NFC "é".
+    const payload = '{"mentions":[{"source":"twitter","sourceId":"s\\ud800","text":"bad \\udc00 pair \\ud83d and e\\u0301 ok \\ud83d\\ude00","author":{"handle":"h\\ud800","name":"n\\udfff"},"createdAt":"2026-11-20T08:15:00Z"}]}';
+    const res = await post(app, payload);
+    expect(res.statusCode).toBe(202);
+    const m = published[0]![0]!;
+    expect(m.text).toBe('bad \uFFFD pair \uFFFD and \u00e9 ok \u{1F600}');
+    expect([m.sourceId, m.author.handle, m.author.name]).toEqual(['s\uFFFD', 'h\uFFFD', 'n\uFFFD']);
+    expect(Buffer.from(m.text, "utf8").toString("utf8")).toBe(m.text);
+  });
+
+  test('a body that is not valid UTF-8 is refused whole with invalid_encoding', async () => {
+    const { app, published } = setup();
+    const bytes = Buffer.concat([Buffer.from('{"mentions":[{"source":"twitter","sourceId":"1","text":"caf'), Buffer.from([0xe9]), Buffer.from('","author":{"handle":"x"},"createdAt":"2026-11-20T08:15:00Z"}]}')]);
+    const res = await app.inject({ method: 'POST', url: '/v1/mentions', headers: { 'content-type': 'application/json' }, payload: bytes });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'invalid_encoding' });
+    expect(published).toHaveLength(0);
+  });
+
+  test('proto poisoning is still refused by the JSON parser', async () => {
+    const { app } = setup();
+    const res = await post(app, '{"mentions":[],"__proto__":{"x":1}}');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('invalid_json');
+  });
+});
