@@ -6,8 +6,39 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_node_deps
 build
-bash "$ROOT/deploy/stack.sh" start
 mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+# All or nothing: if anything below fails, what this run started is stopped again (services, the demo feed, and the
+# stack if it was not running before), and the failing step is named with its log.
+STARTED=()
+STACK_WAS_RUNNING=0
+bash "$ROOT/deploy/stack.sh" status >/dev/null 2>&1 && STACK_WAS_RUNNING=1
+FAILED_WHAT=""
+rollback() {
+  local code=$?
+  [[ $code -eq 0 ]] && return
+  trap - EXIT
+  say "start failed${FAILED_WHAT:+: $FAILED_WHAT}; stopping what this run started"
+  local i name pid
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+    name="${STARTED[$i]}"
+    pid="$(cat "$RUN_DIR/$name.pid" 2>/dev/null || true)"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for ((j = 0; j < 30; j++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -KILL "$pid" 2>/dev/null || true
+      say "stopped $name"
+    fi
+    rm -f "$RUN_DIR/$name.pid"
+  done
+  if [[ $STACK_WAS_RUNNING -eq 0 ]]; then bash "$ROOT/deploy/stack.sh" stop || true; fi
+  exit "$code"
+}
+trap rollback EXIT
+
+FAILED_WHAT="Kafka or Elasticsearch did not start (logs in $CHORUS_STATE/logs)"
+bash "$ROOT/deploy/stack.sh" start
+FAILED_WHAT=""
 
 API_PORT="${API_PORT:-8080}"
 INGEST_PORT="${INGEST_PORT:-8081}"
@@ -21,11 +52,12 @@ start_service() { # name port
     return
   fi
   if ss -Hltn "sport = :$port" | grep -q .; then
-    say "port $port is taken by another process: stop it, or set ${name^^}_PORT"
+    FAILED_WHAT="port $port for $name is taken by another process: stop it, or set ${name^^}_PORT"
     exit 1
   fi
   PORT="$port" nohup node "$ROOT/services/$name/dist/main.js" >>"$LOG_DIR/$name.log" 2>&1 &
   echo $! >"$pidf"
+  STARTED+=("$name")
   say "started $name on :$port (log $LOG_DIR/$name.log)"
 }
 
@@ -33,11 +65,12 @@ wait_ready() { # name port
   local i
   for ((i = 0; i < 120; i++)); do
     curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null || { tail -n 20 "$LOG_DIR/$1.log" >&2; say "$1 exited; log: $LOG_DIR/$1.log"; exit 1; }
+    kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null || { tail -n 20 "$LOG_DIR/$1.log" >&2; FAILED_WHAT="$1 exited; its log: $LOG_DIR/$1.log"; exit 1; }
     sleep 0.5
   done
   tail -n 20 "$LOG_DIR/$1.log" >&2
-  say "$1 did not become ready in 60s; log: $LOG_DIR/$1.log"
+  curl -sS "http://127.0.0.1:$2/readyz" >&2 2>/dev/null && echo >&2 || true
+  FAILED_WHAT="$1 did not become ready in 60s; its log: $LOG_DIR/$1.log"
   exit 1
 }
 
@@ -55,9 +88,12 @@ if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
     CHORUS_API_URL="http://127.0.0.1:$API_PORT" CHORUS_INGEST_URL="http://127.0.0.1:$INGEST_PORT" \
       nohup node "$ROOT/scripts/demo-feed.mjs" >>"$LOG_DIR/demo-feed.log" 2>&1 &
     echo $! >"$RUN_DIR/demo-feed.pid"
+    STARTED+=(demo-feed)
     say "demo feed started (log $LOG_DIR/demo-feed.log)"
   fi
 fi
+
+trap - EXIT
 
 cat <<MSG
 
