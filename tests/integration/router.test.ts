@@ -56,13 +56,40 @@ test('routes classified mentions with reasons, offers to experts from the seed f
   expect(second.engine.state.open('seeded')).toBe(1);
   expect(second.engine.state.open('topical')).toBe(1);
   const m3 = mention({ question: true });
-  await send([m3, m1]); // m1 again: a redelivery must not produce a second offer
-  await waitFor(() => routed.messages.length >= 6, 60_000, 'two more routed mentions');
-  const later = routed.messages.slice(4).map((m) => RoutedMentionEvent.parse(m.value).data);
-  expect(later.find((m) => m.id === m3.id)!.routing.decision).toBe('queued');
-  expect(later.find((m) => m.id === m1.id)!.routing).toMatchObject({ decision: 'expert', expertId: 'topical', reasons: [{ code: 'already_assigned' }] });
+  await send([m1, m3]); // m1 again: a redelivery has nothing new to say, and must not produce a second offer
+  await waitFor(() => routed.messages.length >= 5, 60_000, 'one more routed mention');
   await new Promise((r) => setTimeout(r, 1000));
+  const later = routed.messages.slice(4).map((m) => RoutedMentionEvent.parse(m.value).data);
+  expect(later.map((m) => [m.id, m.routing.decision])).toEqual([[m3.id, 'queued']]);
   expect(offers.messages).toHaveLength(2);
   await second.stop();
   await Promise.all([routed.stop(), offers.stop()]);
+});
+
+test('an offer whose publish failed is published when its mention is redelivered (effects before state)', async () => {
+  // A producer in front of the real one that refuses the first publish holding an offer, as a broker outage would.
+  let failed = 0;
+  const flaky = {
+    ...producer,
+    sendBatch: async (batch: Parameters<typeof producer.sendBatch>[0]) => {
+      const holdsOffer = batch.topicMessages?.some((t) => t.topic === topicName('assignments', prefix.topics));
+      if (holdsOffer && failed === 0) {
+        failed++;
+        throw Object.assign(new Error('injected: broker unavailable'), { retriable: true });
+      }
+      return producer.sendBatch(batch);
+    },
+  } as typeof producer;
+  const offers = await collect(kafkaClient(), topicName('assignments', prefix.topics));
+  const cases = await collect(kafkaClient(), topicName('routerCases', prefix.topics));
+  const r = buildRouter({ kafka, producer: flaky, logger, registry: new Registry(), policy: DEFAULT_POLICY, seedExperts: [expert('fresh', { capacity: 5, skills: { delays: 5 } })], topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6 });
+  await r.start();
+  const m = mention({ question: true, topics: ['delays'] });
+  await send([m]);
+  const offered = await waitFor(() => offers.messages.map((x) => AssignmentEventEnvelope.parse(x.value).data).find((e) => e.mentionId === m.id && e.state === 'offered'), 60_000, 'the offer after the failed publish');
+  expect(failed).toBe(1);
+  expect(offered.expertId).toBe('fresh');
+  await waitFor(() => cases.messages.some((x) => x.key === m.id), 30_000, 'the case snapshot');
+  await r.stop();
+  await Promise.all([offers.stop(), cases.stop()]);
 });

@@ -173,6 +173,12 @@ export class RoutingEngine {
     });
   }
 
+  /** The assignment a mention's case is offered under now, if it is offered. */
+  currentOffer(mentionId: string): string | undefined {
+    const c = this.cases.get(mentionId);
+    return c?.status === 'offered' ? c.assignmentId : undefined;
+  }
+
   forget(mentionId: string): void {
     this.cases.delete(mentionId);
   }

@@ -1,5 +1,6 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Decision } from '@chorus/schemas';
-import { RoutingEngine, type EngineOutput } from '../engine.js';
+import { RouterCore, outputOf, settle, type ClaimOutcome, type ClaimRequest, type RouterInput, type SyncExecutor } from '../core.js';
+import type { EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
 import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
 import { seededRandom } from '@chorus/classifier';
@@ -73,12 +74,57 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
   let slaBreaches = 0;
   const matchBasis: boolean[] = [];
 
-  const engine = new RoutingEngine(policy, () => experts.map((e) => e.expert), {
-    escalated: (m: ClassifiedMention, why) => {
-      escalatedIds.add(m.id);
-      if (why === 'sla_breached') slaBreaches++;
+  // The service's own path: the functional core, its capacity claims answered by an in-memory store with the same
+  // rules as the shared one, every publish acknowledged.
+  const core = new RouterCore({
+    policy,
+    claims: true,
+    partitionOf: () => 0,
+    seedExperts: experts.map((e) => e.expert),
+    spikes: 'inline',
+    observer: {
+      escalated: (m: ClassifiedMention, why) => {
+        escalatedIds.add(m.id);
+        if (why === 'sla_breached') slaBreaches++;
+      },
     },
   });
+  core.step({ kind: 'partitions', owned: [0] });
+  core.step({ kind: 'live', at: new Date(0) });
+  const engine = core.engine;
+  const claimStore = new Map<string, Map<string, { assignmentId: string; weight: number }>>();
+  const exec: SyncExecutor = {
+    claim(r: ClaimRequest): ClaimOutcome {
+      const claims = claimStore.get(r.expertId) ?? new Map<string, { assignmentId: string; weight: number }>();
+      claimStore.set(r.expertId, claims);
+      const load = [...claims].filter(([m]) => m !== r.mentionId).reduce((sum, [, c]) => sum + c.weight, 0);
+      if (load + r.weight > r.capacity + 1e-9) return { request: r, granted: false, load };
+      claims.set(r.mentionId, { assignmentId: r.assignmentId, weight: r.weight });
+      return { request: r, granted: true, load: load + r.weight };
+    },
+    release(r) {
+      const claims = claimStore.get(r.expertId);
+      if (claims?.get(r.mentionId)?.assignmentId === r.assignmentId) claims.delete(r.mentionId);
+    },
+    publish: () => true,
+  };
+  // What the router publishes to assignments.events comes back to it, as it does through Kafka (its own expiries
+  // free the claims they held).
+  const step = (input: RouterInput): EngineOutput => {
+    const published = settle(core, input, exec);
+    const out = outputOf(published);
+    for (let echo = out.events; echo.length > 0; ) {
+      const more = echo.flatMap((event) => outputOf(settle(core, { kind: 'assignment', event, at: new Date(event.at) }, exec)));
+      for (const o of more) {
+        out.routed.push(...o.routed);
+        out.events.push(...o.events);
+        out.incidents!.push(...(o.incidents ?? []));
+        out.pages!.push(...(o.pages ?? []));
+      }
+      echo = more.flatMap((o) => o.events);
+    }
+    return out;
+  };
 
   const crisis = { paged: 0, acknowledged: 0, exhausted: 0, reachedSecondLevel: 0 };
   const pagedAt = new Map<string, number>();
@@ -103,7 +149,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
       const current = engine.paging.find((x) => x.mentionId === p.mentionId);
       // Only the page as sent can be acknowledged by those it went to: a later level supersedes it.
       if (!current || current.level !== p.level || current.round !== p.round) return;
-      engine.applyPage({ ...current, state: 'acknowledged', by: p.targets[0]!, at: new Date(at).toISOString() });
+      core.step({ kind: 'page', page: { ...current, state: 'acknowledged', by: p.targets[0]!, at: new Date(at).toISOString() } });
       crisis.acknowledged++;
       ackTimes.push((at - pagedAt.get(p.mentionId)!) / 1000);
     });
@@ -168,7 +214,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
       if (!current || current.id !== offer.assignmentId) return;
       const ev: AssignmentEvent = { ...offer, state, at: new Date(at).toISOString(), actor: offer.expertId, ...extra };
       record({ routed: [], events: [ev] }, at);
-      record(engine.apply(ev, new Date(at)), at);
+      record(step({ kind: 'assignment', event: ev, at: new Date(at) }), at);
     };
     if (r < b.ignoreRate + b.declineRate) {
       schedule(now + delay, () => {
@@ -192,7 +238,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     const at = Date.parse(m.mention.createdAt);
     schedule(at, () => {
       arrived.set(m.mention.id, at);
-      record(engine.receive(m.mention, new Date(at)), at);
+      record(step({ kind: 'mentions', mentions: [m.mention], at: new Date(at) }), at);
     });
   }
   const start = mentions.length > 0 ? Date.parse(mentions[0]!.mention.createdAt) : 0;
@@ -202,7 +248,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
   for (let t = start; t <= horizon; t += settings.tickSeconds * 1000) {
     const at = t;
     schedule(at, () => {
-      record(engine.tick(new Date(at)), at);
+      record(step({ kind: 'tick', at: new Date(at) }), at);
     });
   }
 

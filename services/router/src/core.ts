@@ -1,0 +1,437 @@
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+import type { Claim } from './claims.js';
+import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
+import type { RoutingPolicy } from './policy.js';
+
+/** Assignments that hold capacity. */
+const OPEN_STATES: ReadonlySet<string> = new Set(['offered', 'accepted']);
+
+/** Everything the router hears. The shell decodes it from Kafka, the claim store and the clock. */
+export type RouterInput =
+  /** A batch of classified mentions to route (one partition's batch). */
+  | { kind: 'mentions'; mentions: ClassifiedMention[]; at: Date }
+  /** A change of an assignment (the API's actions, our own offers echoing back, or history while rebuilding). */
+  | { kind: 'assignment'; event: AssignmentEvent; at: Date }
+  | { kind: 'expert'; id: string; expert: Expert | null }
+  /** A case snapshot from router.cases: our own history while rebuilding, or another replica's. */
+  | { kind: 'case'; mentionId: string; snapshot: RouterCase | null }
+  | { kind: 'page'; page: CrisisPage }
+  /** An incident from the incidents topic (only the state as of the rebuild matters). */
+  | { kind: 'incident'; incident: Incident }
+  /** One mention of the whole classified stream, for the spike detectors, at the time it was seen. */
+  | { kind: 'observe'; mention: ClassifiedMention; at: Date }
+  | { kind: 'tick'; at: Date }
+  /** The partitions of mentions.classified this replica owns now. */
+  | { kind: 'partitions'; owned: number[] }
+  /** State is rebuilt from the topics: from now on, changes trigger work. */
+  | { kind: 'live'; at: Date }
+  | { kind: 'claimed'; results: ClaimOutcome[]; at: Date }
+  | { kind: 'published'; batch: number }
+  | { kind: 'publishFailed'; batch: number; error: string };
+
+export interface ClaimRequest {
+  expertId: string;
+  mentionId: string;
+  assignmentId: string;
+  weight: number;
+  capacity: number;
+  at: number;
+}
+
+/** What the claim store answered for one request; `error` when it could not answer. */
+export interface ClaimOutcome {
+  request: ClaimRequest;
+  granted: boolean;
+  /** The expert's load as the store saw it (all replicas). */
+  load?: number;
+  /** The expert's claims as the store holds them, by mention id. */
+  claims?: Record<string, Claim>;
+  error?: string;
+}
+
+/** A record to publish, by the topic it goes to (the shell names the topic and wraps the envelope). */
+export type OutRecord =
+  | { topic: 'routed'; key: string; value: RoutedMention }
+  | { topic: 'assignments'; key: string; value: AssignmentEvent }
+  | { topic: 'cases'; key: string; value: { mentionId: string; case: RouterCase | null } }
+  | { topic: 'incidents'; key: string; value: Incident }
+  | { topic: 'pages'; key: string; value: CrisisPage };
+
+interface Queued {
+  seq: number;
+  record: OutRecord;
+}
+
+/** What the router wants done. The shell does it and feeds the outcome back as an input. */
+export type Effect =
+  | { kind: 'claim'; requests: ClaimRequest[] }
+  | { kind: 'release'; releases: Array<{ expertId: string; mentionId: string; assignmentId: string; why: string }> }
+  | { kind: 'publish'; batch: number; records: OutRecord[] };
+
+/** An offer decided but not yet published: it waits for its capacity claim, with the records that announce it. */
+interface Held {
+  /** Sequence number of its records (taken when it was decided, so a caller can wait for them). */
+  seq: number;
+  offer: AssignmentEvent;
+  routed: RoutedMention[];
+  /** Set once the claim store was asked again after freeing claims it holds for ended assignments. */
+  retriedStale: boolean;
+}
+
+export interface CoreOptions {
+  policy: RoutingPolicy;
+  /** Capacity claims in a store shared by replicas: every offer is claimed before it is published. */
+  claims: boolean;
+  /** Which partition a mention id lands on (the producers' partitioner). */
+  partitionOf: (mentionId: string) => number;
+  seedExperts?: Expert[];
+  /** The simulator's measurements. */
+  observer?: EngineObserver;
+  /** 'external' in the service (every replica watches the whole stream); 'inline' in the simulator. */
+  spikes?: 'inline' | 'external';
+}
+
+/**
+ * The router as a functional core: `step(input)` answers the effects to carry out, and nothing in it does I/O or
+ * reads the clock. State that depends on an effect moves only once the effect is durable:
+ * - an offer is published only after its capacity claim was granted (a refused claim re-routes the mention);
+ * - every record to publish stays in an outbox until the shell reports it published; a publish that failed is sent
+ *   again, first, with the next publish (a redelivered mention re-emits nothing new, but its earlier records go out),
+ *   so an offer whose publish failed is never lost behind an "already assigned".
+ * The shell (app.ts) is a loop: decode an input, step, execute the effects, feed their outcomes back.
+ */
+export class RouterCore {
+  readonly engine: RoutingEngine;
+  readonly experts = new Map<string, Expert>();
+  private owned = new Set<number>();
+  private readonly partitionCache = new Map<string, number>();
+  private live = false;
+  /** Incidents the topic says are open as of the rebuild; those the replayed detectors do not see are downgraded. */
+  private readonly openBefore = new Map<string, Incident>();
+  private staleIncidents: Incident[] | undefined;
+  /** Case snapshots changed and not yet queued, by mention id (the last one wins, the first one's seq stays). */
+  private cases = new Map<string, { seq: number; snapshot: RouterCase | null }>();
+  private readonly held = new Map<string, Held>();
+  /** Records waiting to be published, in order; `sending` are those of the publish in flight. */
+  private outbox: Queued[] = [];
+  private readonly sending = new Map<number, Queued[]>();
+  private nextBatch = 1;
+  /** Every record gets a sequence number when it is decided; a caller waits for all up to its ticket. */
+  private seq = 0;
+  /** Refused claims per mention and expert in this process: re-route at once only once per expert. */
+  private readonly refusedOnce = new Set<string>();
+
+  constructor(private readonly options: CoreOptions) {
+    for (const e of options.seedExperts ?? []) this.experts.set(e.id, e);
+    this.engine = new RoutingEngine(
+      options.policy,
+      () => [...this.experts.values()],
+      {
+        ...options.observer,
+        caseChanged: (mentionId, snapshot) => {
+          this.cases.set(mentionId, { seq: this.cases.get(mentionId)?.seq ?? ++this.seq, snapshot });
+          options.observer?.caseChanged?.(mentionId, snapshot);
+        },
+      },
+      { spikes: options.spikes ?? 'external' },
+    );
+  }
+
+  /** Whether this replica acts on a mention (it owns the mention's partition). */
+  readonly owns: Owns = (mentionId) => {
+    let p = this.partitionCache.get(mentionId);
+    if (p === undefined) {
+      p = this.options.partitionOf(mentionId);
+      if (this.partitionCache.size > 200_000) this.partitionCache.clear();
+      this.partitionCache.set(mentionId, p);
+    }
+    return this.owned.has(p);
+  };
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Mentions still owed an owner, on every replica's partitions. */
+  get pending(): number {
+    return this.engine.pending;
+  }
+
+  /** Records not yet acknowledged by Kafka (for readiness and metrics). */
+  get unpublished(): number {
+    let n = this.outbox.length;
+    for (const r of this.sending.values()) n += r.length;
+    return n;
+  }
+
+  /** Offers waiting for their capacity claim. */
+  get awaitingClaims(): number {
+    return this.held.size;
+  }
+
+  /** The sequence number of the last record decided so far: pass it to isDurable after a step. */
+  ticket(): number {
+    return this.seq;
+  }
+
+  /**
+   * Whether every record decided up to `ticket` was acknowledged by Kafka (offers waiting for a claim and case
+   * snapshots not yet queued count as not durable). A worker commits its batch only then.
+   */
+  isDurable(ticket: number): boolean {
+    for (const q of this.outbox) if (q.seq <= ticket) return false;
+    for (const list of this.sending.values()) for (const q of list) if (q.seq <= ticket) return false;
+    for (const h of this.held.values()) if (h.seq <= ticket) return false;
+    for (const c of this.cases.values()) if (c.seq <= ticket) return false;
+    return true;
+  }
+
+  step(input: RouterInput): Effect[] {
+    const effects: Effect[] = [];
+    switch (input.kind) {
+      case 'mentions': {
+        const out = emptyOutput();
+        for (const m of input.mentions) {
+          const o = this.engine.receive(m, input.at);
+          // A redelivered mention already has its owner: nothing new to say (what was not published is still in
+          // the outbox and goes out below).
+          merge(out, { ...o, routed: o.routed.filter((r) => r.routing.reasons[0]?.code !== 'already_assigned') });
+        }
+        this.take(out, effects);
+        break;
+      }
+      case 'assignment': {
+        const e = input.event;
+        if (!this.live) {
+          this.engine.state.apply(e, e.author);
+          break;
+        }
+        // The replica that owns the mention frees the capacity its claim held (our own expiries echo back here),
+        // before any claim this change leads to (the freed slot is often the one the next offer takes).
+        if (this.options.claims && this.owns(e.mentionId) && !OPEN_STATES.has(e.state)) {
+          effects.push({ kind: 'release', releases: [{ expertId: e.expertId, mentionId: e.mentionId, assignmentId: e.assignmentId, why: e.state }] });
+        }
+        this.take(this.engine.apply(e, input.at, this.owns), effects);
+        break;
+      }
+      case 'expert':
+        if (input.expert) this.experts.set(input.id, input.expert);
+        else this.experts.delete(input.id);
+        break;
+      case 'case':
+        // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers.
+        if (this.live && this.owns(input.mentionId)) break;
+        if (input.snapshot) this.engine.restore(input.snapshot);
+        else this.engine.forget(input.mentionId);
+        break;
+      case 'page':
+        // An acknowledgement always stops paging; our own pages echo back and are already known.
+        if (this.live && this.owns(input.page.mentionId) && input.page.state !== 'acknowledged') break;
+        this.engine.applyPage(input.page);
+        break;
+      case 'incident':
+        if (this.live) break;
+        if (input.incident.state === 'open') this.openBefore.set(input.incident.id, input.incident);
+        else this.openBefore.delete(input.incident.id);
+        break;
+      case 'observe': {
+        const incidents = this.engine.observe(input.mention, input.at).filter(this.ownsConversation);
+        if (this.live && incidents.length > 0) this.take({ ...emptyOutput(), incidents }, effects);
+        break;
+      }
+      case 'partitions':
+        this.owned = new Set(input.owned);
+        break;
+      case 'live': {
+        this.live = true;
+        const active = new Set(this.engine.openIncidents.map((i) => i.id));
+        this.staleIncidents = [...this.openBefore.values()].filter((i) => !active.has(i.id));
+        this.openBefore.clear();
+        break;
+      }
+      case 'tick': {
+        const out = this.engine.tick(input.at, this.owns);
+        if ((this.options.spikes ?? 'external') === 'external') out.incidents = [...(out.incidents ?? []), ...this.engine.tickSpikes(input.at).filter(this.ownsConversation)];
+        if (this.staleIncidents && this.owned.size > 0) {
+          // Once this replica knows its partitions: an incident left open by an earlier run that the rebuilt detectors
+          // do not see is downgraded by its conversation's owner, so the crisis team is not left with a spike that ended.
+          const at = input.at.toISOString();
+          for (const i of this.staleIncidents.filter(this.ownsConversation)) {
+            out.incidents ??= [];
+            out.incidents.push({ ...i, state: 'downgraded', updatedAt: at, reasons: [...i.reasons, { code: 'spike_not_active', message: 'not active when the router restarted: the spike had decayed' }] });
+          }
+          this.staleIncidents = undefined;
+        }
+        this.take(out, effects);
+        break;
+      }
+      case 'claimed':
+        for (const r of input.results) this.claimed(r, input.at, effects);
+        break;
+      case 'published':
+        this.sending.delete(input.batch);
+        break;
+      case 'publishFailed': {
+        // Sent again, first and whole, with the next publish (the next input: a redelivery, a tick), not at once in
+        // a loop: consumers are idempotent, so a record that did land and goes out twice changes nothing.
+        const records = this.sending.get(input.batch) ?? [];
+        this.sending.delete(input.batch);
+        this.outbox = [...records, ...this.outbox];
+        return effects;
+      }
+    }
+    this.flushCases();
+    if (this.outbox.length > 0 && this.sending.size === 0) {
+      const batch = this.nextBatch++;
+      const queued = this.outbox;
+      this.outbox = [];
+      this.sending.set(batch, queued);
+      effects.push({ kind: 'publish', batch, records: queued.map((q) => q.record) });
+    }
+    return effects;
+  }
+
+  private readonly ownsConversation = (i: Incident): boolean => this.owns(`${i.brand}/${i.topic}`);
+
+  /** Takes an engine output: offers wait for their claim (with the records that announce them), the rest go out. */
+  private take(out: EngineOutput, effects: Effect[]): void {
+    const offers = out.events.filter((e) => e.state === 'offered');
+    const requests: ClaimRequest[] = [];
+    if (this.options.claims) {
+      for (const offer of offers) {
+        const routed = out.routed.filter((m) => m.id === offer.mentionId && m.routing.assignmentId === offer.assignmentId);
+        this.held.set(offer.assignmentId, { seq: ++this.seq, offer, routed, retriedStale: false });
+        requests.push(this.requestFor(offer));
+      }
+    }
+    const heldIds = new Set(requests.map((r) => r.assignmentId));
+    for (const r of out.routed) if (!(r.routing.assignmentId && heldIds.has(r.routing.assignmentId) && r.routing.expertId)) this.queue({ topic: 'routed', key: r.id, value: r });
+    for (const e of out.events) if (!(e.state === 'offered' && heldIds.has(e.assignmentId))) this.queue({ topic: 'assignments', key: e.mentionId, value: e });
+    for (const i of out.incidents ?? []) this.queue({ topic: 'incidents', key: i.id, value: i });
+    for (const p of out.pages ?? []) this.queue({ topic: 'pages', key: p.mentionId, value: p });
+    if (requests.length > 0) effects.push({ kind: 'claim', requests });
+  }
+
+  private requestFor(offer: AssignmentEvent): ClaimRequest {
+    const expert = this.experts.get(offer.expertId);
+    return {
+      expertId: offer.expertId,
+      mentionId: offer.mentionId,
+      assignmentId: offer.assignmentId,
+      weight: expert?.priorityWeights?.[offer.priority] ?? 1,
+      capacity: expert?.capacity ?? 0,
+      at: Date.parse(offer.at),
+    };
+  }
+
+  private claimed(r: ClaimOutcome, at: Date, effects: Effect[]): void {
+    const { assignmentId, expertId, mentionId } = r.request;
+    const h = this.held.get(assignmentId);
+    // The case moved on while the claim was out (an SLA ran out, the mention was escalated): the claim is not needed.
+    if (!h || this.engine.currentOffer(mentionId) !== assignmentId) {
+      this.held.delete(assignmentId);
+      if (r.granted) effects.push({ kind: 'release', releases: [{ expertId, mentionId, assignmentId, why: 'superseded' }] });
+      return;
+    }
+    const { offer } = h;
+    if (r.granted) {
+      this.held.delete(assignmentId);
+      for (const m of h.routed) this.outbox.push({ seq: h.seq, record: { topic: 'routed', key: m.id, value: m } });
+      this.outbox.push({ seq: h.seq, record: { topic: 'assignments', key: offer.mentionId, value: offer } });
+      return;
+    }
+    // Claims of assignments this replica knows are over (answered, declined, ...) are freed by whoever finds them,
+    // not only by their owner: an ended assignment never opens again, so this is always safe. Then ask once more.
+    if (r.claims && !h.retriedStale) {
+      const stale = Object.entries(r.claims).filter(([, c]) => {
+        const st = this.engine.state.stateOf(c.assignmentId);
+        return st !== undefined && !OPEN_STATES.has(st);
+      });
+      if (stale.length > 0) {
+        h.retriedStale = true;
+        effects.push({ kind: 'release', releases: stale.map(([mentionId, c]) => ({ expertId: offer.expertId, mentionId, assignmentId: c.assignmentId, why: 'found_ended' })) });
+        effects.push({ kind: 'claim', requests: [this.requestFor(offer)] });
+        return;
+      }
+    }
+    this.held.delete(assignmentId);
+    // Re-route at once only after a clean refusal, and once per expert: never loop on the store. After a store error
+    // the mention waits for the next tick.
+    const key = `${offer.mentionId}\u0000${offer.expertId}`;
+    const reroute = r.error === undefined && r.load !== undefined && !this.refusedOnce.has(key);
+    this.refusedOnce.add(key);
+    if (this.refusedOnce.size > 100_000) this.refusedOnce.clear();
+    this.take(this.engine.revoke(offer, r.error === undefined ? r.load : undefined, at, reroute), effects);
+  }
+
+  /** Case snapshots changed in this step go out, except those of mentions whose offer still waits for its claim. */
+  private flushCases(): void {
+    if (this.cases.size === 0) return;
+    const waiting = new Set([...this.held.values()].map((h) => h.offer.mentionId));
+    const keep = new Map<string, { seq: number; snapshot: RouterCase | null }>();
+    for (const [mentionId, c] of this.cases) {
+      if (waiting.has(mentionId)) keep.set(mentionId, c);
+      else this.outbox.push({ seq: c.seq, record: { topic: 'cases', key: mentionId, value: { mentionId, case: c.snapshot } } });
+    }
+    this.cases = keep;
+  }
+
+  private queue(record: OutRecord): void {
+    this.outbox.push({ seq: ++this.seq, record });
+  }
+}
+
+function emptyOutput(): EngineOutput {
+  return { routed: [], events: [], incidents: [], pages: [] };
+}
+
+function merge(into: EngineOutput, o: EngineOutput): void {
+  into.routed.push(...o.routed);
+  into.events.push(...o.events);
+  into.incidents!.push(...(o.incidents ?? []));
+  into.pages!.push(...(o.pages ?? []));
+}
+
+/** The records of a publish as an engine output (the simulator measures what was published). */
+export function outputOf(records: OutRecord[]): EngineOutput {
+  const out = emptyOutput();
+  for (const r of records) {
+    if (r.topic === 'routed') out.routed.push(r.value);
+    else if (r.topic === 'assignments') out.events.push(r.value);
+    else if (r.topic === 'incidents') out.incidents!.push(r.value);
+    else if (r.topic === 'pages') out.pages!.push(r.value);
+  }
+  return out;
+}
+
+export interface SyncExecutor {
+  claim(r: ClaimRequest): ClaimOutcome;
+  release(r: { expertId: string; mentionId: string; assignmentId: string }): void;
+  /** Answers whether Kafka took the records (false injects a publish failure). */
+  publish(records: OutRecord[]): boolean;
+}
+
+/**
+ * Steps an input and carries out its effects at once, in process, until none are left: the simulator and the tests
+ * drive the service's own path this way, claims and injected publish failures included. Answers what was published.
+ */
+export function settle(core: RouterCore, input: RouterInput, exec: SyncExecutor): OutRecord[] {
+  const published: OutRecord[] = [];
+  let queue: RouterInput[] = [input];
+  for (let rounds = 0; queue.length > 0; rounds++) {
+    if (rounds > 10_000) throw new Error('router effects did not settle');
+    const next: RouterInput[] = [];
+    for (const i of queue) {
+      for (const e of core.step(i)) {
+        if (e.kind === 'claim') next.push({ kind: 'claimed', results: e.requests.map((r) => exec.claim(r)), at: 'at' in i && i.at instanceof Date ? i.at : new Date(e.requests[0]!.at) });
+        else if (e.kind === 'release') e.releases.forEach((r) => exec.release(r));
+        else if (exec.publish(e.records)) {
+          published.push(...e.records);
+          next.push({ kind: 'published', batch: e.batch });
+        } else next.push({ kind: 'publishFailed', batch: e.batch, error: 'injected' });
+      }
+    }
+    queue = next;
+  }
+  return published;
+}
