@@ -241,7 +241,9 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     onMessage: (_topic: string, message: KafkaMessage) => {
       if (!message.value) return;
       const m = ClassifiedMentionEvent.parse(JSON.parse(message.value.toString('utf8'))).data;
-      void dispatch({ kind: 'observe', mention: m, at: new Date(Number(message.timestamp)) });
+      // Spikes count mentions when ingest received them, a time carried in the record: a replay of the topic (the
+      // lookback at start, a second replica) gives the same windows.
+      void dispatch({ kind: 'observe', mention: m, at: new Date(Date.parse(m.receivedAt)) });
     },
   });
 

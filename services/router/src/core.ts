@@ -235,7 +235,10 @@ export class RouterCore {
         else this.openBefore.delete(input.incident.id);
         break;
       case 'observe': {
-        const incidents = this.engine.observe(input.mention, input.at).filter(this.ownsConversation);
+        // A backfilled post is history, not a conversation happening now: it must not open a spike.
+        const m = input.mention;
+        if (Date.parse(m.receivedAt) - Date.parse(m.createdAt) > this.options.policy.spikes.maxLatenessSeconds * 1000) break;
+        const incidents = this.engine.observe(m, input.at).filter(this.ownsConversation);
         if (this.live && incidents.length > 0) this.take({ ...emptyOutput(), incidents }, effects);
         break;
       }

@@ -81,6 +81,11 @@ export const RoutingPolicy = z.object({
       slices: z.number().int().min(1).max(60).default(10).describe('The window slides in this many steps'),
       shareDelta: z.number().min(0).max(1).default(0.3).describe('A negative share this far above its usual value opens a spike too; 0 turns it off'),
       routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
+      maxLatenessSeconds: z
+        .number()
+        .min(0)
+        .default(3600)
+        .describe('A mention posted this much earlier than ingest received it (a backfill) is history: it does not count towards a spike'),
       brands: z
         .record(
           z.string(),

@@ -220,3 +220,17 @@ describe('property: whatever fails, no mention is assigned twice, no capacity is
     for (const e of ex) expect(perExpert.get(e.id) ?? 0).toBeLessThanOrEqual(e.capacity);
   }
 });
+
+test('a backfill of old posts does not open a spike; the same posts live do', () => {
+  const spiky = RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 0 } });
+  const run = (createdAt: string) => {
+    const c = core([], false, spiky);
+    const effects = Array.from({ length: 8 }, (_, i) => {
+      const m = { ...mention({ sentiment: -0.6 }), createdAt, receivedAt: at(i).toISOString() };
+      return c.step({ kind: 'observe', mention: m, at: at(i) });
+    }).flat();
+    return effects.flatMap((e) => (e.kind === 'publish' ? e.records.filter((r) => r.topic === 'incidents') : []));
+  };
+  expect(run(at(-30).toISOString()).length).toBeGreaterThan(0);
+  expect(run('2026-11-18T10:00:00Z')).toEqual([]);
+});
