@@ -8,6 +8,7 @@
 #   deploy/stack.sh stop      stop both (data is kept)
 #   deploy/stack.sh reset     stop and delete the data
 #   deploy/stack.sh logs      print where the logs are
+#   deploy/stack.sh kafka-stop | kafka-start | es-stop | es-start   one server alone (the fault suite's outages)
 #
 # Settings (environment): CHORUS_CACHE (default ~/.cache/chorus), CHORUS_STATE (data, logs and pid files; default
 # $CHORUS_CACHE/state), KAFKA_VERSION, ES_VERSION, KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), ES_PORT (9200),
@@ -203,5 +204,10 @@ case "$cmd" in
     ;;
   status) status ;;
   logs) echo "$LOGS" ;;
-  *) die "unknown command '$cmd' (install | start | status | stop | reset | logs)" ;;
+  # One server at a time, for the fault suite (npm run chaos): an outage of Kafka or Elasticsearch under load.
+  kafka-stop) stop_one Kafka "$KAFKA_PID" ;;
+  kafka-start) start_kafka; wait_for Kafka 90 kafka_healthy "$LOGS/kafka.out" ;;
+  es-stop) stop_one Elasticsearch "$ES_PID" ;;
+  es-start) start_es; wait_for Elasticsearch 180 es_healthy "$LOGS/elasticsearch.out" ;;
+  *) die "unknown command '$cmd' (install | start | status | stop | reset | logs | kafka-stop | kafka-start | es-stop | es-start)" ;;
 esac
