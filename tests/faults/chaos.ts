@@ -119,7 +119,12 @@ interface Row {
   v: Verdict;
   overCapacity: number;
   seconds: number;
+  /** Producers that re-created themselves after a broken idempotent sequence; batches retried after a failure. */
+  recreated: number;
+  retried: number;
 }
+
+const count = (logs: string[], what: string) => logs.reduce((n, l) => n + l.split(what).length - 1, 0);
 
 async function overCapacity(indexPrefix: string): Promise<number> {
   const experts = JSON.parse(execFileSync('cat', [EXPERTS]).toString()) as Array<{ id: string; capacity: number }>;
@@ -162,7 +167,8 @@ async function runFault(f: Fault): Promise<Row> {
     const v = await verdict({ es, kafka, indexPrefix: prefix.indices, topicPrefix: prefix.topics, accepted: result.accepted, loadEndedAt, timeoutMs: 240_000 });
     const over = await overCapacity(prefix.indices);
     log(`${f.name}: indexed ${v.indexed}/${v.accepted}, lost ${v.lost}, assigned twice ${v.duplicated}, over capacity ${over}, dead letters ${v.deadLettered}, drained in ${v.drainSeconds} s`);
-    return { fault: f, load: result, v, overCapacity: over, seconds: Math.round((Date.now() - started) / 1000) };
+    await p.stopAll();
+    return { fault: f, load: result, v, overCapacity: over, seconds: Math.round((Date.now() - started) / 1000), recreated: count(p.logs, 'producer sequence broken'), retried: count(p.logs, 'batch failed; retrying it') };
   } finally {
     await p.stopAll();
     await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
@@ -175,8 +181,8 @@ async function runFault(f: Fault): Promise<Row> {
 }
 
 function table(rows: Row[]): string {
-  const head = '| fault | accepted | indexed | lost | assigned twice | over capacity | dead-lettered | requests refused (retried) | drain after load (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${r.fault.what} | ${r.v.accepted} | ${r.v.indexed} | ${r.v.lost} | ${r.v.duplicated} | ${r.overCapacity} | ${r.v.deadLettered} | ${r.load.refusedRequests} | ${r.v.drainSeconds} |`);
+  const head = '| fault | accepted | indexed | lost | assigned twice | over capacity | dead-lettered | requests refused (retried) | batches retried | producers re-created | drain after load and fault (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const lines = rows.map((r) => `| ${r.fault.what} | ${r.v.accepted} | ${r.v.indexed} | ${r.v.lost} | ${r.v.duplicated} | ${r.overCapacity} | ${r.v.deadLettered} | ${r.load.refusedRequests} | ${r.retried} | ${r.recreated} | ${r.v.drainSeconds} |`);
   return [head, ...lines].join('\n');
 }
 

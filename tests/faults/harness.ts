@@ -34,6 +34,8 @@ export function mention(run: string, n: number, extra: Record<string, unknown> =
 /** A whole pipeline: four services sharing one topic and index prefix, each restartable. */
 export class Pipeline {
   readonly services = new Map<string, RunningService>();
+  /** The output of every service process that ended (warnings and errors: LOG_LEVEL=warn). */
+  readonly logs: string[] = [];
   constructor(readonly env: Record<string, string>) {}
 
   async start(names: ServiceName[] = ['api', 'router', 'classify', 'ingest']): Promise<void> {
@@ -55,14 +57,18 @@ export class Pipeline {
 
   /** kill -9, as a crash or an OOM kill would. */
   async kill(name: string): Promise<void> {
-    await this.get(name).stop('SIGKILL');
+    const s = this.get(name);
+    await s.stop('SIGKILL');
+    this.logs.push(s.output());
     this.services.delete(name);
   }
 
   async stopAll(): Promise<Array<number | null>> {
     const all = [...this.services.values()];
     this.services.clear();
-    return Promise.all(all.map((s) => s.stop('SIGTERM')));
+    const codes = await Promise.all(all.map((s) => s.stop('SIGTERM')));
+    this.logs.push(...all.map((s) => s.output()));
+    return codes;
   }
 }
 

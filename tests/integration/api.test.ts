@@ -267,8 +267,13 @@ test('spike incidents: indexed from the router, listed most severe first, acknow
   const send = (i: Incident) => producer.send({ topic: topicName('incidents', prefix.topics), acks: -1, messages: [jsonMessage(i.id, makeEnvelope('incident.changed', 'test', i))] });
   await send(inc);
   await waitFor(async () => (await app.inject('/v1/incidents')).json().total === 1, 30_000, 'the incident listed');
+  const topic = await collect(kafkaClient(), topicName('incidents', prefix.topics));
   const acked = await app.inject({ method: 'POST', url: '/v1/incidents/inc_test1/acknowledge', payload: { by: 'comms-lead' } });
+  expect(acked.statusCode).toBe(200);
   expect(acked.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'comms-lead', acknowledgedAt: '2026-11-20T10:05:00.000Z' });
+  // The acknowledgement went to Kafka first (the router and the webhooks follow the topic), the index after it.
+  await waitFor(() => topic.messages.some((m) => (m.value as { data: Incident }).data.state === 'acknowledged'), 30_000, 'the acknowledgement on the incidents topic');
+  await topic.stop();
   expect((await app.inject({ method: 'POST', url: '/v1/incidents/inc_test1/acknowledge', payload: { by: 'x' } })).json().code).toBe('invalid_transition');
   // The router grows the incident (still "open" in its eyes), then downgrades it.
   await send({ ...inc, mentionIds: [...inc.mentionIds, mentionId('twitter', 'd2')], updatedAt: '2026-11-20T10:06:00.000Z' });

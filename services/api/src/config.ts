@@ -10,6 +10,7 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).ex
   API_GROUP_ID: z.string().optional().describe('Indexer consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-indexer"'),
   INDEX_REFRESH: z.enum(['false', 'true', 'wait_for']).default('false').transform((v): boolean | 'wait_for' => (v === 'wait_for' ? v : v === 'true'))
     .describe('Bulk refresh policy; "wait_for" makes each batch searchable before it is committed'),
+  API_CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5000).describe('How long a change waits to read its own write back from the index before answering 202'),
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
   SSE_REPLAY_BUFFER: z.coerce.number().int().min(0).default(1000).describe('Recent stream events kept for Last-Event-ID resume'),
   WEBHOOKS_GROUP_ID: z.string().optional().describe('Webhook dispatcher consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-webhooks"'),

@@ -15,6 +15,8 @@ export interface ApiContext {
   service: string;
   heartbeatMs: number;
   now: () => Date;
+  /** How long a change waits to read its own write back from the indexer before answering 202 (default 5 s). */
+  consistencyWaitMs?: number;
   /** Timeouts and retries for webhook deliveries made by the API itself (ping, redeliver); defaults when absent. */
   webhookDelivery?: DeliveryOptions;
   /** Tells this replica's dispatcher that subscriptions changed. */

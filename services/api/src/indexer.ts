@@ -2,16 +2,18 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { AssignmentEventEnvelope, CrisisPageEvent, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type CrisisPage, type Incident, type RoutedMention } from '@chorus/schemas';
+import { AssignmentEventEnvelope, CrisisPageEvent, ExpertEvent, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type CrisisPage, type Expert, type Incident, type RoutedMention } from '@chorus/schemas';
 import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
 import { applyAssignmentEvents } from './es/assignments.js';
+import { applyExperts } from './es/experts.js';
 import { applyIncidents } from './es/incidents.js';
 import { applyPages } from './es/pages.js';
 import type { IndexNames } from './es/indices.js';
 import { indexMentions } from './es/mentions.js';
 import type { StreamHub } from './stream.js';
 
-type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage;
+type ExpertChange = { id: string; expert: Expert | null };
+type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage | ExpertChange;
 
 export interface IndexerDeps {
   kafka: Kafka;
@@ -29,7 +31,8 @@ export interface IndexerDeps {
 }
 
 /**
- * Indexes mentions.routed, assignments.events and incidents into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
+ * The only writer of Elasticsearch's shared documents. Indexes mentions.routed, assignments.events, incidents,
+ * crisis.pages and experts into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
  * committed only after Elasticsearch acknowledged the batch; the stream hears of a mention once it is indexed.
  */
 export function createIndexer(deps: IndexerDeps): Worker {
@@ -37,15 +40,22 @@ export function createIndexer(deps: IndexerDeps): Worker {
   const assignmentsTopic = topicName('assignments', deps.topicPrefix);
   const incidentsTopic = topicName('incidents', deps.topicPrefix);
   const pagesTopic = topicName('crisisPages', deps.topicPrefix);
+  const expertsTopic = topicName('experts', deps.topicPrefix);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
   return createWorker<Indexed>(deps, {
     groupId: deps.groupId,
-    topics: [routedTopic, assignmentsTopic, incidentsTopic, pagesTopic],
-    schemaFor: (topic) => (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : topic === pagesTopic ? CrisisPageEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
+    topics: [routedTopic, assignmentsTopic, incidentsTopic, pagesTopic, expertsTopic],
+    schemaFor: (topic) =>
+      (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : topic === pagesTopic ? CrisisPageEvent : topic === expertsTopic ? ExpertEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
       // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
+      if (records[0]?.topic === expertsTopic) {
+        await applyExperts(deps.es, deps.indices.experts, records.map((r) => r.data as ExpertChange), deps.refresh);
+        indexed.inc({ kind: 'expert' }, records.length);
+        return [];
+      }
       if (records[0]?.topic === pagesTopic) {
         await applyPages(deps.es, deps.indices.pages, records.map((r) => r.data as CrisisPage), deps.refresh);
         indexed.inc({ kind: 'page' }, records.length);

@@ -63,6 +63,7 @@ runMain(undefined, async () => {
     service: SERVICE,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     now: () => new Date(),
+    consistencyWaitMs: config.API_CONSISTENCY_WAIT_MS,
     webhookDelivery: delivery,
     apiKeys: parseApiKeys(config.API_KEYS),
     onWebhooksChanged: () => dispatcher.refresh(),

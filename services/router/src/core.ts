@@ -230,8 +230,13 @@ export class RouterCore {
         this.engine.applyPage(input.page);
         break;
       case 'incident':
-        if (this.live) break;
-        if (input.incident.state === 'open') this.openBefore.set(input.incident.id, input.incident);
+        // Live, only an acknowledgement matters (the rest is our own output echoing back): the router learns who
+        // owns the incident, and its later updates keep saying so.
+        if (this.live) {
+          if (input.incident.state === 'acknowledged') this.engine.acknowledgeIncident(input.incident);
+          break;
+        }
+        if (input.incident.state === 'open' || input.incident.state === 'acknowledged') this.openBefore.set(input.incident.id, input.incident);
         else this.openBefore.delete(input.incident.id);
         break;
       case 'observe': {
@@ -248,6 +253,8 @@ export class RouterCore {
       case 'live': {
         this.live = true;
         const active = new Set(this.engine.openIncidents.map((i) => i.id));
+        // The replayed detectors reopen incidents as unowned: who acknowledged them comes from the topic.
+        for (const i of this.openBefore.values()) if (i.state === 'acknowledged' && active.has(i.id)) this.engine.acknowledgeIncident(i);
         this.staleIncidents = [...this.openBefore.values()].filter((i) => !active.has(i.id));
         this.openBefore.clear();
         break;

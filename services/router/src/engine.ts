@@ -114,6 +114,11 @@ export class RoutingEngine {
     return this.spikes.watch(mention, at).changed;
   }
 
+  /** An incident acknowledged by a person (see SpikeIncidents.acknowledge). */
+  acknowledgeIncident(inc: Incident): void {
+    this.spikes.acknowledge(inc);
+  }
+
   /** Closes finished spike windows (spikes: 'external'): downgrades. */
   tickSpikes(now: Date): Incident[] {
     return this.spikes.tick(now);

@@ -25,6 +25,19 @@ export class SpikeIncidents {
     return [...this.open.values()];
   }
 
+  /**
+   * Someone acknowledged an incident (from the incidents topic): its later updates say who owns it, instead of
+   * reopening it as unowned.
+   */
+  acknowledge(inc: Incident): void {
+    for (const open of this.open.values()) {
+      if (open.id !== inc.id || open.state !== 'open') continue;
+      open.state = 'acknowledged';
+      if (inc.acknowledgedBy !== undefined) open.acknowledgedBy = inc.acknowledgedBy;
+      if (inc.acknowledgedAt !== undefined) open.acknowledgedAt = inc.acknowledgedAt;
+    }
+  }
+
   /** The open incident a negative mention belongs to, if any. */
   activeFor(m: ClassifiedMention): Incident | undefined {
     return m.classification.sentiment.label === 'negative' ? this.open.get(conversationOf(m)) : undefined;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AssignmentEvent, Expert } from '@chorus/schemas';
+import type { AssignmentEvent, Expert, Incident } from '@chorus/schemas';
 import { RouterCore, settle, type ClaimOutcome, type ClaimRequest, type OutRecord, type SyncExecutor } from '../src/core';
 import { RoutingPolicy } from '../src/policy';
 import { expert, mention } from './fixtures';
@@ -233,4 +233,24 @@ test('a backfill of old posts does not open a spike; the same posts live do', ()
   };
   expect(run(at(-30).toISOString()).length).toBeGreaterThan(0);
   expect(run('2026-11-18T10:00:00Z')).toEqual([]);
+});
+
+test('an incident acknowledged through the API reaches the router: its later updates say who owns it', () => {
+  const spiky = RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 0 } });
+  const c = core([], false, spiky);
+  const incidents = (effects: ReturnType<RouterCore['step']>) => effects.flatMap((e) => (e.kind === 'publish' ? e.records.filter((r) => r.topic === 'incidents').map((r) => r.value) : []));
+  const seen: Array<{ id: string; state: string; acknowledgedBy?: string }> = [];
+  const observe = (i: number) => {
+    const effects = c.step({ kind: 'observe', mention: { ...mention({ sentiment: -0.6 }), createdAt: at(i).toISOString(), receivedAt: at(i).toISOString() }, at: at(i) });
+    for (const e of effects) if (e.kind === 'publish') c.step({ kind: 'published', batch: e.batch });
+    seen.push(...(incidents(effects) as typeof seen));
+  };
+  for (let i = 0; i < 6; i++) observe(i);
+  const opened = seen.find((i) => i.state === 'open')!;
+  expect(opened).toBeDefined();
+  c.step({ kind: 'incident', incident: { ...(opened as unknown as Incident), state: 'acknowledged', acknowledgedBy: 'comms-lead', acknowledgedAt: at(7).toISOString() } });
+  seen.length = 0;
+  for (let i = 8; i < 30; i++) observe(i);
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.every((i) => i.state === 'acknowledged' && i.acknowledgedBy === 'comms-lead')).toBe(true);
 });

@@ -1,24 +1,31 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Expert } from '@chorus/schemas';
-import { deleteDoc, getDoc, isStatus } from './versioned.js';
+import { getDoc } from './versioned.js';
 
-export async function putExpert(es: Client, index: string, expert: Expert, opts: { create: boolean }): Promise<'created' | 'exists' | 'updated'> {
-  try {
-    const res = await es.index({ index, id: expert.id, document: expert, op_type: opts.create ? 'create' : 'index', refresh: 'wait_for' });
-    return res.result === 'created' ? 'created' : 'updated';
-  } catch (e) {
-    if (isStatus(e, 409)) return 'exists';
-    throw e;
+/**
+ * Folds expert changes from the experts topic into their documents (the indexer is their only writer): the last change
+ * of each expert in the batch wins, `expert: null` deletes.
+ */
+export async function applyExperts(es: Client, index: string, changes: Array<{ id: string; expert: Expert | null }>, refresh: boolean | 'wait_for'): Promise<void> {
+  const last = new Map<string, Expert | null>();
+  for (const c of changes) last.set(c.id, c.expert);
+  const operations: Array<Record<string, unknown>> = [];
+  for (const [id, expert] of last) {
+    if (expert) operations.push({ index: { _index: index, _id: id } }, expert);
+    else operations.push({ delete: { _index: index, _id: id } });
   }
+  if (operations.length === 0) return;
+  const out = await es.bulk({ operations, refresh });
+  // A delete of an expert that is not there (404) is done already.
+  const failed = out.items.find((i) => (i.index?.error ?? (i.delete?.status === 404 ? undefined : i.delete?.error)) !== undefined);
+  if (out.errors && failed) throw new Error(`${index}: expert write failed (${JSON.stringify(failed.index?.error ?? failed.delete?.error)}): will retry`);
 }
+
 
 export function getExpert(es: Client, index: string, id: string): Promise<Expert | null> {
   return getDoc<Expert>(es, index, id);
 }
 
-export function deleteExpert(es: Client, index: string, id: string): Promise<boolean> {
-  return deleteDoc(es, index, id);
-}
 
 export async function listExperts(es: Client, index: string, filter: { team?: string; status?: string; language?: string }, limit: number): Promise<{ items: Expert[]; total: number }> {
   const terms = [

@@ -1,7 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Incident } from '@chorus/schemas';
-import { ChorusError } from '@chorus/service-kit';
-import { foldIntoIndex, getVersioned, isStatus } from './versioned.js';
+import { foldIntoIndex } from './versioned.js';
 
 /**
  * Merges the router's view of an incident with what people did to it: an acknowledgement made through the API
@@ -30,16 +29,3 @@ export async function listIncidents(es: Client, index: string, filter: { state?:
   return { items: res.hits.hits.map((h) => h._source!).filter(Boolean), total };
 }
 
-export async function acknowledgeIncident(es: Client, index: string, id: string, by: string, at: string): Promise<Incident> {
-  const current = await getVersioned<Incident>(es, index, id);
-  if (!current) throw new ChorusError('not_found', `no incident ${id}`);
-  if (current.doc.state !== 'open') throw new ChorusError('invalid_transition', `incident ${id} is ${current.doc.state}; only an open incident can be acknowledged`);
-  const next: Incident = { ...current.doc, state: 'acknowledged', acknowledgedBy: by, acknowledgedAt: at, updatedAt: at };
-  try {
-    await es.index({ index, id, document: next, if_seq_no: current.seqNo, if_primary_term: current.primaryTerm, refresh: 'wait_for' });
-  } catch (e) {
-    if (isStatus(e, 409)) throw new ChorusError('conflict', `incident ${id} changed while this request ran; read it again`);
-    throw e;
-  }
-  return next;
-}

@@ -10,13 +10,13 @@ import {
   IdParams,
   Problem,
   ResolveBody,
-  topicName,
   type AssignmentEvent,
   type AssignmentState,
 } from '@chorus/schemas';
-import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { ChorusError } from '@chorus/service-kit';
+import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
-import { foldAssignment, writeIfUnchanged } from '../es/assignment-store.js';
+import { foldAssignment } from '../es/assignment-store.js';
 import { getVersioned } from '../es/versioned.js';
 
 const ACTIONS: Array<{ path: string; state: AssignmentState; body: z.ZodType; summary: string }> = [
@@ -47,12 +47,12 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
         description: `Allowed from: ${Object.entries(ASSIGNMENT_TRANSITIONS)
           .filter(([, to]) => to.includes(action.state))
           .map(([from]) => from)
-          .join(', ')}. The change is published on assignments.events, so the router's capacity and timers follow it.`,
+          .join(', ')}. The change is published on assignments.events first (the router's capacity and timers, the webhooks and the index all follow it); the answer is the assignment as indexed after it, or 202 with the expected assignment when the index did not catch up within a few seconds. 409 when a concurrent change won.`,
         params: IdParams,
         body: action.body,
-        response: { 200: Assignment, 404: Problem, 409: Problem },
+        response: { 200: Assignment, 202: Assignment, 404: Problem, 409: Problem },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const body = (request.body ?? {}) as { reason?: string; replyUrl?: string; actor?: string; outcome?: string };
         const current = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, request.params.id);
         if (!current) throw new ChorusError('not_found', `no assignment ${request.params.id}`);
@@ -74,22 +74,20 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
             details: { from: current.doc.state, to: action.state },
           });
         }
-        // Claim the change in Elasticsearch first (atomic against a concurrent click), then tell Kafka; undo on failure.
-        if (!(await writeIfUnchanged(ctx.es, ctx.indices.assignments, next, current))) {
-          throw new ChorusError('conflict', `assignment ${current.doc.id} changed while this request ran; read it again`);
-        }
-        try {
-          await ctx.producer.send({
-            topic: topicName('assignments', ctx.topicPrefix),
-            acks: -1,
-            messages: [jsonMessage(event.mentionId, makeEnvelope('assignment.changed', ctx.service, event, ctx.now()))],
-          });
-        } catch (e) {
-          const written = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, current.doc.id);
-          if (written) await writeIfUnchanged(ctx.es, ctx.indices.assignments, current.doc, written);
-          throw new ChorusError('kafka_unavailable', 'could not publish the change; nothing changed, retry', { cause: e });
-        }
-        return next;
+        // Kafka first: the router, the webhooks and the indexer (the only writer of the document) fold the same log in
+        // the same order, so two clicks at once resolve the same way everywhere; the caller reads its write back.
+        const { status, doc } = await publishAndAwait<Assignment>(ctx, {
+          topic: 'assignments',
+          key: event.mentionId,
+          type: 'assignment.changed',
+          value: event,
+          index: ctx.indices.assignments,
+          read: async () => (await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, current.doc.id))?.doc ?? null,
+          check: (d) => (d && d.state === event.state && d.updatedAt === event.at ? 'ours' : d && foldAssignment(d, event) ? 'pending' : d && d.updatedAt !== current.doc.updatedAt ? 'lost' : 'pending'),
+          lostMessage: (d) => `assignment ${current.doc.id} changed first (now ${d?.state ?? 'unknown'}); read it again`,
+        });
+        if (status === 'pending') return reply.status(202).send(next);
+        return doc ?? next;
       },
     });
   }

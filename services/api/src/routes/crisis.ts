@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AcknowledgeBody, CrisisPage, CrisisQueueResponse, IdParams, Problem, Slug, topicName } from '@chorus/schemas';
-import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { AcknowledgeBody, CrisisPage, CrisisQueueResponse, IdParams, Problem, Slug } from '@chorus/schemas';
+import { ChorusError } from '@chorus/service-kit';
+import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
 import { crisisQueue } from '../es/mentions.js';
-import { acknowledgePage, pagesFor } from '../es/pages.js';
+import { pagesFor } from '../es/pages.js';
+import { getVersioned } from '../es/versioned.js';
 
 const Query = z.object({
   brand: z
@@ -48,17 +50,26 @@ export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
       description: 'Stops its paging along the escalation policy; `id` is the mention id.',
       params: IdParams,
       body: AcknowledgeBody,
-      response: { 200: CrisisPage, 404: Problem, 409: Problem },
+      response: { 200: CrisisPage, 202: CrisisPage, 404: Problem, 409: Problem },
     },
-    handler: async (request) => {
-      const { page, restore } = await acknowledgePage(ctx.es, ctx.indices.pages, request.params.id, request.body.by, ctx.now().toISOString());
-      try {
-        await ctx.producer.send({ topic: topicName('crisisPages', ctx.topicPrefix), acks: -1, messages: [jsonMessage(page.mentionId, makeEnvelope('crisis.page', ctx.service, page, ctx.now()))] });
-      } catch (e) {
-        await restore();
-        throw new ChorusError('kafka_unavailable', 'could not publish the acknowledgement; nothing changed, retry', { cause: e });
-      }
-      return page;
+    handler: async (request, reply) => {
+      const current = await getVersioned<CrisisPage>(ctx.es, ctx.indices.pages, request.params.id);
+      if (!current) throw new ChorusError('not_found', `mention ${request.params.id} is not being paged`);
+      if (current.doc.state === 'acknowledged') throw new ChorusError('invalid_transition', `already acknowledged by ${current.doc.by ?? 'someone'}`);
+      const page: CrisisPage = { ...current.doc, state: 'acknowledged', by: request.body.by, at: ctx.now().toISOString() };
+      // Kafka first: the router stops paging, the webhooks fire, and the indexer (the only writer of the page) folds it.
+      const { status, doc } = await publishAndAwait<CrisisPage>(ctx, {
+        topic: 'crisisPages',
+        key: page.mentionId,
+        type: 'crisis.page',
+        value: page,
+        index: ctx.indices.pages,
+        read: async () => (await getVersioned<CrisisPage>(ctx.es, ctx.indices.pages, page.mentionId))?.doc ?? null,
+        check: (d) => (d?.state !== 'acknowledged' ? 'pending' : d.by === page.by && d.at === page.at ? 'ours' : 'lost'),
+        lostMessage: (d) => `already acknowledged by ${d?.by ?? 'someone'}`,
+      });
+      if (status === 'pending') return reply.status(202).send(page);
+      return doc ?? page;
     },
   });
 }

@@ -10,12 +10,13 @@ import {
   InboxResponse,
   PresenceBody,
   Problem,
-  topicName,
 } from '@chorus/schemas';
-import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { isDeepStrictEqual } from 'node:util';
+import { ChorusError } from '@chorus/service-kit';
+import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
 import { countOpen, expertAssignments } from '../es/assignments.js';
-import { deleteExpert, getExpert, listExperts, putExpert } from '../es/experts.js';
+import { getExpert, listExperts } from '../es/experts.js';
 import { getMentions } from '../es/mentions.js';
 
 const ListQuery = z.object({
@@ -33,19 +34,23 @@ const InboxQuery = z.object({
 export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  /** Kafka first (the router's source), then Elasticsearch (the API's view): a failure leaves the router right. */
-  async function publish(id: string, expert: Expert | null) {
-    try {
-      await ctx.producer.send({
-        topic: topicName('experts', ctx.topicPrefix),
-        acks: -1,
-        messages: [jsonMessage(id, makeEnvelope('expert.changed', ctx.service, { id, expert }, ctx.now()))],
-      });
-    } catch (e) {
-      throw new ChorusError('kafka_unavailable', 'could not publish the expert change; nothing was saved, retry', { cause: e });
-    }
+  /**
+   * Kafka first: the router follows the experts topic, and the indexer (the only writer of the expert documents)
+   * folds it; the caller reads its write back (202 when the index did not catch up in time).
+   */
+  async function publish(id: string, expert: Expert | null): Promise<'applied' | 'pending'> {
+    const { status } = await publishAndAwait<Expert>(ctx, {
+      topic: 'experts',
+      key: id,
+      type: 'expert.changed',
+      value: { id, expert },
+      index: ctx.indices.experts,
+      read: () => getExpert(ctx.es, ctx.indices.experts, id),
+      check: (d) => (expert === null ? (d === null ? 'ours' : 'pending') : d !== null && isDeepStrictEqual(d, expert) ? 'ours' : 'pending'),
+      lostMessage: () => `expert ${id} changed while this request ran; read it again`,
+    });
+    return status;
   }
-
   async function requireExpert(id: string): Promise<Expert> {
     const e = await getExpert(ctx.es, ctx.indices.experts, id);
     if (!e) throw new ChorusError('not_found', `no expert ${id}`);
@@ -58,16 +63,14 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }
 
   r.post('/v1/experts', {
-    schema: { tags: ['experts'], summary: 'Create an expert', body: ExpertInput, response: { 201: Expert, 400: Problem, 409: Problem } },
+    schema: { tags: ['experts'], summary: 'Create an expert', body: ExpertInput, response: { 201: Expert, 202: Expert, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
       if (await getExpert(ctx.es, ctx.indices.experts, request.body.id)) {
         throw new ChorusError('conflict', `expert ${request.body.id} already exists; use PUT /v1/experts/${request.body.id} to replace it`);
       }
       const expert = toExpert(request.body);
-      await publish(expert.id, expert);
-      const result = await putExpert(ctx.es, ctx.indices.experts, expert, { create: true });
-      if (result === 'exists') throw new ChorusError('conflict', `expert ${expert.id} already exists`);
-      return reply.status(201).send(expert);
+      const status = await publish(expert.id, expert);
+      return reply.status(status === 'pending' ? 202 : 201).send(expert);
     },
   });
 
@@ -84,26 +87,24 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.put('/v1/experts/:id', {
-    schema: { tags: ['experts'], summary: 'Create or replace an expert', params: IdParams, body: ExpertInput, response: { 200: Expert, 201: Expert, 400: Problem } },
+    schema: { tags: ['experts'], summary: 'Create or replace an expert', params: IdParams, body: ExpertInput, response: { 200: Expert, 201: Expert, 202: Expert, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) {
         throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
       }
       const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
       const expert = toExpert(request.body, before?.createdAt);
-      await publish(expert.id, expert);
-      await putExpert(ctx.es, ctx.indices.experts, expert, { create: false });
-      return reply.status(before ? 200 : 201).send(expert);
+      const status = await publish(expert.id, expert);
+      return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(expert);
     },
   });
 
   r.delete('/v1/experts/:id', {
-    schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 204: z.null(), 404: Problem } },
+    schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
       await requireExpert(request.params.id);
-      await publish(request.params.id, null);
-      await deleteExpert(ctx.es, ctx.indices.experts, request.params.id);
-      return reply.status(204).send(null);
+      const status = await publish(request.params.id, null);
+      return reply.status(status === 'pending' ? 202 : 204).send(null);
     },
   });
 
@@ -114,15 +115,14 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       description: 'Sets available / away / offline and the time last seen; with an idle timeout, an available expert must call this again before it runs out to keep receiving offers.',
       params: IdParams,
       body: PresenceBody,
-      response: { 200: Expert, 404: Problem },
+      response: { 200: Expert, 202: Expert, 404: Problem },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const before = await requireExpert(request.params.id);
       const at = ctx.now().toISOString();
       const expert = Expert.parse({ ...before, presence: request.body.presence, lastSeenAt: at, updatedAt: at });
-      await publish(expert.id, expert);
-      await putExpert(ctx.es, ctx.indices.experts, expert, { create: false });
-      return expert;
+      const status = await publish(expert.id, expert);
+      return reply.status(status === 'pending' ? 202 : 200).send(expert);
     },
   });
 

@@ -4,7 +4,8 @@ import { AcknowledgeBody, IdParams, Incident, IncidentListQuery, IncidentListRes
 import { ChorusError } from '@chorus/service-kit';
 import type { ApiContext } from '../context.js';
 import { getVersioned } from '../es/versioned.js';
-import { acknowledgeIncident, listIncidents } from '../es/incidents.js';
+import { listIncidents } from '../es/incidents.js';
+import { publishAndAwait } from '../commands.js';
 
 export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -25,7 +26,27 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/incidents/:id/acknowledge', {
-    schema: { tags: ['crisis'], summary: 'Acknowledge and own an incident', params: IdParams, body: AcknowledgeBody, response: { 200: Incident, 404: Problem, 409: Problem } },
-    handler: async (request) => acknowledgeIncident(ctx.es, ctx.indices.incidents, request.params.id, request.body.by, ctx.now().toISOString()),
+    schema: { tags: ['crisis'], summary: 'Acknowledge and own an incident', params: IdParams, body: AcknowledgeBody, response: { 200: Incident, 202: Incident, 404: Problem, 409: Problem } },
+    handler: async (request, reply) => {
+      const current = await getVersioned<Incident>(ctx.es, ctx.indices.incidents, request.params.id);
+      if (!current) throw new ChorusError('not_found', `no incident ${request.params.id}`);
+      if (current.doc.state !== 'open') throw new ChorusError('invalid_transition', `incident ${request.params.id} is ${current.doc.state}; only an open incident can be acknowledged`);
+      const at = ctx.now().toISOString();
+      const next: Incident = { ...current.doc, state: 'acknowledged', acknowledgedBy: request.body.by, acknowledgedAt: at, updatedAt: at };
+      // Kafka first: the router learns who owns the incident (its later updates carry it), the webhooks fire
+      // incident.changed, and the indexer (the only writer of the incident) folds it.
+      const { status, doc } = await publishAndAwait<Incident>(ctx, {
+        topic: 'incidents',
+        key: next.id,
+        type: 'incident.changed',
+        value: next,
+        index: ctx.indices.incidents,
+        read: async () => (await getVersioned<Incident>(ctx.es, ctx.indices.incidents, next.id))?.doc ?? null,
+        check: (d) => (!d?.acknowledgedAt ? (d && d.state !== 'open' && d.state !== 'acknowledged' ? 'lost' : 'pending') : d.acknowledgedBy === next.acknowledgedBy && d.acknowledgedAt === at ? 'ours' : 'lost'),
+        lostMessage: (d) => (d?.acknowledgedBy ? `already acknowledged by ${d.acknowledgedBy}` : `incident ${next.id} is ${d?.state ?? 'gone'}`),
+      });
+      if (status === 'pending') return reply.status(202).send(next);
+      return doc ?? next;
+    },
   });
 }
