@@ -59,6 +59,28 @@ test('the claims index grants up to the capacity, weighs priorities, is idempote
   expect(all.find((d) => d.expertId === 'ana')!.claims).toMatchObject({ m3: { weight: 0.5 }, m4: { weight: 1 } });
 });
 
+test('a batch of claims is decided in one round trip, and two batches racing never exceed a capacity', async () => {
+  const index = `${uniquePrefix('claimbatch').indices}-capacity-claims`;
+  const one = elasticsearchClaims(es, index);
+  const two = elasticsearchClaims(es, index);
+  await one.ensureIndex();
+  const req = (expertId: string, mentionId: string, capacity: number) => ({ expertId, mentionId, assignmentId: `a_${mentionId}`, weight: 1, capacity, at: Date.now() });
+  // In one batch: three offers to ana (capacity 2), one to bo; a repeat of an earlier claim is granted again.
+  const first = await one.claimBatch([req('ana', 'm1', 2), req('bo', 'm2', 1), req('ana', 'm3', 2), req('ana', 'm4', 2), req('ana', 'm1', 2)]);
+  expect(first.map((r) => [r.granted, r.load])).toEqual([
+    [true, 1],
+    [true, 1],
+    [true, 2],
+    [false, 2],
+    [true, 2],
+  ]);
+  // Two replicas racing for cy's five slots with twenty offers each: exactly five granted in all.
+  const race = (c: typeof one, tag: string) => c.claimBatch(Array.from({ length: 20 }, (_, i) => req('cy', `${tag}${i}`, 5)));
+  const [x, y] = await Promise.all([race(one, 'x'), race(two, 'y')]);
+  expect([...x, ...y].filter((r) => r.granted)).toHaveLength(5);
+  await es.indices.delete({ index });
+});
+
 test("two replicas racing for one expert never exceed her capacity; the rest wait, and are offered as she frees", async () => {
   // Long acknowledgement timeouts: nothing expires during the test, so every offer stays open.
   const policy = RoutingPolicy.parse({ ackTimeoutSeconds: { p1: 600, p2: 600, p3: 600, p4: 600 } });

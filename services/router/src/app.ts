@@ -107,16 +107,20 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   expertGauge.set(core.experts.size);
 
   // --- effects --------------------------------------------------------------------------------------------------
-  const claimOne = async (request: ClaimRequest): Promise<ClaimOutcome> => {
+  /** A batch's claims in one round trip (see CapacityClaims.claimBatch). */
+  const claimAll = async (requests: ClaimRequest[]): Promise<ClaimOutcome[]> => {
     try {
-      const r = await deps.claims!.claim(request);
-      if (!r.granted) claimsRefused.inc({ why: 'capacity' });
-      return { request, granted: r.granted, load: r.load, claims: r.claims };
+      const results = await deps.claims!.claimBatch(requests);
+      return requests.map((request, i) => {
+        const r = results[i]!;
+        if (!r.granted) claimsRefused.inc({ why: 'capacity' });
+        return { request, granted: r.granted, load: r.load, claims: r.claims };
+      });
     } catch (err) {
-      // Never exceed capacity on a guess: the mention waits and the timer loop tries again.
-      deps.logger.warn({ err, mentionId: request.mentionId, expertId: request.expertId }, 'capacity claim failed; offer held back');
-      claimsRefused.inc({ why: 'store_error' });
-      return { request, granted: false, error: (err as Error).message };
+      // Never exceed capacity on a guess: the mentions wait and the timer loop tries again.
+      deps.logger.warn({ err, offers: requests.length }, 'capacity claims failed; offers held back');
+      claimsRefused.inc({ why: 'store_error' }, requests.length);
+      return requests.map((request) => ({ request, granted: false, error: (err as Error).message }));
     }
   };
   const release = async (r: { expertId: string; mentionId: string; assignmentId: string; why: string }): Promise<void> => {
@@ -179,13 +183,14 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   const execute = async (effects: Effect[]): Promise<void> => {
     let pending = effects;
     while (pending.length > 0) {
-      const outcomes: RouterInput[] = [];
-      for (const e of pending) {
-        if (e.kind === 'claim') outcomes.push({ kind: 'claimed', results: await Promise.all(e.requests.map(claimOne)), at: now() });
-        // Awaited, so a claim that follows finds the freed slot.
-        else if (e.kind === 'release') await Promise.all(e.releases.map(release));
-        else outcomes.push(await publish(e));
-      }
+      // Releases first, so a claim that follows finds the freed slot; then the claims and the publish at once, so
+      // monitor-only and crisis decisions never wait behind expert offers' claims.
+      await Promise.all(pending.flatMap((e) => (e.kind === 'release' ? e.releases.map(release) : [])));
+      const requests = pending.flatMap((e) => (e.kind === 'claim' ? e.requests : []));
+      const outcomes = await Promise.all([
+        ...(requests.length > 0 ? [claimAll(requests).then((results): RouterInput => ({ kind: 'claimed', results, at: now() }))] : []),
+        ...pending.flatMap((e) => (e.kind === 'publish' ? [publish(e)] : [])),
+      ]);
       pending = outcomes.flatMap((o) => core.step(o));
     }
     pendingGauge.set(core.pending);

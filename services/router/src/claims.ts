@@ -30,6 +30,11 @@ export interface ClaimResult {
  */
 export interface CapacityClaims {
   claim(r: ClaimRequest): Promise<ClaimResult>;
+  /**
+   * Claims for a whole batch of offers in one round trip: one multi-get of the experts' documents and one bulk of
+   * compare-and-set writes (only the experts another replica wrote in between are read again). Answers in order.
+   */
+  claimBatch(rs: ClaimRequest[]): Promise<ClaimResult[]>;
   /** Frees the capacity of one assignment; nothing happens when the claim is gone or belongs to a newer assignment. */
   release(expertId: string, mentionId: string, assignmentId: string): Promise<void>;
   /** Every expert's claims, for the sweep that frees claims whose offer never went out. */
@@ -45,6 +50,16 @@ const MAX_ATTEMPTS = 50;
 interface ClaimsDoc {
   expertId?: string;
   claims?: Record<string, Claim>;
+}
+
+/** One claim against an expert's claims: granted while the load stays within capacity; a repeat is granted again. */
+function decideClaim(claims: Record<string, Claim>, r: ClaimRequest): { result: ClaimResult; next?: Record<string, Claim> } {
+  const others = Object.entries(claims).filter(([id]) => id !== r.mentionId);
+  const load = others.reduce((sum, [, c]) => sum + c.weight, 0);
+  if (claims[r.mentionId]?.assignmentId === r.assignmentId) return { result: { granted: true, load: load + claims[r.mentionId]!.weight, claims } };
+  if (load + r.weight > r.capacity + 1e-9) return { result: { granted: false, load, claims } };
+  const next = { ...Object.fromEntries(others), [r.mentionId]: { assignmentId: r.assignmentId, weight: r.weight, at: r.at } };
+  return { result: { granted: true, load: load + r.weight, claims: next }, next };
 }
 
 export function elasticsearchClaims(es: Client, index: string, replicas = 0): CapacityClaims {
@@ -89,14 +104,50 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
         });
     },
     async claim(r) {
-      return update<ClaimResult>(r.expertId, (claims) => {
-        const others = Object.entries(claims).filter(([id]) => id !== r.mentionId);
-        const load = others.reduce((sum, [, c]) => sum + c.weight, 0);
-        if (claims[r.mentionId]?.assignmentId === r.assignmentId) return { result: { granted: true, load: load + claims[r.mentionId]!.weight, claims } };
-        if (load + r.weight > r.capacity + 1e-9) return { result: { granted: false, load, claims } };
-        const next = { ...Object.fromEntries(others), [r.mentionId]: { assignmentId: r.assignmentId, weight: r.weight, at: r.at } };
-        return { result: { granted: true, load: load + r.weight, claims: next }, next };
-      });
+      return update<ClaimResult>(r.expertId, (claims) => decideClaim(claims, r));
+    },
+    async claimBatch(rs) {
+      const results: ClaimResult[] = new Array<ClaimResult>(rs.length);
+      let todo = rs.map((r, i) => ({ r, i }));
+      for (let attempt = 1; todo.length > 0; attempt++) {
+        const ids = [...new Set(todo.map((t) => t.r.expertId))];
+        const got = await es.mget<ClaimsDoc>({ index, ids });
+        const docs = new Map(got.docs.map((d) => [d._id, 'found' in d && d.found ? { claims: d._source?.claims ?? {}, seqNo: d._seq_no!, primaryTerm: d._primary_term! } : undefined]));
+        const operations: Array<Record<string, unknown>> = [];
+        const written: string[] = [];
+        for (const expertId of ids) {
+          const doc = docs.get(expertId);
+          let claims = doc?.claims ?? {};
+          let changed = false;
+          // Several offers to one expert in a batch are decided one after another on the same document.
+          for (const t of todo.filter((x) => x.r.expertId === expertId)) {
+            const { result, next } = decideClaim(claims, t.r);
+            results[t.i] = result;
+            if (next) {
+              claims = next;
+              changed = true;
+            }
+          }
+          if (!changed) continue;
+          written.push(expertId);
+          operations.push(doc ? { index: { _index: index, _id: expertId, if_seq_no: doc.seqNo, if_primary_term: doc.primaryTerm } } : { create: { _index: index, _id: expertId } }, { expertId, claims });
+        }
+        if (operations.length === 0) break;
+        const out = await es.bulk({ operations });
+        const lost = new Set<string>();
+        out.items.forEach((item, k) => {
+          const r = item.index ?? item.create;
+          if (r?.status === 409) lost.add(written[k]!);
+          else if (r?.error) throw new Error(`capacity claims: ${r.error.type}: ${r.error.reason ?? ''}`);
+        });
+        // Another replica wrote those experts in between: read them again and decide again.
+        todo = todo.filter((t) => lost.has(t.r.expertId));
+        if (todo.length > 0) {
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`capacity claims: ${lost.size} experts kept changing under this replica`);
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        }
+      }
+      return results;
     },
     async release(expertId, mentionId, assignmentId) {
       await update(expertId, (claims) => {

@@ -217,6 +217,7 @@ export class RouterCore {
       case 'expert':
         if (input.expert) this.experts.set(input.id, input.expert);
         else this.experts.delete(input.id);
+        this.engine.expertsChanged();
         break;
       case 'case':
         // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers.

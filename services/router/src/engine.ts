@@ -3,6 +3,7 @@ import { SpikeIncidents } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import type { RoutingPolicy } from './policy.js';
 import { route, type RouteOutcome } from './route.js';
+import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
 
 /** A mention the router still owes an owner: offered and waiting for an answer, or waiting for an eligible expert. */
@@ -47,6 +48,9 @@ export interface EngineOptions {
   heldElsewhereMs?: number;
 }
 
+/** However quiet, waiting cases are routed again this often (a safety net for a change nothing signalled). */
+const FULL_DRAIN_MS = 30_000;
+
 /** Which mentions this engine acts on (its replica owns their partition); all, in the simulator. */
 export type Owns = (mentionId: string) => boolean;
 const ALL: Owns = () => true;
@@ -61,6 +65,15 @@ export class RoutingEngine {
   private readonly cases = new Map<string, Case>();
   private readonly spikes: SpikeIncidents;
   private readonly pager: CrisisPaging;
+  /**
+   * Waiting cases are routed again only when something that could change their answer happened: capacity freed, an
+   * expert changed, came on or went off shift, a capacity hint expired, a case crossed a relaxation threshold (and, as
+   * a safety net, every FULL_DRAIN_MS). Routing every waiting case on every tick took most of the router's time.
+   */
+  private drainWanted = true;
+  private shiftSignature = '';
+  private lastTick = -Infinity;
+  private lastFullDrain = -Infinity;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -164,8 +177,14 @@ export class RoutingEngine {
     return out;
   }
 
+  /** The expert directory changed: waiting cases may have someone now. */
+  expertsChanged(): void {
+    this.drainWanted = true;
+  }
+
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
+    this.drainWanted = true;
     this.cases.set(snapshot.mention.id, {
       mention: snapshot.mention,
       arrivedAt: Date.parse(snapshot.arrivedAt),
@@ -203,7 +222,7 @@ export class RoutingEngine {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
     if (this.options.spikes !== 'external') out.incidents!.push(...this.spikes.tick(now));
-    this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000));
+    if (this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000))) this.drainWanted = true;
     const due = this.pager.due(now, owns);
     if (due.length > 0) out.pages = due;
     for (const c of [...this.cases.values()]) {
@@ -220,8 +239,35 @@ export class RoutingEngine {
       }
     }
     this.expireOrphans(out, now, owns);
-    this.drain(out, now, owns);
+    if (this.shouldDrain(t)) this.drain(out, now, owns);
+    this.lastTick = t;
     return out;
+  }
+
+  private shouldDrain(t: number): boolean {
+    const signature = this.experts()
+      .map((e) => (isOnShift(e, new Date(t)) ? '1' : '0'))
+      .join('');
+    if (signature !== this.shiftSignature) {
+      this.shiftSignature = signature;
+      this.drainWanted = true;
+    }
+    if (!this.drainWanted) {
+      const q = this.policy.queue;
+      for (const c of this.cases.values()) {
+        if (c.status !== 'waiting') continue;
+        const crossed = (after: number) => this.lastTick < c.arrivedAt + after * 1000 && c.arrivedAt + after * 1000 <= t;
+        if (crossed(q.relaxProficiencyAfterSeconds) || crossed(q.adjacentTopicsAfterSeconds)) {
+          this.drainWanted = true;
+          break;
+        }
+      }
+    }
+    if (t - this.lastFullDrain >= FULL_DRAIN_MS) this.drainWanted = true;
+    if (!this.drainWanted) return false;
+    this.drainWanted = false;
+    this.lastFullDrain = t;
+    return true;
   }
 
   /**

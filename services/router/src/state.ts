@@ -100,9 +100,16 @@ export class RouterState {
     this.heldElsewhere.set(expertId, { load, at });
   }
 
-  /** Forgets load hints older than `before`, so an expert is tried again even if no release was seen. */
-  forgetHeldBefore(before: number): void {
-    for (const [id, h] of this.heldElsewhere) if (h.at < before) this.heldElsewhere.delete(id);
+  /** Forgets load hints older than `before`, so an expert is tried again even if no release was seen; true if any. */
+  forgetHeldBefore(before: number): boolean {
+    let forgot = false;
+    for (const [id, h] of this.heldElsewhere) {
+      if (h.at < before) {
+        this.heldElsewhere.delete(id);
+        forgot = true;
+      }
+    }
+    return forgot;
   }
 
   open(expertId: string): number {

@@ -212,3 +212,36 @@ test('an offer with no router case behind it (lost) expires well after any ackno
   expect(later.events.find((e) => e.assignmentId === 'a_orphan')).toMatchObject({ state: 'expired', actor: 'router' });
   expect(eng.state.open('ana')).toBe(later.events.filter((e) => e.state === 'offered').length); // the slot is free again
 });
+
+test('waiting mentions are routed again when something could change their answer, not on every tick', () => {
+  const ana = expert('ana', { capacity: 0 });
+  const experts = [ana];
+  const eng = engine(experts);
+  expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
+  eng.tick(at(1));
+  // Capacity appears without any signal the engine hears: the quiet ticks do not re-route ...
+  experts[0] = { ...ana, capacity: 2 };
+  expect(eng.tick(at(2)).events).toEqual([]);
+  expect(eng.tick(at(10)).events).toEqual([]);
+  // ... the safety net does, at the latest 30 s after the last full pass.
+  expect(eng.tick(at(31)).events.map((e) => [e.expertId, e.state])).toEqual([['ana', 'offered']]);
+
+  // A change the engine hears (the expert directory) re-routes on the next tick.
+  const bo = expert('bo', { capacity: 0 });
+  const list = [bo];
+  const e2 = engine(list);
+  e2.receive(mention(), at(0));
+  e2.tick(at(1));
+  list[0] = { ...bo, capacity: 1 };
+  e2.expertsChanged();
+  expect(e2.tick(at(2)).events.map((e) => e.expertId)).toEqual(['bo']);
+});
+
+test('an expert coming on shift re-routes waiting mentions at once', () => {
+  const night = expert('nina', { workingHours: [{ day: 'fri', start: '10:05', end: '18:00' }] });
+  const eng = engine([night]);
+  // 2026-11-20 is a Friday; at 10:00 UTC she is not on shift yet.
+  expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
+  expect(eng.tick(at(60)).events).toEqual([]);
+  expect(eng.tick(at(300)).events.map((e) => e.expertId)).toEqual(['nina']);
+});
