@@ -15,7 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { MentionView } from '@chorus/schemas';
 import { esClient, kafkaClient, uniquePrefix } from '../helpers/infra';
-import { Pipeline, mention } from '../faults/harness';
+import { Pipeline, dropPrefix, mention } from '../faults/harness';
 import { ensureIndices } from '../../services/api/src/es/indices';
 
 const ROOT = join(__dirname, '..', '..');
@@ -159,12 +159,7 @@ async function startPipeline(name: string) {
 
 async function cleanup(p: Pipeline, prefix: { topics: string; indices: string }) {
   await p.stopAll();
-  await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix.topics));
-  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await dropPrefix(es, kafka, prefix);
 }
 
 interface StageRates {

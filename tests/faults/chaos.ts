@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { esClient, kafkaClient, uniquePrefix } from '../helpers/infra';
-import { Pipeline, drive, mention, verdict, type LoadResult, type Verdict } from './harness';
+import { Pipeline, dropPrefix, drive, mention, verdict, type LoadResult, type Verdict } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
 const STACK = join(ROOT, 'deploy', 'stack.sh');
@@ -171,12 +171,7 @@ async function runFault(f: Fault): Promise<Row> {
     return { fault: f, load: result, v, overCapacity: over, seconds: Math.round((Date.now() - started) / 1000), recreated: count(p.logs, 'producer sequence broken'), retried: count(p.logs, 'batch failed; retrying it') };
   } finally {
     await p.stopAll();
-    await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
-    const admin = kafka.admin();
-    await admin.connect().catch(() => undefined);
-    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix.topics));
-    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    await dropPrefix(es, kafka, prefix);
   }
 }
 

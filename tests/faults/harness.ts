@@ -188,3 +188,18 @@ export async function verdict(opts: { es: Client; kafka: Kafka; indexPrefix: str
   const deadLettered = (await topicCount(opts.kafka, `${opts.topicPrefix}chorus.dead-letter`)) - (opts.deadLettersBefore ?? 0);
   return { accepted: ids.length, indexed, lost: ids.length - indexed, duplicated, deadLettered, drainSeconds: Math.round(drainSeconds * 10) / 10 };
 }
+
+/** Deletes what a run under `prefix` left: its indices and its topics (the local stack keeps its data between runs). */
+export async function dropPrefix(es: Client, kafka: Kafka, prefix: { topics: string; indices: string }): Promise<void> {
+  await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix.topics));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } catch {
+    // best effort: the test teardown deletes leftover test topics too
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

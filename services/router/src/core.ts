@@ -115,6 +115,10 @@ export class RouterCore {
   /** Records waiting to be published, in order; `sending` are those of the publish in flight. */
   private outbox: Queued[] = [];
   private readonly sending = new Map<number, Queued[]>();
+  /** When each publish in flight went out, by the input clock (for the watchdog in tick). */
+  private readonly sentAt = new Map<number, number>();
+  /** The latest time an input carried: the core's only clock. */
+  private clock = 0;
   private nextBatch = 1;
   /** Every record gets a sequence number when it is decided; a caller waits for all up to its ticket. */
   private seq = 0;
@@ -188,6 +192,7 @@ export class RouterCore {
 
   step(input: RouterInput): Effect[] {
     const effects: Effect[] = [];
+    if ('at' in input && input.at instanceof Date) this.clock = Math.max(this.clock, input.at.getTime());
     switch (input.kind) {
       case 'mentions': {
         const out = emptyOutput();
@@ -261,6 +266,7 @@ export class RouterCore {
         break;
       }
       case 'tick': {
+        this.watchdog(input.at, effects);
         const out = this.engine.tick(input.at, this.owns);
         if ((this.options.spikes ?? 'external') === 'external') out.incidents = [...(out.incidents ?? []), ...this.engine.tickSpikes(input.at).filter(this.ownsConversation)];
         if (this.staleIncidents && this.owned.size > 0) {
@@ -281,12 +287,14 @@ export class RouterCore {
         break;
       case 'published':
         this.sending.delete(input.batch);
+        this.sentAt.delete(input.batch);
         break;
       case 'publishFailed': {
         // Sent again, first and whole, with the next publish (the next input: a redelivery, a tick), not at once in
         // a loop: consumers are idempotent, so a record that did land and goes out twice changes nothing.
         const records = this.sending.get(input.batch) ?? [];
         this.sending.delete(input.batch);
+        this.sentAt.delete(input.batch);
         this.outbox = [...records, ...this.outbox];
         return effects;
       }
@@ -297,12 +305,32 @@ export class RouterCore {
       const queued = this.outbox;
       this.outbox = [];
       this.sending.set(batch, queued);
+      this.sentAt.set(batch, this.clock);
       effects.push({ kind: 'publish', batch, records: queued.map((q) => q.record) });
     }
     return effects;
   }
 
   private readonly ownsConversation = (i: Incident): boolean => this.owns(`${i.brand}/${i.topic}`);
+
+  /**
+   * An effect whose outcome never came back (the shell failed between carrying it out and reporting it) must not stall
+   * the router: a claim unanswered for a minute counts as a store error (the mention waits and is routed again), a
+   * publish unanswered for two minutes as failed (its records go out again).
+   */
+  private watchdog(at: Date, effects: Effect[]): void {
+    const t = at.getTime();
+    for (const h of [...this.held.values()]) {
+      if (t - Date.parse(h.offer.at) > 60_000) this.claimed({ request: this.requestFor(h.offer), granted: false, error: 'the claim was never answered' }, at, effects);
+    }
+    for (const [batch, sent] of [...this.sentAt]) {
+      if (t - sent <= 120_000) continue;
+      const records = this.sending.get(batch) ?? [];
+      this.sending.delete(batch);
+      this.sentAt.delete(batch);
+      this.outbox = [...records, ...this.outbox];
+    }
+  }
 
   /** Takes an engine output: offers wait for their claim (with the records that announce them), the rest go out. */
   private take(out: EngineOutput, effects: Effect[]): void {

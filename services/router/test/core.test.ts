@@ -254,3 +254,24 @@ test('an incident acknowledged through the API reaches the router: its later upd
   expect(seen.length).toBeGreaterThan(0);
   expect(seen.every((i) => i.state === 'acknowledged' && i.acknowledgedBy === 'comms-lead')).toBe(true);
 });
+
+test('a claim or a publish whose outcome never comes back does not stall the router', () => {
+  const experts = [expert('ana')];
+  const c = core(experts, true);
+  const m = mention();
+  // The claim goes out and its answer is lost (the shell failed between the two).
+  expect(c.step({ kind: 'mentions', mentions: [m], at: at(0) }).map((e) => e.kind)).toEqual(['claim']);
+  const ticket = c.ticket();
+  const after = c.step({ kind: 'tick', at: at(61) });
+  // A minute later the offer is taken back; the mention's decision (waiting) goes out, and it is offered again.
+  const pub = after.find((e) => e.kind === 'publish') as Extract<(typeof after)[number], { kind: 'publish' }>;
+  expect(pub.records.find((r) => r.topic === 'routed')!.value).toMatchObject({ routing: { decision: 'queued' } });
+  const claim = after.find((e) => e.kind === 'claim') as Extract<(typeof after)[number], { kind: 'claim' }>;
+  expect(claim.requests.map((r) => r.mentionId)).toEqual([m.id]);
+  // That publish's answer is lost too: two minutes later its records go out again, with the granted offer's.
+  expect(c.step({ kind: 'claimed', results: [{ request: claim.requests[0]!, granted: true, load: 1 }], at: at(62) }).filter((e) => e.kind === 'publish')).toEqual([]);
+  const again = c.step({ kind: 'tick', at: at(200) }).filter((e) => e.kind === 'publish') as Array<Extract<ReturnType<RouterCore['step']>[number], { kind: 'publish' }>>;
+  expect(again.flatMap((e) => e.records.map((r) => r.topic))).toEqual(expect.arrayContaining(['routed', 'assignments', 'cases']));
+  for (const e of again) c.step({ kind: 'published', batch: e.batch });
+  expect(c.isDurable(ticket)).toBe(true);
+});
