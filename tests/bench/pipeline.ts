@@ -15,7 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { MentionView } from '@chorus/schemas';
 import { esClient, kafkaClient, uniquePrefix } from '../helpers/infra';
-import { Pipeline, dropPrefix, mention } from '../faults/harness';
+import { Pipeline, doubleAssigned, dropPrefix, mention, overCapacity } from '../faults/harness';
 import { ensureIndices } from '../../services/api/src/es/indices';
 
 const ROOT = join(__dirname, '..', '..');
@@ -150,10 +150,14 @@ async function post(url: string, items: unknown[]): Promise<string[]> {
   }
 }
 
-async function startPipeline(name: string) {
+async function startPipeline(name: string, replicas = false) {
   const prefix = uniquePrefix(name);
   const p = new Pipeline({ KAFKA_TOPIC_PREFIX: prefix.topics, ES_INDEX_PREFIX: prefix.indices, EXPERTS_SEED_FILE: EXPERTS, LOG_LEVEL: 'error' });
   await p.start();
+  if (replicas) {
+    await p.startOne('classify', '-2');
+    await p.startOne('router', '-2');
+  }
   return { p, prefix };
 }
 
@@ -170,8 +174,17 @@ interface StageRates {
   seconds: number;
 }
 
-async function burst(): Promise<{ rates: StageRates; procs: ReturnType<ReturnType<typeof sampler>['stop']>; sampleDoc: unknown }> {
-  const { p, prefix } = await startPipeline('bench-burst');
+interface BurstResult {
+  rates: StageRates;
+  procs: ReturnType<ReturnType<typeof sampler>['stop']>;
+  sampleDoc: unknown;
+  /** Invariants after the burst: mentions with two active assignments, experts over capacity. */
+  doubleAssigned: number;
+  overCapacity: number;
+}
+
+async function burst(replicas = false): Promise<BurstResult> {
+  const { p, prefix } = await startPipeline(replicas ? 'bench-scale' : 'bench-burst', replicas);
   const procs = sampler(p);
   try {
     const url = p.get('ingest').url;
@@ -217,6 +230,8 @@ async function burst(): Promise<{ rates: StageRates; procs: ReturnType<ReturnTyp
     const rate = (at: number | undefined) => (at ? Math.round(BURST / ((at - t0) / 1000)) : 0);
     const sample = await es.search({ index, size: 1 });
     return {
+      doubleAssigned: await doubleAssigned(es, `${prefix.indices}-assignments`),
+      overCapacity: await overCapacity(es, prefix.indices, EXPERTS),
       rates: { accepted: rate(reached.accepted), classified: rate(reached.classified), routed: rate(reached.routed), searchable: rate(reached.searchable), seconds: Math.round((Date.now() - t0) / 1000) },
       procs: procs.stop(),
       sampleDoc: sample.hits.hits[0]?._source,
@@ -291,6 +306,8 @@ async function main(): Promise<void> {
   const kafkaRate = await kafkaCeiling();
   log(`Kafka: ${kafkaRate}/s; burst of ${BURST} mentions through Chorus`);
   const b = await burst();
+  log('the same burst with two replicas of classify and of the router');
+  const scaled = await burst(true);
   const doc = b.sampleDoc ?? { text: 'x'.repeat(1000) };
   log(`Elasticsearch ceiling: bulk of documents of ${JSON.stringify(doc).length} bytes`);
   const esRate = await esCeiling(doc);
@@ -324,6 +341,18 @@ async function main(): Promise<void> {
     `| searchable through the API | ${b.rates.searchable}/s | **${ratio(b.rates.searchable)}** |`,
     '',
     procTable(b.procs),
+    '',
+    '## Scale-out: the same burst with two replicas of classify and of the router',
+    '',
+    '| stage | one replica each | two replicas each |',
+    '|---|---:|---:|',
+    ...(['accepted', 'classified', 'routed', 'searchable'] as const).map((k) => `| ${k} | ${b.rates[k]}/s | ${scaled.rates[k]}/s |`),
+    `| mentions with two active assignments | ${b.doubleAssigned} | ${scaled.doubleAssigned} |`,
+    `| experts over capacity | ${b.overCapacity} | ${scaled.overCapacity} |`,
+    '',
+    `All six service processes share this machine's ${cpus().length} cores with Kafka and Elasticsearch: replicas add CPU where there is some to spare, and show that the invariants hold across them.`,
+    '',
+    procTable(scaled.procs),
     '',
     `## Steady: ${RATE} mentions/s offered for ${SECONDS} s`,
     '',

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { esClient, kafkaClient, uniquePrefix } from '../helpers/infra';
-import { Pipeline, dropPrefix, drive, mention, verdict, type LoadResult, type Verdict } from './harness';
+import { Pipeline, dropPrefix, drive, mention, overCapacity, verdict, type LoadResult, type Verdict } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
 const STACK = join(ROOT, 'deploy', 'stack.sh');
@@ -126,15 +126,6 @@ interface Row {
 
 const count = (logs: string[], what: string) => logs.reduce((n, l) => n + l.split(what).length - 1, 0);
 
-async function overCapacity(indexPrefix: string): Promise<number> {
-  const experts = JSON.parse(execFileSync('cat', [EXPERTS]).toString()) as Array<{ id: string; capacity: number }>;
-  const index = `${indexPrefix}-assignments`;
-  await es.indices.refresh({ index }, { ignore: [404] });
-  const r = await es.search({ index, size: 0, query: { terms: { state: ['offered', 'accepted'] } }, aggs: { e: { terms: { field: 'expertId', size: 1000 } } } }, { ignore: [404] });
-  const buckets = ((r.aggregations as { e?: { buckets: Array<{ key: string; doc_count: number }> } } | undefined)?.e?.buckets ?? []);
-  return buckets.filter((b) => b.doc_count > (experts.find((e) => e.id === b.key)?.capacity ?? Infinity)).length;
-}
-
 async function runFault(f: Fault): Promise<Row> {
   const started = Date.now();
   const prefix = uniquePrefix(`chaos-${f.name}`);
@@ -165,7 +156,7 @@ async function runFault(f: Fault): Promise<Row> {
     const loadEndedAt = Date.now();
     log(`${f.name}: load done (${result.accepted.size} accepted, ${result.refusedRequests} requests refused and retried); waiting for drain`);
     const v = await verdict({ es, kafka, indexPrefix: prefix.indices, topicPrefix: prefix.topics, accepted: result.accepted, loadEndedAt, timeoutMs: 240_000 });
-    const over = await overCapacity(prefix.indices);
+    const over = await overCapacity(es, prefix.indices, EXPERTS);
     log(`${f.name}: indexed ${v.indexed}/${v.accepted}, lost ${v.lost}, assigned twice ${v.duplicated}, over capacity ${over}, dead letters ${v.deadLettered}, drained in ${v.drainSeconds} s`);
     await p.stopAll();
     return { fault: f, load: result, v, overCapacity: over, seconds: Math.round((Date.now() - started) / 1000), recreated: count(p.logs, 'producer sequence broken'), retried: count(p.logs, 'batch failed; retrying it') };

@@ -203,3 +203,13 @@ export async function dropPrefix(es: Client, kafka: Kafka, prefix: { topics: str
     await admin.disconnect().catch(() => undefined);
   }
 }
+
+/** Experts with more active (offered or accepted) assignments than their capacity: must be none. */
+export async function overCapacity(es: Client, indexPrefix: string, expertsFile: string): Promise<number> {
+  const experts = JSON.parse(readFileSync(expertsFile, 'utf8')) as Array<{ id: string; capacity: number }>;
+  const index = `${indexPrefix}-assignments`;
+  await es.indices.refresh({ index }, { ignore: [404] });
+  const r = await es.search({ index, size: 0, query: { terms: { state: ['offered', 'accepted'] } }, aggs: { e: { terms: { field: 'expertId', size: 1000 } } } }, { ignore: [404] });
+  const buckets = (r.aggregations as { e?: { buckets: Array<{ key: string; doc_count: number }> } } | undefined)?.e?.buckets ?? [];
+  return buckets.filter((b) => b.doc_count > (experts.find((e) => e.id === b.key)?.capacity ?? Infinity)).length;
+}

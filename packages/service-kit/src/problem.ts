@@ -86,6 +86,8 @@ export function toChorusError(err: FastifyError | Error): ChorusError {
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: ChorusError): FastifyReply {
   // Internal details stay in the log; clients get the code and a generic message.
   const detail = err.code === 'internal' ? undefined : err.message;
+  // A dependency that is down (Kafka, Elasticsearch) or a service not ready yet: say when to try again.
+  if (err.status === 503) void reply.header('retry-after', '2');
   return reply
     .status(err.status)
     .type('application/problem+json')

@@ -66,6 +66,7 @@ describe('POST /v1/mentions', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: 'kafka_unavailable', status: 503 });
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.headers['retry-after']).toBe('2');
     fail = false;
     expect((await post(app, { mentions: [item('1')] })).json()).toMatchObject({ accepted: 1 });
   });

@@ -4,8 +4,8 @@ import { foldAssignment } from './assignment-store.js';
 import { foldIntoIndex } from './versioned.js';
 
 /**
- * Applies assignment events in order, forward only (see foldAssignment), with optimistic concurrency against the API's
- * own writes.
+ * Applies assignment events in order, forward only (see foldAssignment). The indexer is the only writer; the version
+ * check still guards against a second indexer replica folding the same partition during a rebalance.
  */
 export function applyAssignmentEvents(es: Client, index: string, events: AssignmentEvent[], refresh: boolean | 'wait_for'): Promise<void> {
   return foldIntoIndex<Assignment, AssignmentEvent>(es, index, events, (e) => e.assignmentId, foldAssignment, refresh);

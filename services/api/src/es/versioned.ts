@@ -42,8 +42,8 @@ export async function getDoc<T>(es: Client, index: string, id: string): Promise<
 /**
  * Folds a batch of events into their documents: reads them once, applies the events in order (`fold` answers the new
  * document, or undefined for no change), and writes only what changed, each conditional on the version read. A
- * concurrent write (the API acting on the same document) makes the batch throw, so the consumer retries it from its
- * offsets and folds onto the newer document.
+ * concurrent write (a second indexer replica on the same partition during a rebalance) makes the batch throw, so the
+ * consumer retries it from its offsets and folds onto the newer document.
  */
 export async function foldIntoIndex<T, E>(
   es: Client,
