@@ -37,17 +37,36 @@ export interface ClassifyContext {
   velocity?: number;
 }
 
+const sameSettings = new WeakMap<LinearModel, WeakMap<LinearModel, boolean>>();
+
+/** Whether two models extract the same features (compared once per pair of loaded models). */
+function sameFeatures(a: LinearModel, b: LinearModel): boolean {
+  let inner = sameSettings.get(a);
+  if (!inner) sameSettings.set(a, (inner = new WeakMap()));
+  let same = inner.get(b);
+  if (same === undefined) {
+    same = JSON.stringify(canonical(a.features)) === JSON.stringify(canonical(b.features));
+    inner.set(b, same);
+  }
+  return same;
+}
+
+const canonical = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)));
+
 /** Classifies one mention: pure, deterministic for the same input, model and context. */
 export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, model: ClassifierModel, ctx: ClassifyContext): Classification {
   const text = mention.text;
   const tokens = tokenize(text);
   const guess = mention.lang ? { lang: mention.lang, confidence: 1 } : detectLanguage(text, tokens);
   const rules = scoreSentiment(tokens, text);
-  const trained = model.sentiment ?? model.topicModel;
-  const features = trained ? extractFeatures(text, trained.model.features, { tokens, sentiment: rules }) : undefined;
-  const sentiment = model.sentiment && features ? fromModel(model.sentiment.model, features, rules, tokens) : sentimentWords().refine(tokens, rules);
+  // Each trained model reads the features it was trained on: a topic model given the sentiment model's (other n-gram
+  // lengths, other blocks) scores garbage. One extraction serves both when their settings are the same.
+  const featuresOf = (m: LinearModel) => extractFeatures(text, m.features, { tokens, sentiment: rules });
+  const sentimentFeatures = model.sentiment ? featuresOf(model.sentiment.model) : undefined;
+  const topicFeatures = model.topicModel ? (sentimentFeatures && sameFeatures(model.sentiment!.model, model.topicModel.model) ? sentimentFeatures : featuresOf(model.topicModel.model)) : undefined;
+  const sentiment = model.sentiment && sentimentFeatures ? fromModel(model.sentiment.model, sentimentFeatures, rules, tokens) : sentimentWords().refine(tokens, rules);
   let topics = model.topics.match(tokens);
-  if (model.topicModel && features) topics = mergeTopics(topics, model.topicModel.model, features, tokens);
+  if (model.topicModel && topicFeatures) topics = mergeTopics(topics, model.topicModel.model, topicFeatures, tokens);
   const signals = detectSignals(tokens, text, sentiment);
   const risk = scoreRisk(signals, sentiment.score, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {

@@ -7,7 +7,8 @@ import { readExamples, splitByHash, TASKS } from '../src/model/dataset';
 import { DEFAULT_FEATURES, extractFeatures } from '../src/model/features';
 import { evaluate } from '../src/model/metrics';
 import { modelClassifier, train } from '../src/model/run-task';
-import { explain } from '../src/classify';
+import { classify, explain } from '../src/classify';
+import { loadModel } from '../src/load-model';
 import { tokenize } from '../src/tokens';
 
 describe('metrics, checked by hand', () => {
@@ -127,5 +128,29 @@ describe('explanations from a trained model', () => {
     expect(explain(model, tokens, 'snacks')[0]).toBe('PRETZELS');
     expect(explain(model, tokens, 'seating')[0]).toBe('seat');
     expect(explain(model, tokenize('nothing known here'), 'snacks')).toEqual([]);
+  });
+});
+
+describe('a sentiment model and a topic model loaded together', () => {
+  const ex = (text: string, label: string) => ({ id: text, text, label });
+  const sentimentSet = [ex('great flight thanks', 'positive'), ex('awful delay again', 'negative'), ex('lost my bag', 'negative'), ex('lovely crew', 'positive'), ex('boarding now', 'neutral'), ex('gate changed', 'neutral')];
+  const topicSet = [ex('my bag never arrived', 'baggage'), ex('suitcase lost in madrid', 'baggage'), ex('flight delayed two hours', 'delays'), ex('still waiting at the gate, delayed', 'delays'), ex('refund for my ticket', 'refunds'), ex('i want my money back', 'refunds')];
+
+  test('each reads the features it was trained on, whatever the other one uses', () => {
+    // Different settings on purpose: the topic model with word n-grams only, the sentiment model with the defaults.
+    const topicFeatures = { wordNgrams: 1 as const, charMin: 0, charMax: 0, lexicon: false, blockNorm: false };
+    const s = { name: 'sent', model: train(sentimentSet) };
+    const t = { name: 'topics', model: train(topicSet, topicFeatures) };
+    const base = loadModel();
+    const both = { ...base, sentiment: s, topicModel: t };
+    const topicOnly = { ...base, topicModel: t };
+    const sentimentOnly = { ...base, sentiment: s };
+    const now = new Date('2026-11-20T10:00:00Z');
+    const texts = [...topicSet, ...sentimentSet].map((e) => e.text).concat(['where is my suitcase, the flight was delayed', 'thanks for the refund']);
+    for (const text of texts) {
+      const m = { text, author: { handle: 'x' } };
+      expect(classify(m, both, { now }).topics).toEqual(classify(m, topicOnly, { now }).topics);
+      expect(classify(m, both, { now }).sentiment).toEqual(classify(m, sentimentOnly, { now }).sentiment);
+    }
   });
 });
