@@ -86,7 +86,9 @@ export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Chorus
   async function run<T>(fn: (p: Producer) => Promise<T>): Promise<T> {
     const max = opts.maxRecreatePerSend ?? 2;
     for (let attempt = 0; ; attempt++) {
-      if (replacing) await replacing;
+      if (replacing) await replacing.catch(() => undefined);
+      // A re-created producer whose connect failed (the broker flapped meanwhile) connects on the next send.
+      if (wantConnected && !connected) await current.connect().catch(() => undefined);
       const gen = generation;
       try {
         const result = await fn(current);

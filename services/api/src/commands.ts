@@ -1,5 +1,5 @@
 import { topicName, type TopicKey } from '@chorus/schemas';
-import { ChorusError, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { ChorusError, jsonMessage, makeEnvelope, withTimeout } from '@chorus/service-kit';
 import type { ApiContext } from './context.js';
 
 /** Where a command stands in the document the indexer keeps. */
@@ -30,10 +30,13 @@ const POLL_MS = 25;
  * conflict), or the wait runs out ('pending': the command is in Kafka and will be applied; the route answers 202).
  */
 export async function publishAndAwait<T>(ctx: ApiContext, opts: CommandOptions<T>): Promise<{ status: 'applied' | 'pending'; doc: T | null }> {
+  const timeoutMs = ctx.publishTimeoutMs ?? 10_000;
   try {
-    await ctx.producer.send({ topic: topicName(opts.topic, ctx.topicPrefix), acks: -1, messages: [jsonMessage(opts.key, makeEnvelope(opts.type, ctx.service, opts.value, ctx.now()))] });
+    // Bounded: the producer retries for as long as Kafka is away, a person's click must get an answer.
+    const sent = ctx.producer.send({ topic: topicName(opts.topic, ctx.topicPrefix), acks: -1, messages: [jsonMessage(opts.key, makeEnvelope(opts.type, ctx.service, opts.value, ctx.now()))] });
+    await withTimeout(sent, timeoutMs, () => new Error(`Kafka did not acknowledge within ${timeoutMs} ms`));
   } catch (e) {
-    throw new ChorusError('kafka_unavailable', 'could not publish the change; nothing changed, retry', { cause: e });
+    throw new ChorusError('kafka_unavailable', 'Kafka did not take the change in time: it may still apply; read it again before retrying', { cause: e });
   }
   const deadline = Date.now() + (ctx.consistencyWaitMs ?? 5000);
   let doc: T | null = null;

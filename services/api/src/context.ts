@@ -17,6 +17,8 @@ export interface ApiContext {
   now: () => Date;
   /** How long a change waits to read its own write back from the indexer before answering 202 (default 5 s). */
   consistencyWaitMs?: number;
+  /** How long a change waits for Kafka's acknowledgement before answering 503 (default 10 s). */
+  publishTimeoutMs?: number;
   /** Timeouts and retries for webhook deliveries made by the API itself (ping, redeliver); defaults when absent. */
   webhookDelivery?: DeliveryOptions;
   /** Tells this replica's dispatcher that subscriptions changed. */

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../src/es/cursor';
 import { indexNames } from '../src/es/indices';
 import { mentionFilters } from '../src/es/mentions';
 import { StreamHub } from '../src/stream';
+import { mergeIncident } from '../src/es/incidents';
 
 // The client is never called in these tests: nothing here reaches Elasticsearch.
 const es = new Client({ node: 'http://127.0.0.1:1' });
@@ -85,5 +86,23 @@ describe('stream hub', () => {
     expect(got).toEqual([1, 2, 3]);
     expect(hub.since(1).map((e) => e.seq)).toEqual([3, 4]);
     expect(hub.clients).toBe(0);
+  });
+});
+
+describe('an incident acknowledgement folded by the indexer', () => {
+  const inc = (state: 'open' | 'acknowledged' | 'downgraded', extra: Record<string, unknown> = {}) =>
+    ({ id: 'inc_1', brand: 'b', topic: 't', kind: 'spike', state, severity: 5, title: 'x', reasons: [], mentionIds: ['m1'], openedAt: '2026-11-20T10:00:00.000Z', updatedAt: '2026-11-20T10:00:00.000Z', ...extra }) as Parameters<typeof mergeIncident>[0] & object;
+  const ack = inc('acknowledged', { acknowledgedBy: 'lena', acknowledgedAt: '2026-11-20T10:05:00.000Z', updatedAt: '2026-11-20T10:05:00.000Z' });
+  test('applies to an open incident, and the router\'s later updates keep the owner', () => {
+    const acked = mergeIncident(inc('open'), ack);
+    expect(acked).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'lena' });
+    expect(mergeIncident(acked, inc('open', { mentionIds: ['m2'] }))).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'lena', mentionIds: ['m1', 'm2'] });
+  });
+  test('never revives an incident the router downgraded meanwhile', () => {
+    const down = inc('downgraded', { updatedAt: '2026-11-20T10:04:00.000Z' });
+    expect(mergeIncident(down, ack)).toEqual(down);
+  });
+  test('a second acknowledgement keeps the first owner', () => {
+    expect(mergeIncident(mergeIncident(inc('open'), ack), { ...ack, acknowledgedBy: 'bo', acknowledgedAt: '2026-11-20T10:06:00.000Z' })).toMatchObject({ acknowledgedBy: 'lena' });
   });
 });

@@ -23,6 +23,7 @@ import {
   jsonMessage,
   makeEnvelope,
   sendChunked,
+  withTimeout,
   type ChorusProducer,
   type Logger,
   type RefusedRecord,
@@ -37,6 +38,8 @@ import type { RoutingPolicy } from './policy.js';
 
 /** Assignments that hold capacity. */
 const OPEN_STATES: ReadonlySet<string> = new Set(['offered', 'accepted']);
+/** How long one publish may take before it counts as failed (below the consumer's 30 s session timeout). */
+const PUBLISH_TIMEOUT_MS = 10_000;
 /** How old a claim must be before the sweep may free it. */
 const CLAIM_GRACE_MS = 60_000;
 
@@ -144,7 +147,9 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     }
     try {
       // One produce for the whole output, in requests the broker takes however long the backlog.
-      const refused = await sendChunked(deps.producer, [...byTopic.values()]);
+      // Bounded: the producer retries for as long as Kafka is away; a publish that does not finish in time counts as
+      // failed and goes out again (a record that did land twice changes nothing), and the batch is redelivered.
+      const refused = await withTimeout(sendChunked(deps.producer, [...byTopic.values()]), PUBLISH_TIMEOUT_MS, () => new Error(`Kafka did not acknowledge within ${PUBLISH_TIMEOUT_MS} ms`));
       if (refused.length > 0) await deadLetterOutputs(refused);
     } catch (err) {
       publishFailures.inc();
@@ -261,13 +266,22 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     handle: async (records) => {
       const { ticket, done } = dispatchWithTicket({ kind: 'mentions', mentions: records.map((r) => r.data), at: now() });
       await done;
+      // The batch's records may go out with a publish queued after ours (another input's): wait for what is queued,
+      // for a while (a publish that keeps failing is retried by redelivering the batch, not by waiting here).
+      const deadline = Date.now() + PUBLISH_TIMEOUT_MS;
+      for (let c = chain; !core.isDurable(ticket) && Date.now() < deadline; c = chain) {
+        await c;
+        if (c === chain) break;
+      }
       // Offsets are committed only once the batch's effects are durable; otherwise the batch is redelivered, and
       // what was not published goes out with it.
       if (!core.isDurable(ticket)) throw new Error(`${core.unpublished} router records not yet acknowledged by Kafka`);
       return [];
     },
   });
+  let joined = false;
   worker.consumer.on(worker.consumer.events.GROUP_JOIN, (e) => {
+    joined = true;
     const owned = e.payload.memberAssignment[topics.classified] ?? [];
     void dispatch({ kind: 'partitions', owned });
     deps.logger.info({ partitions: [...owned].sort((a, b) => a - b) }, 'router owns partitions');
@@ -289,7 +303,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
    * its way to this replica's state.
    */
   const sweepClaims = async () => {
-    if (!deps.claims || !worker.isReady()) return;
+    if (!deps.claims || !joined) return;
     try {
       const t = now().getTime();
       for (const { expertId, claims } of await deps.claims.all()) {
@@ -322,7 +336,9 @@ export function buildRouter(deps: RouterDeps): RouterApp {
       deps.logger.info({ experts: core.experts.size, pending: core.pending, incidents: core.engine.openIncidents.length }, 'router state rebuilt');
       await worker.start();
       timer = setInterval(() => {
-        if (worker.isReady()) void dispatch({ kind: 'tick', at: now() });
+        // Timers (and the core's watchdog) run while this replica is in the group, stalled partitions or not: a stall
+        // is what the watchdog is there to clear.
+        if (joined) void dispatch({ kind: 'tick', at: now() });
         pendingGauge.set(core.pending);
       }, deps.tickMs ?? 1000);
       if (deps.claims) sweeper = setInterval(() => void sweepClaims(), deps.claimSweepMs ?? 30_000);

@@ -367,8 +367,11 @@ export class RouterCore {
     const { assignmentId, expertId, mentionId } = r.request;
     const h = this.held.get(assignmentId);
     // The case moved on while the claim was out (an SLA ran out, the mention was escalated): the claim is not needed.
-    if (!h || this.engine.currentOffer(mentionId) !== assignmentId) {
+    // (or this replica lost the mention's partition to another in a rebalance: that one decides now).
+    if (!h || this.engine.currentOffer(mentionId) !== assignmentId || !this.owns(mentionId)) {
       this.held.delete(assignmentId);
+      // Never published: take it back from this replica's capacity count (the case itself is the new owner's).
+      if (h && !this.owns(mentionId)) this.engine.state.retract(assignmentId);
       if (r.granted) effects.push({ kind: 'release', releases: [{ expertId, mentionId, assignmentId, why: 'superseded' }] });
       return;
     }

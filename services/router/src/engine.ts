@@ -93,6 +93,9 @@ export class RoutingEngine {
   /** Routes a newly classified mention. */
   receive(mention: ClassifiedMention, now: Date): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
+    // A redelivered mention that already has a case (waiting or offered) keeps it: routing it again would restart its
+    // SLA and relaxation clocks.
+    if (this.cases.has(mention.id)) return out;
     let spike: Incident | undefined;
     if (this.options.spikes === 'external') spike = this.spikes.activeFor(mention);
     else {

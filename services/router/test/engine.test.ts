@@ -245,3 +245,12 @@ test('an expert coming on shift re-routes waiting mentions at once', () => {
   expect(eng.tick(at(60)).events).toEqual([]);
   expect(eng.tick(at(300)).events.map((e) => e.expertId)).toEqual(['nina']);
 });
+
+test('a redelivered mention that is still waiting keeps its case: its SLA clock is not restarted', () => {
+  const eng = engine([]);
+  const m = mention();
+  expect(eng.receive(m, at(0)).routed[0]!.routing.decision).toBe('queued');
+  // Redelivered half an hour later (a batch retried after a failed publish, a rebalance).
+  expect(eng.receive(m, at(1800))).toMatchObject({ routed: [], events: [] });
+  expect(eng.tick(at(3600)).routed[0]!.routing.reasons[0]!.code).toBe('sla_breached');
+});

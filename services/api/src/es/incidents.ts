@@ -8,6 +8,9 @@ import { foldIntoIndex } from './versioned.js';
  */
 export function mergeIncident(current: Incident | undefined, next: Incident): Incident {
   if (!current) return next;
+  // An acknowledgement applies only to an incident still open: one the router downgraded meanwhile stays downgraded
+  // (the API's check then answers 409).
+  if (next.state === 'acknowledged' && current.state !== 'open' && current.state !== 'acknowledged') return current;
   const acknowledged = current.acknowledgedAt ? { acknowledgedBy: current.acknowledgedBy, acknowledgedAt: current.acknowledgedAt } : {};
   const state = next.state === 'open' && current.state === 'acknowledged' ? 'acknowledged' : current.state === 'resolved' ? 'resolved' : next.state;
   return { ...next, ...acknowledged, state, mentionIds: [...new Set([...current.mentionIds, ...next.mentionIds])].slice(0, 500) } as Incident;

@@ -83,7 +83,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
           value: event,
           index: ctx.indices.assignments,
           read: async () => (await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, current.doc.id))?.doc ?? null,
-          check: (d) => (d && d.state === event.state && d.updatedAt === event.at ? 'ours' : d && foldAssignment(d, event) ? 'pending' : d && d.updatedAt !== current.doc.updatedAt ? 'lost' : 'pending'),
+          check: (d) => (d && appliedOurs(d, event) ? 'ours' : d && foldAssignment(d, event) ? 'pending' : d && d.updatedAt !== current.doc.updatedAt ? 'lost' : 'pending'),
           lostMessage: (d) => `assignment ${current.doc.id} changed first (now ${d?.state ?? 'unknown'}); read it again`,
         });
         if (status === 'pending') return reply.status(202).send(next);
@@ -91,4 +91,11 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     });
   }
+}
+
+/** Whether the document shows our event, also when a later change (a resolve after our answer) was folded after it. */
+function appliedOurs(d: Assignment, e: AssignmentEvent): boolean {
+  if (d.state === e.state && d.updatedAt === e.at) return true;
+  const stamp = e.state === 'accepted' ? d.acceptedAt : e.state === 'answered' ? d.answeredAt : e.state === 'resolved' ? d.resolvedAt : undefined;
+  return stamp === e.at;
 }
