@@ -231,10 +231,13 @@ export class RoutingEngine {
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
       if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
+        // An escalated offer frees its expert's capacity: waiting cases may have someone now.
+        if (c.status === 'offered') this.drainWanted = true;
         this.escalate(out, c, 'sla_breached', now);
         continue;
       }
       if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= this.policy.ackTimeoutSeconds[c.priority] * 1000) {
+        this.drainWanted = true; // the expiry frees capacity
         const expired = this.expiry(c, now);
         this.state.apply(expired);
         out.events.push(expired);
