@@ -51,6 +51,8 @@ export class SpikeIncidents {
     const key = conversationOf(m);
     const negative = m.classification.sentiment.label === 'negative';
     const at = now.getTime();
+    // A mention from before the current window (a late record) is history: it counts towards no spike.
+    if (this.detectorFor(m.brand).isLate(key, at)) return { changed: [], active: negative ? this.open.get(key) : undefined };
     if (negative) {
       const list = this.recentNegative.get(key) ?? [];
       list.push({ id: m.id, at });

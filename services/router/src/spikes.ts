@@ -93,6 +93,15 @@ export class SpikeDetector {
     return events;
   }
 
+  /**
+   * Whether a mention at `at` is older than the conversation's window: the detector's time moved past it (ticks run on
+   * the clock), so it is history and must not count as if it happened now.
+   */
+  isLate(key: string, at: number): boolean {
+    const t = this.tracks.get(key);
+    return t !== undefined && at < t.sliceStart - this.s.windowSeconds * 1000;
+  }
+
   /** Slides the windows of every conversation to `at` (also those that went quiet). */
   tick(at: number): SpikeEvent[] {
     return [...this.tracks.keys()].flatMap((k) => this.advance(k, at));

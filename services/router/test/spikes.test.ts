@@ -55,3 +55,14 @@ test('cooldown: a second burst right after a spike does not reopen it', () => {
   const again = [0, 1, 2, 3, 4, 5].flatMap((i) => d.observe('k', 6 * W + i, true));
   expect(again.map((e) => e.kind)).not.toContain('opened');
 });
+
+test('a mention older than the current window counts towards no spike', () => {
+  const d = new SpikeDetector({ windowSeconds: 600, minVolume: 3, ratio: 3, alpha: 0.2, cooldownSeconds: 0, warmupWindows: 0, slices: 10, shareDelta: 0 });
+  const now = Date.parse('2026-12-02T10:00:00Z');
+  d.tick(now);
+  d.observe('k', now, false);
+  // Twelve days late: history, not a burst happening now.
+  const late = Date.parse('2026-11-20T10:00:00Z');
+  expect(d.isLate('k', late)).toBe(true);
+  expect(d.isLate('k', now - 1000)).toBe(false);
+});
