@@ -47,6 +47,16 @@ const killAndRestart = (name: 'ingest' | 'classify' | 'router' | 'api') => async
   await p.startOne(name);
 };
 
+/** One server of the local stack stopped a third of the way in, and started again `downMs` later. */
+const outage = (name: string, server: 'kafka' | 'es', downMs: number) => async () => {
+  await sleep((SECONDS * 1000) / 3);
+  log(`stopping ${name}`);
+  execFileSync('bash', [STACK, `${server}-stop`], { stdio: 'inherit' });
+  await sleep(downMs);
+  log(`starting ${name}`);
+  execFileSync('bash', [STACK, `${server}-start`], { stdio: 'inherit' });
+};
+
 const FAULTS: Fault[] = [
   { name: 'none', what: 'no fault (the baseline)', inject: async () => undefined },
   { name: 'kill-ingest', what: 'kill -9 of ingest, restarted after 5 s', inject: killAndRestart('ingest') },
@@ -70,27 +80,13 @@ const FAULTS: Fault[] = [
     name: 'kafka-restart',
     what: 'Kafka stopped and started again under load',
     local: true,
-    inject: async () => {
-      await sleep((SECONDS * 1000) / 3);
-      log('stopping Kafka');
-      execFileSync('bash', [STACK, 'kafka-stop'], { stdio: 'inherit' });
-      await sleep(4000);
-      log('starting Kafka');
-      execFileSync('bash', [STACK, 'kafka-start'], { stdio: 'inherit' });
-    },
+    inject: outage('Kafka', 'kafka', 4000),
   },
   {
     name: 'es-outage',
     what: 'Elasticsearch stopped for 60 s under load',
     local: true,
-    inject: async () => {
-      await sleep((SECONDS * 1000) / 3);
-      log('stopping Elasticsearch');
-      execFileSync('bash', [STACK, 'es-stop'], { stdio: 'inherit' });
-      await sleep(60_000);
-      log('starting Elasticsearch');
-      execFileSync('bash', [STACK, 'es-start'], { stdio: 'inherit' });
-    },
+    inject: outage('Elasticsearch', 'es', 60_000),
   },
   {
     name: 'poison-and-oversized',

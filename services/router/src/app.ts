@@ -34,10 +34,9 @@ import type { CapacityClaims } from './claims.js';
 import { RouterCore, type ClaimOutcome, type ClaimRequest, type Effect, type OutRecord, type RouterInput } from './core.js';
 import type { RoutingEngine } from './engine.js';
 import { partitionFor } from './ownership.js';
+import { OPEN_STATES } from './state.js';
 import type { RoutingPolicy } from './policy.js';
 
-/** Assignments that hold capacity. */
-const OPEN_STATES: ReadonlySet<string> = new Set(['offered', 'accepted']);
 /** How long one publish may take before it counts as failed (below the consumer's 30 s session timeout). */
 const PUBLISH_TIMEOUT_MS = 10_000;
 /** How old a claim must be before the sweep may free it. */

@@ -1,72 +1,16 @@
-import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
-import type { Claim } from './claims.js';
+import type { AssignmentEvent, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+import type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
 import type { RoutingPolicy } from './policy.js';
+import { OPEN_STATES } from './state.js';
 
-/** Assignments that hold capacity. */
-const OPEN_STATES: ReadonlySet<string> = new Set(['offered', 'accepted']);
-
-/** Everything the router hears. The shell decodes it from Kafka, the claim store and the clock. */
-export type RouterInput =
-  /** A batch of classified mentions to route (one partition's batch). */
-  | { kind: 'mentions'; mentions: ClassifiedMention[]; at: Date }
-  /** A change of an assignment (the API's actions, our own offers echoing back, or history while rebuilding). */
-  | { kind: 'assignment'; event: AssignmentEvent; at: Date }
-  | { kind: 'expert'; id: string; expert: Expert | null }
-  /** A case snapshot from router.cases: our own history while rebuilding, or another replica's. */
-  | { kind: 'case'; mentionId: string; snapshot: RouterCase | null }
-  | { kind: 'page'; page: CrisisPage }
-  /** An incident from the incidents topic (only the state as of the rebuild matters). */
-  | { kind: 'incident'; incident: Incident }
-  /** One mention of the whole classified stream, for the spike detectors, at the time it was seen. */
-  | { kind: 'observe'; mention: ClassifiedMention; at: Date }
-  | { kind: 'tick'; at: Date }
-  /** The partitions of mentions.classified this replica owns now. */
-  | { kind: 'partitions'; owned: number[] }
-  /** State is rebuilt from the topics: from now on, changes trigger work. */
-  | { kind: 'live'; at: Date }
-  | { kind: 'claimed'; results: ClaimOutcome[]; at: Date }
-  | { kind: 'published'; batch: number }
-  | { kind: 'publishFailed'; batch: number; error: string };
-
-export interface ClaimRequest {
-  expertId: string;
-  mentionId: string;
-  assignmentId: string;
-  weight: number;
-  capacity: number;
-  at: number;
-}
-
-/** What the claim store answered for one request; `error` when it could not answer. */
-export interface ClaimOutcome {
-  request: ClaimRequest;
-  granted: boolean;
-  /** The expert's load as the store saw it (all replicas). */
-  load?: number;
-  /** The expert's claims as the store holds them, by mention id. */
-  claims?: Record<string, Claim>;
-  error?: string;
-}
-
-/** A record to publish, by the topic it goes to (the shell names the topic and wraps the envelope). */
-export type OutRecord =
-  | { topic: 'routed'; key: string; value: RoutedMention }
-  | { topic: 'assignments'; key: string; value: AssignmentEvent }
-  | { topic: 'cases'; key: string; value: { mentionId: string; case: RouterCase | null } }
-  | { topic: 'incidents'; key: string; value: Incident }
-  | { topic: 'pages'; key: string; value: CrisisPage };
+export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
+export { outputOf, settle, type SyncExecutor } from './settle.js';
 
 interface Queued {
   seq: number;
   record: OutRecord;
 }
-
-/** What the router wants done. The shell does it and feeds the outcome back as an input. */
-export type Effect =
-  | { kind: 'claim'; requests: ClaimRequest[] }
-  | { kind: 'release'; releases: Array<{ expertId: string; mentionId: string; assignmentId: string; why: string }> }
-  | { kind: 'publish'; batch: number; records: OutRecord[] };
 
 /** An offer decided but not yet published: it waits for its capacity claim, with the records that announce it. */
 interface Held {
@@ -432,48 +376,4 @@ function merge(into: EngineOutput, o: EngineOutput): void {
   into.events.push(...o.events);
   into.incidents!.push(...(o.incidents ?? []));
   into.pages!.push(...(o.pages ?? []));
-}
-
-/** The records of a publish as an engine output (the simulator measures what was published). */
-export function outputOf(records: OutRecord[]): EngineOutput {
-  const out = emptyOutput();
-  for (const r of records) {
-    if (r.topic === 'routed') out.routed.push(r.value);
-    else if (r.topic === 'assignments') out.events.push(r.value);
-    else if (r.topic === 'incidents') out.incidents!.push(r.value);
-    else if (r.topic === 'pages') out.pages!.push(r.value);
-  }
-  return out;
-}
-
-export interface SyncExecutor {
-  claim(r: ClaimRequest): ClaimOutcome;
-  release(r: { expertId: string; mentionId: string; assignmentId: string }): void;
-  /** Answers whether Kafka took the records (false injects a publish failure). */
-  publish(records: OutRecord[]): boolean;
-}
-
-/**
- * Steps an input and carries out its effects at once, in process, until none are left: the simulator and the tests
- * drive the service's own path this way, claims and injected publish failures included. Answers what was published.
- */
-export function settle(core: RouterCore, input: RouterInput, exec: SyncExecutor): OutRecord[] {
-  const published: OutRecord[] = [];
-  let queue: RouterInput[] = [input];
-  for (let rounds = 0; queue.length > 0; rounds++) {
-    if (rounds > 10_000) throw new Error('router effects did not settle');
-    const next: RouterInput[] = [];
-    for (const i of queue) {
-      for (const e of core.step(i)) {
-        if (e.kind === 'claim') next.push({ kind: 'claimed', results: e.requests.map((r) => exec.claim(r)), at: 'at' in i && i.at instanceof Date ? i.at : new Date(e.requests[0]!.at) });
-        else if (e.kind === 'release') e.releases.forEach((r) => exec.release(r));
-        else if (exec.publish(e.records)) {
-          published.push(...e.records);
-          next.push({ kind: 'published', batch: e.batch });
-        } else next.push({ kind: 'publishFailed', batch: e.batch, error: 'injected' });
-      }
-    }
-    queue = next;
-  }
-  return published;
 }

@@ -1,7 +1,8 @@
-import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase, RoutingDecision } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase } from '@chorus/schemas';
 import { SpikeIncidents } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import type { RoutingPolicy } from './policy.js';
+import { escalationRouting, expiredEvent, queuedRouting, spikeRouting } from './decisions.js';
 import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
@@ -104,7 +105,7 @@ export class RoutingEngine {
       spike = watched.active;
     }
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
-      const routing = this.spikeRouting(mention, spike, now);
+      const routing = spikeRouting(mention, spike, this.policy, now);
       out.routed.push({ ...mention, routing });
       this.page(out, mention.id, routing.severity ?? 5, now);
       return out;
@@ -159,7 +160,7 @@ export class RoutingEngine {
     // The revoked decision was never published, so a new one must be, even when it is "queued". Without a reroute
     // (the claim store failed) the mention waits for the next tick rather than hammering the store.
     if (!reroute) {
-      this.emit(out, c.mention, { routing: this.queuedRouting(c, now) }, now);
+      this.emit(out, c.mention, { routing: queuedRouting(c.priority, this.policy, now) }, now);
       this.put(c);
     } else if (!this.tryOffer(out, c, now, true)) this.put(c);
     return out;
@@ -344,45 +345,10 @@ export class RoutingEngine {
       this.state.apply(expired);
       out.events.push({ ...expired, reason: why === 'sla_breached' ? 'SLA ran out: escalated to the crisis team' : expired.reason! });
     }
-    const message =
-      why === 'max_offers'
-        ? `no expert took it after ${c.attempt} offers (${[...c.tried].join(', ')})`
-        : `no owner within the ${c.priority} SLA of ${this.policy.slaSeconds[c.priority]} s`;
-    const routing: RoutingDecision = {
-      decision: 'crisis',
-      severity: Math.max(5, Math.min(10, Math.ceil(c.mention.classification.risk.score * 10))),
-      priority: 'p1',
-      reasons: [{ code: why === 'max_offers' ? 'escalated_after_offers' : 'sla_breached', message }],
-      candidates: [],
-      policyVersion: this.policy.version,
-      decidedAt: now.toISOString(),
-    };
+    const routing = escalationRouting(c.mention, why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority }, this.policy, now);
     out.routed.push({ ...c.mention, routing });
     this.page(out, c.mention.id, routing.severity ?? 5, now);
     this.observer.escalated?.(c.mention, why, now.getTime());
-  }
-
-  private queuedRouting(c: Case, now: Date): RoutingDecision {
-    return {
-      decision: 'queued',
-      priority: c.priority,
-      reasons: [{ code: 'claim_unavailable', message: 'capacity could not be confirmed; waiting to offer again' }],
-      candidates: [],
-      policyVersion: this.policy.version,
-      decidedAt: now.toISOString(),
-    };
-  }
-
-  private spikeRouting(m: ClassifiedMention, inc: Incident, now: Date): RoutingDecision {
-    return {
-      decision: 'crisis',
-      severity: Math.max(inc.severity, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
-      priority: 'p1',
-      reasons: [{ code: 'active_spike', message: `part of an active spike (${inc.title})` }, ...m.classification.risk.reasons.slice(0, 2)],
-      candidates: [],
-      policyVersion: this.policy.version,
-      decidedAt: now.toISOString(),
-    };
   }
 
   /** Pages the first level for a new crisis item (see CrisisPaging.open). */
@@ -417,9 +383,4 @@ export class RoutingEngine {
       out.events.push(outcome.offer);
     }
   }
-}
-
-/** The router expiring an offer nobody acted on. */
-function expiredEvent(o: Pick<AssignmentEvent, 'assignmentId' | 'mentionId' | 'expertId' | 'priority' | 'attempt'> & { author?: string }, now: Date, reason: string): AssignmentEvent {
-  return { ...o, state: 'expired', at: now.toISOString(), actor: 'router', reason };
 }

@@ -1,6 +1,8 @@
 import { ASSIGNMENT_TRANSITIONS, type AssignmentEvent, type AssignmentState } from '@chorus/schemas';
 
-const OPEN: ReadonlySet<AssignmentState> = new Set(['offered', 'accepted']);
+/** Assignments that hold capacity. */
+export const OPEN_STATES: ReadonlySet<AssignmentState> = new Set(['offered', 'accepted']);
+const OPEN = OPEN_STATES;
 
 interface Tracked {
   id: string;

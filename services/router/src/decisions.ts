@@ -1,0 +1,54 @@
+import type { AssignmentEvent, ClassifiedMention, Incident, Priority, RoutingDecision } from '@chorus/schemas';
+import type { RoutingPolicy } from './policy.js';
+
+/** The decisions the engine makes itself, beside route()'s: escalations, waits and spike members (pure). */
+
+/** Escalated to the crisis team: nobody took it after N offers, or its SLA ran out. */
+export function escalationRouting(
+  m: ClassifiedMention,
+  why: 'max_offers' | 'sla_breached',
+  c: { attempt: number; tried: string[]; priority: Priority },
+  policy: RoutingPolicy,
+  now: Date,
+): RoutingDecision {
+  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')})` : `no owner within the ${c.priority} SLA of ${policy.slaSeconds[c.priority]} s`;
+  return {
+    decision: 'crisis',
+    severity: Math.max(5, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
+    priority: 'p1',
+    reasons: [{ code: why === 'max_offers' ? 'escalated_after_offers' : 'sla_breached', message }],
+    candidates: [],
+    policyVersion: policy.version,
+    decidedAt: now.toISOString(),
+  };
+}
+
+/** Waiting because the capacity store could not confirm an offer. */
+export function queuedRouting(priority: Priority, policy: RoutingPolicy, now: Date): RoutingDecision {
+  return {
+    decision: 'queued',
+    priority,
+    reasons: [{ code: 'claim_unavailable', message: 'capacity could not be confirmed; waiting to offer again' }],
+    candidates: [],
+    policyVersion: policy.version,
+    decidedAt: now.toISOString(),
+  };
+}
+
+/** A negative mention of an active spike goes to the crisis team with the incident. */
+export function spikeRouting(m: ClassifiedMention, inc: Incident, policy: RoutingPolicy, now: Date): RoutingDecision {
+  return {
+    decision: 'crisis',
+    severity: Math.max(inc.severity, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
+    priority: 'p1',
+    reasons: [{ code: 'active_spike', message: `part of an active spike (${inc.title})` }, ...m.classification.risk.reasons.slice(0, 2)],
+    candidates: [],
+    policyVersion: policy.version,
+    decidedAt: now.toISOString(),
+  };
+}
+
+/** The router expiring an offer nobody acted on. */
+export function expiredEvent(o: Pick<AssignmentEvent, 'assignmentId' | 'mentionId' | 'expertId' | 'priority' | 'attempt'> & { author?: string }, now: Date, reason: string): AssignmentEvent {
+  return { ...o, state: 'expired', at: now.toISOString(), actor: 'router', reason };
+}
