@@ -23,6 +23,11 @@ const BURST = Number(process.env.BENCH_BURST ?? 50_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CEILING_N = Number(process.env.BENCH_CEILING_N ?? 50_000);
+// For working on one part: BENCH_PARTS=steady (any of ceilings,burst,scale,steady) prints its tables and leaves
+// bench/results/pipeline.md as it was.
+const ALL_PARTS = ['ceilings', 'burst', 'scale', 'steady'];
+const PARTS = new Set((process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(',').map((x) => x.trim()));
+const skipped = <T>(x: T): Promise<T> => Promise.resolve(x);
 const EXPERTS = join(ROOT, 'deploy', 'demo', 'experts.json');
 const es = esClient();
 const kafka = kafkaClient('chorus-bench');
@@ -302,17 +307,18 @@ async function steady() {
 }
 
 async function main(): Promise<void> {
+  const noBurst: BurstResult = { rates: { accepted: 0, classified: 0, routed: 0, searchable: 0, seconds: 0 }, procs: [], sampleDoc: undefined, doubleAssigned: 0, overCapacity: 0 };
   log(`Kafka ceiling: ${CEILING_N} messages of ${sampleRaw.length} bytes, produce → consume`);
-  const kafkaRate = await kafkaCeiling();
+  const kafkaRate = PARTS.has('ceilings') ? await kafkaCeiling() : 0;
   log(`Kafka: ${kafkaRate}/s; burst of ${BURST} mentions through Chorus`);
-  const b = await burst();
+  const b = PARTS.has('burst') ? await burst() : noBurst;
   log('the same burst with two replicas of classify and of the router');
-  const scaled = await burst(true);
+  const scaled = PARTS.has('scale') ? await burst(true) : noBurst;
   const doc = b.sampleDoc ?? { text: 'x'.repeat(1000) };
   log(`Elasticsearch ceiling: bulk of documents of ${JSON.stringify(doc).length} bytes`);
-  const esRate = await esCeiling(doc);
+  const esRate = PARTS.has('ceilings') ? await esCeiling(doc) : 0;
   log(`Elasticsearch: ${esRate}/s; steady ${RATE}/s for ${SECONDS} s`);
-  const s = await steady();
+  const s = PARTS.has('steady') ? await steady() : await skipped({ offered: RATE, achieved: 0, accepted: 0, indexed: 0, rows: [], procs: [] });
   const ceiling = Math.min(kafkaRate, esRate);
   const ratio = (x: number) => (ceiling > 0 ? (x / ceiling).toFixed(2) : '–');
   const procTable = (ps: Array<{ name: string; cpuPercent: number; maxRssMb: number }>) =>
@@ -365,8 +371,10 @@ async function main(): Promise<void> {
     procTable(s.procs),
     '',
   ].join('\n');
-  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.md'), md);
+  if (ALL_PARTS.every((x) => PARTS.has(x))) {
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'pipeline.md'), md);
+  }
   process.stdout.write(`${md}\n`);
   await es.close();
 }

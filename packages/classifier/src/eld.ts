@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** ELD's own answer (the Efficient Language Detector, Apache-2.0). */
@@ -32,44 +32,63 @@ export function referenceEld(): { detect(text: string): EldResult } {
   return requireEld<{ eld: { detect(text: string): EldResult } }>('entries/static.extrasmall.js').eld;
 }
 
-// ELD's extra-small static database (60 languages, ~1 MB, ~45 MB in memory) and the pieces of its text processing.
-const { ngramsData } = requireEld<{ ngramsData: NgramsData }>('ngrams/extrasmall.js');
 const { dictionary } = requireEld<{ dictionary: string[] }>('dictionary.js');
 const { separators } = requireEld<{ separators: RegExp }>('regexPatterns.js');
-const LANG_CODES = Object.keys(ngramsData.languages).map((k) => ngramsData.languages[k]!);
+
+const NGRAM_BASE = 53; // ELD subtracts this minimum from every stored score
+
+/**
+ * ELD's extra-small database (60 languages) packed flat: its n-grams joined by newlines, how many (language, score)
+ * pairs each has, and the pairs in one list. ELD ships it as one JavaScript object literal of 50,000 small objects:
+ * parsing that module cost the classify service 90 MB of RSS for 30 MB of heap. `npm run build` writes the packed form
+ * beside the compiled code (PACKED_FILE); without it (tests from source) it is packed from ELD's module at load.
+ */
+export interface PackedNgrams {
+  type: string;
+  languages: string[];
+  keys: string;
+  counts: number[];
+  pairs: number[];
+}
+
+export const PACKED_FILE = 'eld-extrasmall.json';
+
+/** Packs ELD's own module (what the build writes to PACKED_FILE). */
+export function packEld(): PackedNgrams {
+  const { ngramsData } = requireEld<{ ngramsData: NgramsData }>('ngrams/extrasmall.js');
+  const keys = Object.keys(ngramsData.ngrams);
+  const counts: number[] = [];
+  const pairs: number[] = [];
+  for (const k of keys) {
+    const scores = ngramsData.ngrams[k]!;
+    const langs = Object.keys(scores);
+    counts.push(langs.length);
+    for (const l of langs) pairs.push(Number(l), scores[l]! + NGRAM_BASE);
+  }
+  const languages = Object.keys(ngramsData.languages).map((k) => ngramsData.languages[k]!);
+  return { type: String((ngramsData as unknown as { type?: string }).type ?? ''), languages, keys: keys.join('\n'), counts, pairs };
+}
+
+function loadPacked(): PackedNgrams {
+  const file = join(__dirname, PACKED_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PackedNgrams) : packEld();
+}
+
+// An n-gram's pairs are PAIRS[OFFSETS[i] .. OFFSETS[i + 1]) where i = INDEX.get(ngram): a Map lookup and a loop over
+// a typed array, where ELD's tables cost a lookup and a for-in over an object (some 50 µs a post).
+const packed = loadPacked();
+const LANG_CODES = packed.languages;
+const INDEX = new Map<string, number>();
+packed.keys.split('\n').forEach((k, i) => INDEX.set(k, i));
+const OFFSETS = new Uint32Array(packed.counts.length + 1);
+packed.counts.forEach((c, i) => (OFFSETS[i + 1] = OFFSETS[i]! + c * 2));
+const PAIRS = Int32Array.from(packed.pairs);
 
 export interface NgramGuess {
   /** ISO 639-1, or '' when nothing scored. */
   language: string;
   /** Candidates and their scores in [0, 1), best first: what ELD's getScores() holds, in its order. */
   ranked: Array<[string, number]>;
-}
-
-// ELD's n-gram table is one large object whose entries are objects keyed by language numbers: a lookup there and a
-// for-in over the entry cost a post some 50 µs. Each n-gram's entry is read once into a flat array of (language,
-// score) pairs; the same n-grams come back post after post. Bounded: cleared when it grows past CACHE_MAX.
-const NGRAM_BASE = 53; // ELD subtracts this minimum from every stored score
-const CACHE_MAX = 200_000;
-const EMPTY = new Int32Array(0);
-const entries = new Map<string, Int32Array>();
-
-function entryOf(ngram: string): Int32Array {
-  let e = entries.get(ngram);
-  if (e === undefined) {
-    const scores = ngramsData.ngrams[ngram];
-    if (scores === undefined) e = EMPTY;
-    else {
-      const langs = Object.keys(scores);
-      e = new Int32Array(langs.length * 2);
-      langs.forEach((l, i) => {
-        e![i * 2] = Number(l);
-        e![i * 2 + 1] = scores[l]! + NGRAM_BASE;
-      });
-    }
-    if (entries.size >= CACHE_MAX) entries.clear();
-    entries.set(ngram, e);
-  }
-  return e;
 }
 
 const scratch = new Float64Array(LANG_CODES.length);
@@ -92,8 +111,9 @@ export function detectNgrams(text: string): NgramGuess {
   const add = (ngram: string) => {
     if (seen.has(ngram)) return;
     seen.add(ngram);
-    const e = entryOf(ngram);
-    for (let i = 0; i < e.length; i += 2) score[e[i]!]! += e[i + 1]!;
+    const i = INDEX.get(ngram);
+    if (i === undefined) return;
+    for (let p = OFFSETS[i]!, end = OFFSETS[i + 1]!; p < end; p += 2) score[PAIRS[p]!]! += PAIRS[p + 1]!;
   };
   for (const word of words) {
     const len = Math.min(word.length, 70);

@@ -90,7 +90,7 @@ export class RouterCore {
     let p = this.partitionCache.get(mentionId);
     if (p === undefined) {
       p = this.options.partitionOf(mentionId);
-      if (this.partitionCache.size > 200_000) this.partitionCache.clear();
+      if (this.partitionCache.size > 50_000) this.partitionCache.clear();
       this.partitionCache.set(mentionId, p);
     }
     return this.owned.has(p);
