@@ -11,7 +11,7 @@ const shared = {
   transform: { '^.+\\.(t|j)sx?$': swc },
   transformIgnorePatterns: [`node_modules/(?!(${esm.join('|')})/)`],
   moduleNameMapper: {
-    '^@chorus/(schemas|service-kit|classifier)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@chorus/(schemas|service-kit|classifier|queries)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
