@@ -11,5 +11,6 @@ export * from './ids.js';
 export * from './incident.js';
 export * from './mention.js';
 export * from './routing.js';
+export * from './source.js';
 export * from './topics.js';
 export * from './webhook.js';

@@ -9,6 +9,7 @@ import { Expert, ExpertInput } from './expert.js';
 import { Incident } from './incident.js';
 import { MentionInput, RawMention } from './mention.js';
 import { RoutedMention, RoutingDecision } from './routing.js';
+import { BrandQuery, BrandQueryInput, Source, SourceCheckpoint, SourceInput } from './source.js';
 import { TOPICS } from './topics.js';
 import { Webhook, WebhookDelivery, WebhookInput } from './webhook.js';
 
@@ -29,6 +30,11 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'dead-letter.json': DeadLetter,
     'problem.json': Problem,
     'webhook-input.json': WebhookInput,
+    'brand-query-input.json': BrandQueryInput,
+    'brand-query.json': BrandQuery,
+    'source-input.json': SourceInput,
+    'source.json': Source,
+    'source-checkpoint.json': SourceCheckpoint,
     'webhook.json': Webhook,
     'webhook-delivery.json': WebhookDelivery,
     'ingest-request.json': api.IngestRequest,

@@ -44,5 +44,7 @@ export const RawMention = z.object({
   lang: LanguageCode.optional(),
   brand: Slug,
   inReplyTo: z.string().optional(),
+  /** Set when one of Chorus's own connectors fetched the post: which source, and which brand queries it matched. */
+  fetchedBy: z.object({ source: z.string(), queries: z.array(z.string()) }).optional(),
 });
 export type RawMention = z.infer<typeof RawMention>;

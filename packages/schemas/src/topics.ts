@@ -8,6 +8,7 @@ import { Expert } from './expert.js';
 import { Incident } from './incident.js';
 import { RawMention } from './mention.js';
 import { RoutedMention, RouterCase } from './routing.js';
+import { BrandQuery, Source, SourceCheckpoint } from './source.js';
 
 export const RawMentionEvent = envelope('mention.raw', RawMention);
 export const ClassifiedMentionEvent = envelope('mention.classified', ClassifiedMention);
@@ -17,6 +18,9 @@ export const ExpertEvent = envelope('expert.changed', z.object({ expert: Expert.
 export const IncidentEvent = envelope('incident.changed', Incident);
 export const DeadLetterEvent = envelope('dead-letter', DeadLetter);
 export const CrisisPageEvent = envelope('crisis.page', CrisisPage);
+export const BrandQueryEvent = envelope('brand-query.changed', z.object({ id: z.string(), query: BrandQuery.nullable() }));
+export const SourceEvent = envelope('source.changed', z.object({ id: z.string(), source: Source.nullable() }));
+export const SourceCheckpointEvent = envelope('source.checkpoint', SourceCheckpoint);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
@@ -89,6 +93,31 @@ export const TOPICS = {
     partitions: 6,
     compacted: true,
     description: 'Paging of crisis items along the escalation policy: paged (level, round, targets), acknowledged, exhausted.',
+  },
+  brandQueries: {
+    name: 'brand.queries',
+    key: 'query id',
+    value: BrandQueryEvent,
+    partitions: 1,
+    compacted: true,
+    description: "Each brand's boolean queries, as a compacted table; `query: null` deletes. Ingest filters fetched posts by them.",
+  },
+  sources: {
+    name: 'sources',
+    key: 'source id',
+    value: SourceEvent,
+    // Ingest replicas share the sources by the partitions of this topic (a consumer group): one replica per source.
+    partitions: 6,
+    compacted: true,
+    description: 'The sources ingest fetches (feeds, Hacker News, Reddit, Mastodon), as a compacted table; `source: null` deletes.',
+  },
+  sourceCheckpoints: {
+    name: 'sources.checkpoints',
+    key: 'source id',
+    value: SourceCheckpointEvent,
+    partitions: 6,
+    compacted: true,
+    description: "Each source's resume cursor and health, written after the mentions it covers were acknowledged.",
   },
   deadLetter: {
     name: 'chorus.dead-letter',

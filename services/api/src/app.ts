@@ -15,6 +15,7 @@ import { streamRoutes } from './routes/stream.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { pageRoutes } from './routes/pages.js';
 import { statsRoutes } from './routes/stats.js';
+import { sourceRoutes } from './routes/sources.js';
 
 export interface ApiDeps extends ApiContext {
   logger: Logger;
@@ -48,6 +49,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
         { name: 'webhooks', description: 'Signed event deliveries to integrators' },
+        { name: 'sources', description: 'What ingest fetches by itself (feeds, searches, timelines) and the brand queries that filter it' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -61,7 +63,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks'],
+    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries'],
     pages: { wall: '/wall', crisisQueue: '/crisis', expertInbox: '/inbox/{expertId}' },
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
@@ -75,6 +77,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   streamRoutes(app, deps);
   webhookRoutes(app, deps);
   statsRoutes(app, deps);
+  sourceRoutes(app, deps);
   await pageRoutes(app);
   return app;
 }

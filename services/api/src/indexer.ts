@@ -2,7 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { AssignmentEventEnvelope, CrisisPageEvent, ExpertEvent, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type CrisisPage, type Expert, type Incident, type RoutedMention } from '@chorus/schemas';
+import { AssignmentEventEnvelope, BrandQueryEvent, CrisisPageEvent, ExpertEvent, IncidentEvent, RoutedMentionEvent, SourceCheckpointEvent, SourceEvent, topicName, type AssignmentEvent, type BrandQuery, type CrisisPage, type Expert, type Incident, type RoutedMention, type Source, type SourceCheckpoint } from '@chorus/schemas';
 import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
 import { applyAssignmentEvents } from './es/assignments.js';
 import { applyExperts } from './es/experts.js';
@@ -10,10 +10,13 @@ import { applyIncidents } from './es/incidents.js';
 import { applyPages } from './es/pages.js';
 import type { IndexNames } from './es/indices.js';
 import { indexMentions } from './es/mentions.js';
+import { applyTable } from './es/tables.js';
 import type { StreamHub } from './stream.js';
 
 type ExpertChange = { id: string; expert: Expert | null };
-type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage | ExpertChange;
+type QueryChange = { id: string; query: BrandQuery | null };
+type SourceChange = { id: string; source: Source | null };
+type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage | ExpertChange | QueryChange | SourceChange | SourceCheckpoint;
 
 export interface IndexerDeps {
   kafka: Kafka;
@@ -32,7 +35,7 @@ export interface IndexerDeps {
 
 /**
  * The only writer of Elasticsearch's shared documents. Indexes mentions.routed, assignments.events, incidents,
- * crisis.pages and experts into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
+ * crisis.pages, experts, brand queries, sources and source checkpoints into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
  * committed only after Elasticsearch acknowledged the batch; the stream hears of a mention once it is indexed.
  */
 export function createIndexer(deps: IndexerDeps): Worker {
@@ -41,15 +44,40 @@ export function createIndexer(deps: IndexerDeps): Worker {
   const incidentsTopic = topicName('incidents', deps.topicPrefix);
   const pagesTopic = topicName('crisisPages', deps.topicPrefix);
   const expertsTopic = topicName('experts', deps.topicPrefix);
+  const queriesTopic = topicName('brandQueries', deps.topicPrefix);
+  const sourcesTopic = topicName('sources', deps.topicPrefix);
+  const checkpointsTopic = topicName('sourceCheckpoints', deps.topicPrefix);
+  const schemas = new Map<string, z.ZodType>([
+    [routedTopic, RoutedMentionEvent],
+    [incidentsTopic, IncidentEvent],
+    [pagesTopic, CrisisPageEvent],
+    [expertsTopic, ExpertEvent],
+    [assignmentsTopic, AssignmentEventEnvelope],
+    [queriesTopic, BrandQueryEvent],
+    [sourcesTopic, SourceEvent],
+    [checkpointsTopic, SourceCheckpointEvent],
+  ]);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
   return createWorker<Indexed>(deps, {
     groupId: deps.groupId,
-    topics: [routedTopic, assignmentsTopic, incidentsTopic, pagesTopic, expertsTopic],
-    schemaFor: (topic) =>
-      (topic === routedTopic ? RoutedMentionEvent : topic === incidentsTopic ? IncidentEvent : topic === pagesTopic ? CrisisPageEvent : topic === expertsTopic ? ExpertEvent : AssignmentEventEnvelope) as unknown as z.ZodType<{ data: Indexed }>,
+    topics: [...schemas.keys()],
+    schemaFor: (topic) => schemas.get(topic) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
+      const topic = records[0]?.topic;
+      if (topic === queriesTopic || topic === sourcesTopic || topic === checkpointsTopic) {
+        const changes =
+          topic === queriesTopic
+            ? records.map((r) => ({ id: (r.data as QueryChange).id, value: (r.data as QueryChange).query }))
+            : topic === sourcesTopic
+              ? records.map((r) => ({ id: (r.data as SourceChange).id, value: (r.data as SourceChange).source }))
+              : records.map((r) => ({ id: (r.data as SourceCheckpoint).sourceId, value: r.data as SourceCheckpoint }));
+        const index = topic === queriesTopic ? deps.indices.queries : topic === sourcesTopic ? deps.indices.sources : deps.indices.sourceStatus;
+        await applyTable<object>(deps.es, index, changes, deps.refresh);
+        indexed.inc({ kind: topic === queriesTopic ? 'brand_query' : topic === sourcesTopic ? 'source' : 'source_status' }, records.length);
+        return [];
+      }
       // One Kafka batch holds records of one topic-partition, so all records here are of one kind.
       if (records[0]?.topic === expertsTopic) {
         await applyExperts(deps.es, deps.indices.experts, records.map((r) => r.data as ExpertChange), deps.refresh);

@@ -9,10 +9,13 @@ export interface IndexNames {
   corrections: string;
   webhooks: string;
   deliveries: string;
+  queries: string;
+  sources: string;
+  sourceStatus: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries`, queries: `${prefix}-brand-queries`, sources: `${prefix}-sources`, sourceStatus: `${prefix}-source-status` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -112,6 +115,21 @@ const DELIVERY_MAPPINGS = {
   properties: { id: { type: 'keyword' }, webhookId: { type: 'keyword' }, event: { type: 'keyword' }, eventId: { type: 'keyword' }, status: { type: 'keyword' }, at: { type: 'date' } },
 } as const;
 
+const QUERY_MAPPINGS = {
+  dynamic: false,
+  properties: { id: { type: 'keyword' }, brand: { type: 'keyword' }, enabled: { type: 'boolean' }, updatedAt: { type: 'date' } },
+} as const;
+
+const SOURCE_MAPPINGS = {
+  dynamic: false,
+  properties: { id: { type: 'keyword' }, brand: { type: 'keyword' }, enabled: { type: 'boolean' }, settings: { properties: { kind: { type: 'keyword' } } }, updatedAt: { type: 'date' } },
+} as const;
+
+const SOURCE_STATUS_MAPPINGS = {
+  dynamic: false,
+  properties: { sourceId: { type: 'keyword' }, healthy: { type: 'boolean' }, lastPollAt: { type: 'date' }, nextPollAt: { type: 'date' } },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -127,6 +145,9 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.corrections, mappings: CORRECTION_MAPPINGS, shards: 1 },
     { name: names.webhooks, mappings: WEBHOOK_MAPPINGS, shards: 1 },
     { name: names.deliveries, mappings: DELIVERY_MAPPINGS, shards: 1 },
+    { name: names.queries, mappings: QUERY_MAPPINGS, shards: 1 },
+    { name: names.sources, mappings: SOURCE_MAPPINGS, shards: 1 },
+    { name: names.sourceStatus, mappings: SOURCE_STATUS_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { Slug, Timestamp } from './common.js';
+
+/** A brand query as stored: the boolean query (README "Brand queries") that decides which fetched posts are the brand's. */
+export const BrandQueryInput = z
+  .object({
+    id: Slug,
+    brand: Slug,
+    name: z.string().max(200).optional(),
+    query: z.string().min(1).max(4096).describe('Boolean query: words, "phrases", AND/OR/NOT, ( ), NEAR/n, prefix*, @handle, #hashtag, lang:, source:, author:'),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export const BrandQuery = BrandQueryInput.extend({ createdAt: Timestamp, updatedAt: Timestamp });
+export type BrandQuery = z.infer<typeof BrandQuery>;
+
+const Url = z.url().max(2048);
+
+/** What each kind of source needs to fetch; `baseUrl` points a public API at another server (a mirror, a test). */
+export const SourceSettings = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rss'), url: Url.describe('An RSS 2.0, Atom 1.0 or JSON Feed 1.1 URL') }).strict(),
+  z
+    .object({
+      kind: z.literal('hackernews'),
+      query: z.string().min(1).max(512).describe('Search words, as the Algolia HN search API takes them'),
+      baseUrl: Url.default('https://hn.algolia.com'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('reddit'),
+      query: z.string().min(1).max(512).optional().describe('Search words (search.json)'),
+      subreddits: z.array(z.string().regex(/^[A-Za-z0-9_]{2,21}$/)).max(50).optional().describe('Subreddits whose new posts are read (r/<sub>/new.json)'),
+      baseUrl: Url.default('https://www.reddit.com'),
+    })
+    .strict()
+    .refine((s) => s.query !== undefined || (s.subreddits?.length ?? 0) > 0, 'give a query, subreddits, or both'),
+  z
+    .object({
+      kind: z.literal('mastodon'),
+      instance: Url.describe('The Mastodon server, e.g. https://mastodon.social'),
+      hashtags: z.array(z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u)).min(1).max(20).describe('Hashtags (without #) whose timelines are read'),
+      accessToken: z.string().max(500).optional().describe('Only when the server asks for one'),
+    })
+    .strict(),
+]);
+export type SourceSettings = z.infer<typeof SourceSettings>;
+export const SOURCE_KINDS = ['rss', 'hackernews', 'reddit', 'mastodon'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export const SourceInput = z
+  .object({
+    id: Slug,
+    brand: Slug.describe('The brand whose mentions this source fetches; its brand queries filter what is fetched'),
+    name: z.string().max(200).optional(),
+    settings: SourceSettings,
+    pollIntervalSeconds: z.number().int().min(15).max(86_400).default(300),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export const Source = SourceInput.extend({ createdAt: Timestamp, updatedAt: Timestamp });
+export type Source = z.infer<typeof Source>;
+
+/**
+ * A source's resume point and health, written by the ingest replica that runs it. The cursor moves only after the
+ * mentions it covers were acknowledged by Kafka: a crash re-reads, never skips.
+ */
+export const SourceCheckpoint = z.object({
+  sourceId: z.string(),
+  /** Connector-defined: the newest item seen (id, time), ETag and Last-Modified for feeds. */
+  cursor: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** Ids of items seen at the cursor's edge, so a re-read of the same second does not count them twice. */
+  recent: z.array(z.string()).max(2000).default([]),
+  stats: z.object({ polls: z.number().int(), seen: z.number().int(), matched: z.number().int(), accepted: z.number().int(), rejected: z.number().int() }),
+  lastPollAt: Timestamp.optional(),
+  lastSuccessAt: Timestamp.optional(),
+  lastError: z.object({ message: z.string(), at: Timestamp, status: z.number().int().optional() }).optional(),
+  consecutiveFailures: z.number().int().min(0),
+  nextPollAt: Timestamp.optional(),
+  healthy: z.boolean(),
+  replica: z.string().optional(),
+});
+export type SourceCheckpoint = z.infer<typeof SourceCheckpoint>;
