@@ -189,8 +189,12 @@ export class QueryMatcher {
     return this.list.length;
   }
 
+  private brandSet: Set<string> | undefined;
+
+  /** The brands that have at least one query here. */
   brands(): Set<string> {
-    return new Set(this.list.map((q) => q.brand));
+    this.brandSet ??= new Set(this.list.map((q) => q.brand));
+    return this.brandSet;
   }
 
   /** Ids of the queries the post matches, in the order the queries were given; only `brand`'s when one is named. */

@@ -12,6 +12,7 @@ import {
 import { buildIngest } from './app.js';
 import { loadConfig } from './config.js';
 import { kafkaPublisher } from './publisher.js';
+import { startSources } from './sources.js';
 
 const SERVICE = 'chorus-ingest';
 
@@ -24,13 +25,15 @@ runMain(undefined, async () => {
   const producer = createProducer(kafka, { logger });
 
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRaw', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRaw', 'deadLetter', 'brandQueries', 'sources', 'sourceCheckpoints'], config.KAFKA_TOPIC_PREFIX);
   await producer.connect();
+  const publisher = kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE, config.INGEST_PUBLISH_TIMEOUT_MS);
+  const sources = config.INGEST_SOURCES === 'on' ? await startSources({ kafka, producer, publisher, logger, registry, config, service: SERVICE }) : undefined;
 
   const app = buildIngest({
     logger,
     registry,
-    publisher: kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE, config.INGEST_PUBLISH_TIMEOUT_MS),
+    publisher,
     readiness: {
       kafka: async () => {
         // A producer that cannot publish (disconnected, being re-created, its last send failed) is not ready.
@@ -50,6 +53,7 @@ runMain(undefined, async () => {
   // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await app.close();
+    await sources?.stop();
     await producer.disconnect();
     await admin.disconnect();
   });

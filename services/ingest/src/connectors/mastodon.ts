@@ -1,0 +1,85 @@
+import type { Source, SourceCheckpoint } from '@chorus/schemas';
+import { htmlToText } from './html.js';
+import { clip, type Connector, type FetchedPost, type Malformed, type PollResult } from './types.js';
+
+/** A Mastodon Status entity (docs.joinmastodon.org/entities/Status), the fields Chorus reads. */
+interface Status {
+  id?: string;
+  created_at?: string;
+  content?: string;
+  spoiler_text?: string;
+  url?: string | null;
+  uri?: string;
+  language?: string | null;
+  in_reply_to_id?: string | null;
+  reblog?: Status | null;
+  account?: { acct?: string; display_name?: string; followers_count?: number; bot?: boolean };
+}
+
+/** Ids are numeric strings (snowflakes): compared as numbers, longer is newer. */
+export function newerId(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+export function parseStatuses(body: unknown, instanceHost: string, now: Date): { posts: Array<FetchedPost & { statusId: string }>; malformed: Malformed[] } {
+  if (!Array.isArray(body)) throw new Error('not a list of Mastodon statuses');
+  const posts: Array<FetchedPost & { statusId: string }> = [];
+  const malformed: Malformed[] = [];
+  for (const raw of body as Status[]) {
+    // A boost carries the original: the original is the mention (its id dedupes every boost of it).
+    const s = raw.reblog ?? raw;
+    const text = clip([s.spoiler_text ? htmlToText(s.spoiler_text) : '', htmlToText(s.content ?? '')].filter(Boolean).join('\n\n'));
+    if (!raw.id || !s.id || !s.created_at || !s.account?.acct || !text) {
+      malformed.push({ reason: 'a status without an id, a time, an account or any text', raw: JSON.stringify(raw).slice(0, 2000) });
+      continue;
+    }
+    const acct = s.account.acct.includes('@') ? s.account.acct : `${s.account.acct}@${instanceHost}`;
+    const lang = s.language && /^[a-z]{2,3}$/.test(s.language) ? s.language : undefined;
+    posts.push({
+      statusId: raw.id,
+      source: 'mastodon',
+      // The status's URI is the same on every server that has it; its local id is not.
+      sourceId: (s.uri ?? `${instanceHost}/${s.id}`).slice(0, 256),
+      text,
+      author: { handle: acct, ...(s.account.display_name ? { name: s.account.display_name.slice(0, 200) } : {}), ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}) },
+      createdAt: new Date(Math.min(Date.parse(s.created_at), now.getTime())).toISOString(),
+      ...(s.url ? { url: s.url } : {}),
+      ...(lang ? { lang } : {}),
+      ...(s.in_reply_to_id ? { inReplyTo: s.in_reply_to_id } : {}),
+    });
+  }
+  return { posts, malformed };
+}
+
+/** Hashtag timelines through the REST API (`/api/v1/timelines/tag/:tag?min_id=`): each tag's newest id is its cursor. */
+export const mastodonConnector: Connector = {
+  async poll(source: Source, checkpoint: SourceCheckpoint | undefined, get): Promise<PollResult> {
+    const s = source.settings;
+    if (s.kind !== 'mastodon') throw new Error('not a Mastodon source');
+    const host = new URL(s.instance).host;
+    const cursor = { ...(checkpoint?.cursor ?? {}) };
+    const posts: FetchedPost[] = [];
+    const malformed: Malformed[] = [];
+    const seen = new Set<string>();
+    for (const tag of s.hashtags) {
+      const key = `tag:${tag.toLowerCase()}`;
+      const minId = typeof cursor[key] === 'string' ? cursor[key] : undefined;
+      const u = new URL(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, s.instance);
+      u.searchParams.set('limit', '40');
+      if (minId) u.searchParams.set('min_id', minId);
+      const res = await get(u.toString(), { accept: 'application/json', ...(s.accessToken ? { authorization: `Bearer ${s.accessToken}` } : {}) });
+      const got = parseStatuses(JSON.parse(res.body.toString('utf8')), host, new Date());
+      malformed.push(...got.malformed);
+      for (const p of got.posts) {
+        if (!minId || newerId(p.statusId, minId)) {
+          if (!cursor[key] || newerId(p.statusId, String(cursor[key]))) cursor[key] = p.statusId;
+          const { statusId: _id, ...post } = p;
+          if (!seen.has(post.sourceId)) posts.push(post);
+          seen.add(post.sourceId);
+        }
+      }
+    }
+    return { posts, malformed, cursor, recent: [] };
+  },
+};
+

@@ -1,0 +1,111 @@
+import type { HttpGet, HttpResponse } from './connectors/types.js';
+
+/** A source's HTTP failure: the status (0 for a network error or a timeout) and how long the server asked us to wait. */
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  /** Requests in flight to one host at a time. */
+  perHost: number;
+  /** Attempts per request for network errors and 5xx (429 is not retried here: the source backs off instead). */
+  attempts: number;
+  /** Largest body read; a bigger one is refused rather than buffered. */
+  maxBytes: number;
+  userAgent: string;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Retry-After as milliseconds: seconds or an HTTP date. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
+ * The polite GET every connector uses: at most `perHost` requests in flight per host, a timeout on the whole
+ * exchange, a few retries with jittered exponential backoff for network errors and 5xx, and 429 / 503 with
+ * Retry-After handed back to the runner (the source waits as long as asked). Bodies over `maxBytes` are refused.
+ */
+export function politeGet(opts: HttpOptions): HttpGet {
+  const doFetch = opts.fetch ?? fetch;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const slots = new Map<string, { active: number; queue: Array<() => void> }>();
+
+  async function withSlot<T>(host: string, f: () => Promise<T>): Promise<T> {
+    const s = slots.get(host) ?? { active: 0, queue: [] };
+    slots.set(host, s);
+    if (s.active >= opts.perHost) await new Promise<void>((r) => s.queue.push(r));
+    s.active++;
+    try {
+      return await f();
+    } finally {
+      s.active--;
+      s.queue.shift()?.();
+      if (s.active === 0 && s.queue.length === 0) slots.delete(host);
+    }
+  }
+
+  async function once(url: string, headers: Record<string, string>): Promise<HttpResponse> {
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(url, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'follow' });
+    } catch (e) {
+      const cause = (e as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
+      throw new FetchError(`GET ${url}: ${cause}`, 0);
+    }
+    if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new FetchError(`GET ${url}: ${res.status} (asked to wait)`, res.status, retryAfterMs(res.headers.get('retry-after')) ?? 60_000);
+    }
+    if (res.status === 304) return { status: 304, headers: res.headers, body: Buffer.alloc(0) };
+    if (res.status >= 400) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new FetchError(`GET ${url}: HTTP ${res.status}`, res.status);
+    }
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > opts.maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new FetchError(`GET ${url}: body of ${declared} bytes is over the ${opts.maxBytes}-byte limit`, res.status);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body ?? []) {
+        size += (chunk as Uint8Array).length;
+        if (size > opts.maxBytes) throw new FetchError(`GET ${url}: body over the ${opts.maxBytes}-byte limit`, res.status);
+        chunks.push(Buffer.from(chunk as Uint8Array));
+      }
+    } catch (e) {
+      if (e instanceof FetchError) throw e;
+      throw new FetchError(`GET ${url}: the connection broke mid-body (${(e as Error).message})`, 0);
+    }
+    return { status: res.status, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  return async (url, headers = {}) => {
+    const host = new URL(url).host;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withSlot(host, () => once(url, headers));
+      } catch (e) {
+        const retriable = e instanceof FetchError && (e.status === 0 || (e.status >= 500 && e.retryAfterMs === undefined));
+        if (!retriable || attempt >= opts.attempts) throw e;
+        // Full jitter: a fleet of sources failing together does not retry together.
+        await sleep(Math.random() * Math.min(30_000, 500 * 2 ** attempt));
+      }
+    }
+  };
+}

@@ -1,0 +1,202 @@
+import { preparePost, type QueryMatcher } from '@chorus/queries';
+import { MentionInput, mentionId, type RawMention, type Source, type SourceCheckpoint } from '@chorus/schemas';
+import type { Logger } from '@chorus/service-kit';
+import { normalise } from './batch.js';
+import type { Connector, HttpGet, Malformed } from './connectors/types.js';
+import { FetchError } from './http-client.js';
+
+export interface RunnerDeps {
+  connectors: Record<Source['settings']['kind'], Connector>;
+  get: HttpGet;
+  /** Resolves once Kafka acknowledged every mention (ingest's publisher). */
+  publish: (mentions: RawMention[]) => Promise<void>;
+  /** Resolves once Kafka acknowledged the checkpoint. */
+  saveCheckpoint: (c: SourceCheckpoint) => Promise<void>;
+  deadLetter: (source: Source, items: Malformed[]) => Promise<void>;
+  /** The enabled queries, all brands; undefined or none for a brand means everything its sources fetch is kept. */
+  queries: () => QueryMatcher | undefined;
+  logger: Logger;
+  replica: string;
+  now?: () => Date;
+  /** Jitter on every delay, so that sources do not poll in lockstep (0..1 of the delay; default 0.1). */
+  jitter?: number;
+  onPoll?: (sourceId: string, outcome: 'ok' | 'not_modified' | 'failed', counts: { accepted: number; rejected: number }) => void;
+}
+
+/** Failures in a row after which a source shows as unhealthy (it keeps being retried, further apart). */
+export const UNHEALTHY_AFTER = 3;
+const MAX_BACKOFF_MS = 3_600_000;
+
+interface Running {
+  source: Source;
+  checkpoint: SourceCheckpoint | undefined;
+  timer: NodeJS.Timeout | undefined;
+  polling: Promise<void> | undefined;
+  stopped: boolean;
+}
+
+const emptyStats = (): SourceCheckpoint['stats'] => ({ polls: 0, seen: 0, matched: 0, accepted: 0, rejected: 0 });
+
+/**
+ * Runs the sources this replica owns: polls each when it is due, keeps what the brand's queries match, publishes it,
+ * and only then moves the source's checkpoint. A failing source backs off (Retry-After when the server gives one,
+ * else exponentially) and shows as unhealthy, without holding up the others.
+ */
+export class SourceRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get ids(): string[] {
+    return [...this.running.keys()].sort();
+  }
+
+  /**
+   * The sources this replica owns now, each with its last checkpoint: new ones start (a first poll soon, or when the
+   * checkpoint says the next is due), changed ones restart with the new settings, the rest stop.
+   */
+  setSources(sources: Source[], checkpointOf: (id: string) => SourceCheckpoint | undefined): void {
+    const wanted = new Map(sources.filter((s) => s.enabled).map((s) => [s.id, s]));
+    for (const [id, r] of this.running) {
+      const next = wanted.get(id);
+      if (!next) this.stopOne(id);
+      else if (next.updatedAt !== r.source.updatedAt) {
+        r.source = next;
+        this.schedule(r, 0);
+      }
+    }
+    for (const [id, source] of wanted) {
+      if (this.running.has(id)) continue;
+      const checkpoint = checkpointOf(id);
+      const r: Running = { source, checkpoint, timer: undefined, polling: undefined, stopped: false };
+      this.running.set(id, r);
+      const due = checkpoint?.nextPollAt ? Date.parse(checkpoint.nextPollAt) - this.now().getTime() : 0;
+      this.schedule(r, Math.max(0, due));
+    }
+  }
+
+  /** Polls a source now (tests, the demo); resolves when the poll and its checkpoint are done. */
+  async pollNow(id: string): Promise<void> {
+    const r = this.running.get(id);
+    if (!r) throw new Error(`source ${id} does not run here`);
+    if (r.polling) await r.polling;
+    clearTimeout(r.timer);
+    await this.poll(r);
+  }
+
+  checkpoint(id: string): SourceCheckpoint | undefined {
+    return this.running.get(id)?.checkpoint;
+  }
+
+  /** Stops every source, waiting for polls in flight (their checkpoints are written). */
+  async stop(): Promise<void> {
+    const polls = [...this.running.values()].map((r) => r.polling);
+    for (const id of [...this.running.keys()]) this.stopOne(id);
+    await Promise.allSettled(polls);
+  }
+
+  private stopOne(id: string): void {
+    const r = this.running.get(id);
+    if (!r) return;
+    r.stopped = true;
+    clearTimeout(r.timer);
+    this.running.delete(id);
+  }
+
+  private schedule(r: Running, delayMs: number): void {
+    clearTimeout(r.timer);
+    if (r.stopped) return;
+    const jitter = (this.deps.jitter ?? 0.1) * Math.random() * delayMs;
+    r.timer = setTimeout(() => {
+      if (r.polling) return;
+      r.polling = this.poll(r).finally(() => (r.polling = undefined));
+    }, delayMs + jitter);
+    r.timer.unref?.();
+  }
+
+  private async poll(r: Running): Promise<void> {
+    const { source } = r;
+    const before = r.checkpoint;
+    const stats = { ...(before?.stats ?? emptyStats()) };
+    stats.polls++;
+    const startedAt = this.now().toISOString();
+    const intervalMs = source.pollIntervalSeconds * 1000;
+    try {
+      const connector = this.deps.connectors[source.settings.kind];
+      const result = await connector.poll(source, before, this.deps.get);
+      const { mentions, rejected, matched } = this.admit(source, result.posts, startedAt);
+      stats.seen += result.posts.length + result.malformed.length;
+      stats.matched += matched;
+      stats.rejected += rejected.length + result.malformed.length;
+      if (result.malformed.length + rejected.length > 0) await this.deps.deadLetter(source, [...result.malformed, ...rejected]);
+      if (mentions.length > 0) await this.deps.publish(mentions);
+      stats.accepted += mentions.length;
+      // Only now, with the mentions acknowledged, does the cursor move: a crash before this line re-reads them.
+      const next: SourceCheckpoint = {
+        sourceId: source.id,
+        cursor: result.cursor,
+        recent: result.recent,
+        stats,
+        lastPollAt: startedAt,
+        lastSuccessAt: startedAt,
+        consecutiveFailures: 0,
+        nextPollAt: new Date(this.now().getTime() + intervalMs).toISOString(),
+        healthy: true,
+        replica: this.deps.replica,
+      };
+      await this.deps.saveCheckpoint(next);
+      r.checkpoint = next;
+      this.deps.onPoll?.(source.id, result.notModified ? 'not_modified' : 'ok', { accepted: mentions.length, rejected: rejected.length + result.malformed.length });
+      this.schedule(r, intervalMs);
+    } catch (e) {
+      const failures = (before?.consecutiveFailures ?? 0) + 1;
+      const asked = e instanceof FetchError ? e.retryAfterMs : undefined;
+      const delay = asked ?? Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** Math.min(failures - 1, 10));
+      const status = e instanceof FetchError && e.status > 0 ? { status: e.status } : {};
+      const failed: SourceCheckpoint = {
+        ...(before ?? { sourceId: source.id, cursor: {}, recent: [] }),
+        stats,
+        lastPollAt: startedAt,
+        lastError: { message: (e as Error).message.slice(0, 1000), at: startedAt, ...status },
+        consecutiveFailures: failures,
+        nextPollAt: new Date(this.now().getTime() + delay).toISOString(),
+        healthy: failures < UNHEALTHY_AFTER,
+        replica: this.deps.replica,
+      };
+      r.checkpoint = failed;
+      this.deps.logger.warn({ source: source.id, err: (e as Error).message, failures, retryInMs: delay }, 'source poll failed');
+      this.deps.onPoll?.(source.id, 'failed', { accepted: 0, rejected: 0 });
+      await this.deps.saveCheckpoint(failed).catch((err: unknown) => this.deps.logger.warn({ err, source: source.id }, 'could not save the failed poll; the next poll retries'));
+      this.schedule(r, delay);
+    }
+  }
+
+  /** The posts the brand's queries keep, as raw mentions; the ones ingest would reject, with why. */
+  private admit(source: Source, posts: Array<Omit<MentionInput, 'brand'>>, receivedAt: string): { mentions: RawMention[]; rejected: Malformed[]; matched: number } {
+    const matcher = this.deps.queries();
+    const filtering = matcher !== undefined && matcher.brands().has(source.brand);
+    const mentions: RawMention[] = [];
+    const rejected: Malformed[] = [];
+    let matched = 0;
+    const seen = new Set<string>();
+    for (const post of posts) {
+      const parsed = MentionInput.safeParse({ ...post, brand: source.brand });
+      if (!parsed.success) {
+        rejected.push({ reason: `not a valid mention: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, raw: JSON.stringify(post).slice(0, 2000) });
+        continue;
+      }
+      const m = parsed.data;
+      const queries = filtering ? matcher.match(preparePost({ text: m.text, lang: m.lang, source: m.source, author: m.author.handle }), source.brand) : [];
+      if (filtering && queries.length === 0) continue;
+      matched++;
+      const id = mentionId(m.source, m.sourceId);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      mentions.push({ ...normalise(m, id, source.brand, receivedAt), fetchedBy: { source: source.id, queries } });
+    }
+    return { mentions, rejected, matched };
+  }
+}
