@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * The demo feed `npm start` runs: creates the demo experts through the API, backfills most demo mentions at once
- * (their own timestamps, over the previous day), then trickles the rest in live, one every few seconds, with the
- * current time, so the stream and the wall have something moving. While it trickles, the demo experts work their
- * inboxes like people would: most offers are accepted after a while and answered a little later, some declined with
- * a reason, so capacity frees, histories fill and the crisis queue is not the only thing moving. Plain Node, no
- * dependencies.
+ * The demo feed `npm start` runs, through the real path: creates the demo experts, the brand's query and two sources
+ * through the API (an RSS feed and a Mastodon hashtag timeline, both served by scripts/demo-sources.mjs), and
+ * Chorus's own connectors in ingest fetch them, the last day first and then live. While the demo runs, the demo
+ * experts work their inboxes like people would: most offers are accepted after a while and answered a little later,
+ * some declined with a reason, so capacity frees, histories fill and the crisis queue is not the only thing moving.
+ * Plain Node, no dependencies.
  *
- *   node scripts/demo-feed.mjs [--api URL] [--ingest URL] [--backfill N] [--interval-ms MS] [--no-live] [--no-experts]
+ *   node scripts/demo-feed.mjs [--api URL] [--sources URL] [--no-experts]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,16 +18,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     api: { type: 'string', default: process.env.CHORUS_API_URL ?? 'http://127.0.0.1:8080' },
-    ingest: { type: 'string', default: process.env.CHORUS_INGEST_URL ?? 'http://127.0.0.1:8081' },
-    backfill: { type: 'string', default: '300' },
-    'interval-ms': { type: 'string', default: '4000' },
-    'no-live': { type: 'boolean', default: false },
+    sources: { type: 'string', default: process.env.DEMO_SOURCES_URL ?? 'http://127.0.0.1:8090' },
     'no-experts': { type: 'boolean', default: false },
   },
 });
 
 const experts = JSON.parse(readFileSync(join(root, 'deploy/demo/experts.json'), 'utf8'));
-const mentions = readFileSync(join(root, 'deploy/demo/mentions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 // With API_KEYS set, the feed uses the first write key (name:write:key).
 const writeKey = (process.env.API_KEYS ?? '').split(',').map((e) => e.trim().split(':')).find(([, scope]) => scope === 'write')?.slice(2).join(':');
@@ -44,13 +40,17 @@ console.log(`demo feed: ${experts.length} experts in place`);
 // The router follows the experts topic; a short pause lets it apply them before the first mentions arrive.
 await new Promise((r) => setTimeout(r, 2000));
 
-const backfill = Math.min(Number(args.backfill), mentions.length);
-const shift = Date.now() - 24 * 3600_000 - Date.parse(mentions[0].createdAt);
-const past = mentions.slice(0, backfill).map((m) => ({ ...m, createdAt: new Date(Date.parse(m.createdAt) + shift).toISOString() }));
-for (let i = 0; i < past.length; i += 100) {
-  const res = await send(`${args.ingest}/v1/mentions`, 'POST', { mentions: past.slice(i, i + 100) });
-  const body = await res.json();
-  console.log(`demo feed: backfill ${i + 1}–${i + past.slice(i, i + 100).length}: ${body.accepted} accepted, ${body.duplicates} duplicates`);
+// What the connectors fetch: every post about Skylark (the brand query), from the two demo sources.
+const query = { id: 'skylark-all', brand: 'skylark', name: 'Everything about Skylark', query: 'skylark* OR "sky lark"' };
+const sources = [
+  { id: 'demo-reviews', brand: 'skylark', name: 'Reviews and forums (RSS)', settings: { kind: 'rss', url: `${args.sources}/feed.xml` }, pollIntervalSeconds: 30 },
+  { id: 'demo-social', brand: 'skylark', name: 'Mastodon #skylark', settings: { kind: 'mastodon', instance: args.sources, hashtags: ['skylark'] }, pollIntervalSeconds: 15 },
+];
+await send(`${args.api}/v1/queries/${query.id}`, 'PUT', query);
+console.log(`demo feed: brand query ${query.id}: ${query.query}`);
+for (const s of sources) {
+  await send(`${args.api}/v1/sources/${s.id}`, 'PUT', s);
+  console.log(`demo feed: source ${s.id} (${s.settings.kind}, every ${s.pollIntervalSeconds} s): ${s.settings.url ?? `${s.settings.instance} #${s.settings.hashtags.join(' #')}`}`);
 }
 
 /** Seconds an offer waits before the expert acts, and an accepted one before it is answered. */
@@ -76,20 +76,4 @@ async function workInboxes() {
     }
   }
 }
-const experting = !args['no-live'] && !args['no-experts'] ? setInterval(() => workInboxes().catch(() => undefined), 5000) : undefined;
-
-if (!args['no-live']) {
-  const live = mentions.slice(backfill);
-  console.log(`demo feed: trickling ${live.length} live mentions, one every ${args['interval-ms']} ms`);
-  for (const m of live) {
-    await new Promise((r) => setTimeout(r, Number(args['interval-ms'])));
-    try {
-      // A fresh sourceId per run so a restarted demo keeps producing new mentions.
-      await send(`${args.ingest}/v1/mentions`, 'POST', { mentions: [{ ...m, sourceId: `${m.sourceId}-${Date.now()}`, createdAt: new Date().toISOString() }] });
-    } catch (e) {
-      console.error(`demo feed: ${e.message}`);
-    }
-  }
-  console.log('demo feed: done');
-  if (experting) clearInterval(experting);
-}
+if (!args['no-experts']) setInterval(() => workInboxes().catch(() => undefined), 5000);

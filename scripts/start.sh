@@ -81,16 +81,26 @@ start_service classify "$CLASSIFY_PORT"
 start_service ingest "$INGEST_PORT"
 wait_ready router "$ROUTER_PORT"; wait_ready classify "$CLASSIFY_PORT"; wait_ready ingest "$INGEST_PORT"
 
-if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
-  if [[ -f "$RUN_DIR/demo-feed.pid" ]] && kill -0 "$(cat "$RUN_DIR/demo-feed.pid")" 2>/dev/null; then
-    say "demo feed already running"
-  else
-    CHORUS_API_URL="http://127.0.0.1:$API_PORT" CHORUS_INGEST_URL="http://127.0.0.1:$INGEST_PORT" \
-      nohup node "$ROOT/scripts/demo-feed.mjs" >>"$LOG_DIR/demo-feed.log" 2>&1 &
-    echo $! >"$RUN_DIR/demo-feed.pid"
-    STARTED+=(demo-feed)
-    say "demo feed started (log $LOG_DIR/demo-feed.log)"
+DEMO_SOURCES_PORT="${DEMO_SOURCES_PORT:-8090}"
+start_background() { # name command...
+  local name="$1"
+  shift
+  if [[ -f "$RUN_DIR/$name.pid" ]] && kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+    say "$name already running"
+    return
   fi
+  nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+  echo $! >"$RUN_DIR/$name.pid"
+  STARTED+=("$name")
+  say "$name started (log $LOG_DIR/$name.log)"
+}
+if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
+  # The demo's open web (an RSS feed and a Mastodon-compatible timeline), then the feed that configures Chorus's own
+  # connectors to read it through the API.
+  start_background demo-sources node "$ROOT/scripts/demo-sources.mjs" --port "$DEMO_SOURCES_PORT"
+  for ((i = 0; i < 40; i++)); do curl -fsS "http://127.0.0.1:$DEMO_SOURCES_PORT/" >/dev/null 2>&1 && break; sleep 0.25; done
+  export CHORUS_API_URL="http://127.0.0.1:$API_PORT" DEMO_SOURCES_URL="http://127.0.0.1:$DEMO_SOURCES_PORT"
+  start_background demo-feed node "$ROOT/scripts/demo-feed.mjs"
 fi
 
 trap - EXIT
@@ -104,6 +114,8 @@ cat <<MSG
     API        http://127.0.0.1:$API_PORT          (try /v1/mentions, /v1/crisis-queue, /v1/stream)
     API docs   http://127.0.0.1:$API_PORT/docs     (OpenAPI: /openapi.json)
     Ingest     http://127.0.0.1:$INGEST_PORT          (POST /v1/mentions)
+    Sources    http://127.0.0.1:$API_PORT/v1/sources   (the demo's RSS feed and Mastodon #skylark, served on :$DEMO_SOURCES_PORT
+               and read by Chorus's own connectors; health at /v1/sources/demo-social/status)
     Metrics    /metrics on :$API_PORT :$INGEST_PORT :$CLASSIFY_PORT (classify) :$ROUTER_PORT (router)
     Kafka      127.0.0.1:9092    Elasticsearch http://127.0.0.1:9200
     Logs       $LOG_DIR

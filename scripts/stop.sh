@@ -16,6 +16,7 @@ stop_pid() { # name
 }
 
 stop_pid demo-feed
+stop_pid demo-sources
 # Producers before consumers, so nothing new arrives while the consumers drain.
 for s in ingest classify router api; do stop_pid "$s"; done
 if [[ "${1:-}" != "--keep-stack" ]]; then bash "$ROOT/deploy/stack.sh" stop; fi

@@ -51,7 +51,14 @@ export function parseStatuses(body: unknown, instanceHost: string, now: Date): {
   return { posts, malformed };
 }
 
-/** Hashtag timelines through the REST API (`/api/v1/timelines/tag/:tag?min_id=`): each tag's newest id is its cursor. */
+const PAGE = 40;
+const MAX_PAGES = 5;
+
+/**
+ * Hashtag timelines through the REST API (`/api/v1/timelines/tag/:tag`), each tag's newest status id its cursor. The
+ * first poll of a tag reads back up to five pages (`max_id`); later polls read forward from the cursor (`min_id`, the
+ * oldest newer page first), a page after another while they come back full, bounded.
+ */
 export const mastodonConnector: Connector = {
   async poll(source: Source, checkpoint: SourceCheckpoint | undefined, get): Promise<PollResult> {
     const s = source.settings;
@@ -61,25 +68,36 @@ export const mastodonConnector: Connector = {
     const posts: FetchedPost[] = [];
     const malformed: Malformed[] = [];
     const seen = new Set<string>();
+    const headers = { accept: 'application/json', ...(s.accessToken ? { authorization: `Bearer ${s.accessToken}` } : {}) };
     for (const tag of s.hashtags) {
       const key = `tag:${tag.toLowerCase()}`;
-      const minId = typeof cursor[key] === 'string' ? cursor[key] : undefined;
-      const u = new URL(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, s.instance);
-      u.searchParams.set('limit', '40');
-      if (minId) u.searchParams.set('min_id', minId);
-      const res = await get(u.toString(), { accept: 'application/json', ...(s.accessToken ? { authorization: `Bearer ${s.accessToken}` } : {}) });
-      const got = parseStatuses(JSON.parse(res.body.toString('utf8')), host, new Date());
-      malformed.push(...got.malformed);
-      for (const p of got.posts) {
-        if (!minId || newerId(p.statusId, minId)) {
+      const start = typeof cursor[key] === 'string' ? cursor[key] : undefined;
+      let minId = start;
+      let maxId: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const u = new URL(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, s.instance);
+        u.searchParams.set('limit', String(PAGE));
+        if (minId) u.searchParams.set('min_id', minId);
+        if (maxId) u.searchParams.set('max_id', maxId);
+        const res = await get(u.toString(), headers);
+        const got = parseStatuses(JSON.parse(res.body.toString('utf8')), host, new Date());
+        malformed.push(...got.malformed);
+        let newest: string | undefined;
+        let oldest: string | undefined;
+        for (const p of got.posts) {
+          if (!newest || newerId(p.statusId, newest)) newest = p.statusId;
+          if (!oldest || newerId(oldest, p.statusId)) oldest = p.statusId;
+          if (start && !newerId(p.statusId, start)) continue;
           if (!cursor[key] || newerId(p.statusId, String(cursor[key]))) cursor[key] = p.statusId;
           const { statusId: _id, ...post } = p;
           if (!seen.has(post.sourceId)) posts.push(post);
           seen.add(post.sourceId);
         }
+        if (got.posts.length + got.malformed.length < PAGE || !newest) break;
+        if (start) minId = newest;
+        else maxId = oldest;
       }
     }
     return { posts, malformed, cursor, recent: [] };
   },
 };
-
