@@ -143,6 +143,20 @@ test('crisis queue: most severe first, then the longest waiting', async () => {
   expect(q.items[0]).toMatchObject({ severity: 9, waitingSeconds: 298 }); // decided 10:00:02, now 10:05:00
 });
 
+test('crisis queue: a story (copies, retweets) is one row, its most urgent mention, with its count', async () => {
+  const story = (sourceId: string, severity: number, storyId?: string) => ({ ...routed(sourceId, `Fire on flight 22 ${sourceId}`, { decision: 'crisis', severity, createdAt: '2026-11-20T08:00:00.000Z' }), brand: 'storied', ...(storyId ? { storyId } : {}) });
+  await publish([story('st1', 7, 'story-a'), story('st2', 9, 'story-a'), story('st3', 7, 'story-a'), story('st4', 8, 'story-b'), story('st5', 5)]);
+  const q = await waitFor(async () => {
+    const body = (await app.inject('/v1/crisis-queue?brand=storied')).json();
+    return body.total >= 5 ? body : undefined;
+  }, 30_000, 'five crisis items');
+  expect(q.items.map((i: { mention: RoutedMention; storyCount: number }) => [i.mention.sourceId, i.storyCount])).toEqual([
+    ['st2', 3],
+    ['st4', 1],
+    ['st5', 1],
+  ]);
+});
+
 test('experts: create, read, list, replace, delete — each change published to the experts topic', async () => {
   const topic = await collect(kafkaClient(), topicName('experts', prefix.topics));
   try {

@@ -122,6 +122,7 @@ export const CrisisQueueItem = z.object({
   severity: z.number().int().min(1).max(10),
   waitingSeconds: z.number().int().min(0),
   page: CrisisPage.nullable().describe('Where paging stands along the escalation policy'),
+  storyCount: z.number().int().min(1).describe('Crisis mentions of the same story (copies, retweets, syndications): the queue shows a story once, as its most urgent mention'),
 });
 export const CrisisQueueResponse = z.object({ items: z.array(CrisisQueueItem), total: z.number().int() });
 export type CrisisQueueResponse = z.infer<typeof CrisisQueueResponse>;

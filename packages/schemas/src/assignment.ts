@@ -27,6 +27,7 @@ export const AssignmentEvent = z.object({
   replyUrl: z.url().optional().describe('Link to the public reply, when answered'),
   author: z.string().optional().describe('Handle of the mention\'s author, so a thread stays with one expert'),
   actor: z.string().optional().describe('Who made the change: an expert id, "router" or an API key name'),
+  conversation: z.array(z.string()).max(4).optional().describe('The story and thread the mention belongs to ("story:<id>", "thread:<id>"): their next mentions go to the same expert'),
 });
 export type AssignmentEvent = z.infer<typeof AssignmentEvent>;
 

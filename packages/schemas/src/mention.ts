@@ -27,6 +27,7 @@ export const MentionInput = z
     lang: LanguageCode.optional().describe('Language if the source knows it; otherwise the classifier detects it'),
     brand: Slug.optional().describe('The brand this mention is about; defaults to the ingest DEFAULT_BRAND'),
     inReplyTo: z.string().max(256).optional().describe('sourceId of the post this one answers, for threads'),
+    conversationId: z.string().max(256).optional().describe('sourceId of the thread\'s first post, when the source gives it (a Reddit link, a Hacker News story)'),
   })
   .strict();
 export type MentionInput = z.infer<typeof MentionInput>;
@@ -44,6 +45,11 @@ export const RawMention = z.object({
   lang: LanguageCode.optional(),
   brand: Slug,
   inReplyTo: z.string().optional(),
+  conversationId: z.string().optional(),
+  /** The conversation it belongs to: `<source>:<first post's sourceId>` (its own for a first post; see ingest's normalise). */
+  threadId: z.string().optional(),
+  /** Near-duplicates (copies, retweets, syndicated articles) share a story; its id is the first mention's (router). */
+  storyId: z.string().optional(),
   /** Set when one of Chorus's own connectors fetched the post: which source, and which brand queries it matched. */
   fetchedBy: z.object({ source: z.string(), queries: z.array(z.string()) }).optional(),
 });

@@ -39,10 +39,10 @@ async function refresh() {
     $('queue').replaceChildren(
       ...(queue.items.length === 0
         ? [el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'Nothing in the crisis queue'))]
-        : queue.items.map(({ mention: m, severity, waitingSeconds, page }) =>
+        : queue.items.map(({ mention: m, severity, waitingSeconds, page, storyCount }) =>
             el('tr', { 'data-mention': m.id },
               el('td', {}, el('span', { class: `sev s${severity}` }, severity)),
-              el('td', {}, el('div', { class: 'who' }, `@${m.author.handle} · ${(m.author.followers ?? 0).toLocaleString()} followers · ${m.source}`), el('div', {}, m.text)),
+              el('td', {}, el('div', { class: 'who' }, `@${m.author.handle} · ${(m.author.followers ?? 0).toLocaleString()} followers · ${m.source}`, storyCount > 1 ? el('span', { class: 'story', title: 'copies, retweets and syndications of this post in the queue' }, ` · ×${storyCount} in this story`) : null), el('div', {}, m.text)),
               el('td', { class: 'reasons' }, m.routing.reasons.slice(0, 3).map((r) => el('div', {}, r.message))),
               el('td', {}, waited(waitingSeconds)),
               el('td', {}, paging(page)),

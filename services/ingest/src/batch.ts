@@ -95,5 +95,8 @@ export function normalise(m: MentionInput, id: string, defaultBrand: string, rec
     ...(m.url ? { url: m.url } : {}),
     ...(m.lang ? { lang: m.lang } : {}),
     ...(m.inReplyTo ? { inReplyTo: m.inReplyTo } : {}),
+    ...(m.conversationId ? { conversationId: m.conversationId } : {}),
+    // A reply without its thread's first post joins its parent's thread: the direct replies of a post, at least.
+    threadId: `${m.source.toLowerCase()}:${m.conversationId ?? m.inReplyTo ?? m.sourceId}`,
   };
 }

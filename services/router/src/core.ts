@@ -1,8 +1,9 @@
-import type { AssignmentEvent, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
 import type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
 import type { RoutingPolicy } from './policy.js';
 import { OPEN_STATES } from './state.js';
+import { StoryIndex } from './stories.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 export { outputOf, settle, type SyncExecutor } from './settle.js';
@@ -47,6 +48,8 @@ export interface CoreOptions {
 export class RouterCore {
   readonly engine: RoutingEngine;
   readonly experts = new Map<string, Expert>();
+  /** Near-duplicates grouped into stories, fed by every mention this replica sees (its own and the spike watch's). */
+  readonly stories = new StoryIndex();
   private owned = new Set<number>();
   private readonly partitionCache = new Map<string, number>();
   private live = false;
@@ -83,6 +86,12 @@ export class RouterCore {
       },
       { spikes: options.spikes ?? 'external' },
     );
+  }
+
+  /** The mention with its story (the same id for every copy, retweet or syndication of one text). */
+  private withStory(m: ClassifiedMention): ClassifiedMention {
+    const { storyId } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
+    return m.storyId === storyId ? m : { ...m, storyId };
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */
@@ -141,7 +150,7 @@ export class RouterCore {
       case 'mentions': {
         const out = emptyOutput();
         for (const m of input.mentions) {
-          const o = this.engine.receive(m, input.at);
+          const o = this.engine.receive(this.withStory(m), input.at);
           // A redelivered mention already has its owner: nothing new to say (what was not published is still in
           // the outbox and goes out below).
           merge(out, { ...o, routed: o.routed.filter((r) => r.routing.reasons[0]?.code !== 'already_assigned') });
@@ -191,7 +200,7 @@ export class RouterCore {
         break;
       case 'observe': {
         // A backfilled post is history, not a conversation happening now: it must not open a spike.
-        const m = input.mention;
+        const m = this.withStory(input.mention);
         if (Date.parse(m.receivedAt) - Date.parse(m.createdAt) > this.options.policy.spikes.maxLatenessSeconds * 1000) break;
         const incidents = this.engine.observe(m, input.at).filter(this.ownsConversation);
         if (this.live && incidents.length > 0) this.take({ ...emptyOutput(), incidents }, effects);

@@ -107,7 +107,7 @@ export const RoutingPolicy = z.object({
     })
     .prefault({}),
   weights: z
-    .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3) })
+    .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3), owner: z.number().default(2) })
     .prefault({}),
 });
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;

@@ -126,6 +126,7 @@ export function route(input: RouteInput): RouteOutcome {
     attempt,
     author: mention.author.handle,
     actor: 'router',
+    ...(conversationKeys(mention).length > 0 ? { conversation: conversationKeys(mention) } : {}),
   };
   return {
     routing: {
@@ -173,6 +174,14 @@ interface Candidate {
   reasons: Reason[];
 }
 
+/** The story and the thread a mention belongs to, as the keys assignments carry. */
+export function conversationKeys(m: ClassifiedMention): string[] {
+  const keys: string[] = [];
+  if (m.storyId) keys.push(`story:${m.storyId}`);
+  if (m.threadId) keys.push(`thread:${m.threadId}`);
+  return keys;
+}
+
 function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Partial<Record<Exclusion, number>> } {
   const { mention, experts, state, policy, now } = input;
   const c = mention.classification;
@@ -187,6 +196,8 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   // Pilots get a deterministic share of mentions: the same mention always lands on the same side.
   const inPilotShare = hashPercent(mention.id) < policy.pilots.sharePercent;
   const lastExpert = state.lastExpertFor(mention.author.handle);
+  // One story, one owner: the expert who owns the story or the thread gets it, when they can take it.
+  const owner = state.ownerOf(conversationKeys(mention));
   const priority = priorityOf(mention);
   const maxTotal = Math.max(1, ...experts.map((e) => state.total(e.id)));
   const excluded: Partial<Record<Exclusion, number>> = {};
@@ -203,12 +214,14 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     const capacityLeft = (e.capacity - open) / e.capacity;
     const fairness = 1 - state.total(e.id) / maxTotal;
     const continuity = lastExpert === e.id ? 1 : 0;
+    const owns = owner === e.id ? 1 : 0;
     const w = policy.weights;
-    const score = w.proficiency * proficiency + w.capacity * capacityLeft + w.fairness * fairness + w.continuity * continuity;
+    const score = w.proficiency * proficiency + w.capacity * capacityLeft + w.fairness * fairness + w.continuity * continuity + w.owner * owns;
     const reasons: Reason[] = [
       { code: 'skill_match', message: topics.length ? `skills: ${topics.map((t) => `${t.id} ${e.skills[t.id] ?? 0}/5`).join(', ')}` : 'general question', weight: round(w.proficiency * proficiency) },
       { code: 'capacity_left', message: `${e.capacity - open} of ${e.capacity} slots free`, weight: round(w.capacity * capacityLeft) },
     ];
+    if (owns) reasons.push({ code: 'conversation_owner', message: `${e.id} already has this story or thread`, weight: w.owner });
     if (continuity) reasons.push({ code: 'thread_continuity', message: `${e.id} answered this author before`, weight: w.continuity });
     reasons.push({ code: 'on_shift', message: `on shift in ${e.timeZone}, speaks ${lang}` });
     eligible.push({ expert: e, score, reasons });

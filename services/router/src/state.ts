@@ -15,6 +15,7 @@ interface Tracked {
   previous?: string;
   author?: string;
   previousExpertOfAuthor?: string;
+  conversation?: string[];
 }
 
 /**
@@ -29,6 +30,8 @@ export class RouterState {
   private readonly openByExpertPriority = new Map<string, Map<string, number>>();
   private readonly totalByExpert = new Map<string, number>();
   private readonly lastExpertByAuthor = new Map<string, string>();
+  /** Who owns a story or a thread ("story:<id>", "thread:<id>"): the expert of its latest live assignment. */
+  private readonly ownerByConversation = new Map<string, string>();
   /** Offers not yet answered, with when they were made (ms), for the sweep of offers whose router case was lost. */
   private readonly openOffers = new Map<string, number>();
   /**
@@ -42,6 +45,8 @@ export class RouterState {
     if (current) {
       if (current.state === e.state || !ASSIGNMENT_TRANSITIONS[current.state].includes(e.state)) return false;
       if (current.state === 'offered') this.openOffers.delete(current.id);
+      // An expert who declined, or let the offer run out, does not own the conversation any more.
+      if ((e.state === 'declined' || e.state === 'expired') && current.conversation) this.disown(current.conversation, current.expertId);
       if (OPEN.has(current.state) && !OPEN.has(e.state)) {
         this.bump(this.openByExpert, current.expertId, -1);
         this.bumpPriority(current.expertId, current.priority, -1);
@@ -60,7 +65,9 @@ export class RouterState {
       priority: e.priority,
       ...(prior ? { previous: prior } : {}),
       ...(author ? { author, ...(this.lastExpertByAuthor.has(author) ? { previousExpertOfAuthor: this.lastExpertByAuthor.get(author)! } : {}) } : {}),
+      ...(e.conversation?.length ? { conversation: e.conversation } : {}),
     });
+    if (e.state !== 'declined' && e.state !== 'expired') for (const k of e.conversation ?? []) this.ownerByConversation.set(k, e.expertId);
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
     if (e.state === 'offered') this.openOffers.set(e.assignmentId, Date.parse(e.at));
@@ -91,6 +98,7 @@ export class RouterState {
       this.bumpPriority(t.expertId, t.priority, -1);
     }
     this.bump(this.totalByExpert, t.expertId, -1);
+    if (t.conversation) this.disown(t.conversation, t.expertId);
     if (t.author && this.lastExpertByAuthor.get(t.author) === t.expertId) {
       if (t.previousExpertOfAuthor) this.lastExpertByAuthor.set(t.author, t.previousExpertOfAuthor);
       else this.lastExpertByAuthor.delete(t.author);
@@ -132,6 +140,19 @@ export class RouterState {
 
   lastExpertFor(author: string): string | undefined {
     return this.lastExpertByAuthor.get(author);
+  }
+
+  /** The expert who owns the first of these conversations that has an owner. */
+  ownerOf(keys: readonly string[]): string | undefined {
+    for (const k of keys) {
+      const owner = this.ownerByConversation.get(k);
+      if (owner) return owner;
+    }
+    return undefined;
+  }
+
+  private disown(keys: readonly string[], expertId: string): void {
+    for (const k of keys) if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
   }
 
   /** Offers made at or before `before` (ms) and still unanswered. */

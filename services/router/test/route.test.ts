@@ -107,6 +107,25 @@ describe('expert', () => {
     expect(codes(second)).toContain('thread_continuity');
   });
 
+  test('one story, one owner: the next copy of a story and the next reply of a thread go to the expert who has it', () => {
+    const state = new RouterState();
+    // bo is the better match on skills: only ownership sends the story's copies to ana.
+    const experts = [expert('ana', { skills: { baggage: 3 } }), expert('bo', { skills: { baggage: 5 } })];
+    const first = { ...mention({ author: 'u1' }), storyId: 's1', threadId: 'twitter:t1' };
+    const firstOffer = { ...decide(first, experts, state).offer!, expertId: 'ana' };
+    expect(firstOffer.conversation).toEqual(['story:s1', 'thread:twitter:t1']);
+    state.apply(firstOffer);
+    const copy = decide({ ...mention({ author: 'u2' }), storyId: 's1', threadId: 'twitter:t9' }, experts, state);
+    expect(copy.routing.expertId).toBe('ana');
+    expect(codes(copy)).toContain('conversation_owner');
+    const reply = decide({ ...mention({ author: 'u3' }), storyId: 'other', threadId: 'twitter:t1' }, experts, state);
+    expect(reply.routing.expertId).toBe('ana');
+    // An owner without room does not hold the story hostage; one who declined no longer owns it.
+    expect(decide({ ...mention({ author: 'u4' }), storyId: 's1' }, [expert('ana', { capacity: 1 }), experts[1]!], state).routing.expertId).toBe('bo');
+    state.apply({ ...firstOffer, state: 'declined' });
+    expect(decide({ ...mention({ author: 'u5' }), storyId: 's1' }, experts, state).routing.expertId).toBe('bo');
+  });
+
   test('fairness spreads work among equals; ties break by id', () => {
     const state = new RouterState();
     const experts = [expert('bo'), expert('ana')];

@@ -27,6 +27,8 @@ const MENTION_MAPPINGS = {
     source: { type: 'keyword' },
     sourceId: { type: 'keyword' },
     brand: { type: 'keyword' },
+    storyId: { type: 'keyword' },
+    threadId: { type: 'keyword' },
     text: { type: 'text', analyzer: 'standard' },
     url: { type: 'keyword', index: false },
     createdAt: { type: 'date' },
@@ -161,6 +163,8 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
       _meta: { owner: 'chorus-api', description: `Chorus ${spec.name}` },
     });
     const exists = await es.indices.exists({ index: spec.name });
+    // An index made by an older version gets the fields mapped since (adding fields is always allowed).
+    if (exists) await es.indices.putMapping({ index: spec.name, ...(spec.mappings as object) }).catch(() => undefined);
     if (!exists) {
       try {
         await es.indices.create({ index: spec.name });

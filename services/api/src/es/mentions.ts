@@ -92,15 +92,33 @@ export async function searchMentions(es: Client, index: string, q: MentionListQu
   };
 }
 
-/** Mentions the router sent to the crisis team, most severe first, then the longest waiting. */
-export async function crisisQueue(es: Client, index: string, opts: { brand?: string[]; limit: number }): Promise<{ items: MentionView[]; total: number }> {
+/**
+ * Mentions the router sent to the crisis team, most severe first, then the longest waiting; a story (near-duplicates:
+ * copies, retweets, syndications) is one row, its most urgent mention, with how many crisis mentions it has.
+ */
+export async function crisisQueue(es: Client, index: string, opts: { brand?: string[]; limit: number }): Promise<{ items: Array<{ mention: MentionView; storyCount: number }>; total: number }> {
+  const filter = [{ term: { 'routing.decision': 'crisis' } }, ...mentionFilters({ brand: opts.brand })];
   const res = await es.search<MentionView>({
     index,
-    size: opts.limit,
+    // Enough to fill the page with distinct stories even when a story repeats.
+    size: Math.min(1000, opts.limit * 5),
     track_total_hits: 10_000,
-    query: { bool: { filter: [{ term: { 'routing.decision': 'crisis' } }, ...mentionFilters({ brand: opts.brand })] } },
+    query: { bool: { filter } },
     sort: [{ 'routing.severity': 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
   });
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-  return { items: res.hits.hits.map((h) => h._source!).filter(Boolean), total };
+  const rows = new Map<string, MentionView>();
+  for (const h of res.hits.hits) {
+    const m = h._source;
+    if (!m) continue;
+    const key = m.storyId ?? m.id;
+    if (!rows.has(key) && rows.size < opts.limit) rows.set(key, m);
+  }
+  const stories = [...rows.keys()].filter((k) => rows.get(k)!.storyId !== undefined);
+  const counts = new Map<string, number>();
+  if (stories.length > 0) {
+    const agg = await es.search({ index, size: 0, query: { bool: { filter: [...filter, { terms: { storyId: stories } }] } }, aggs: { stories: { terms: { field: 'storyId', size: stories.length } } } });
+    for (const b of (agg.aggregations?.stories as { buckets?: Array<{ key: string; doc_count: number }> } | undefined)?.buckets ?? []) counts.set(b.key, b.doc_count);
+  }
+  return { items: [...rows].map(([key, mention]) => ({ mention, storyCount: Math.max(1, counts.get(key) ?? 1) })), total };
 }

@@ -23,21 +23,22 @@ export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
     schema: {
       tags: ['crisis'],
       summary: 'The crisis queue',
-      description: 'Mentions routed to the crisis team, most severe first, then the longest waiting.',
+      description: 'Mentions routed to the crisis team, most severe first, then the longest waiting; near-duplicates of one story are one row with its `storyCount`.',
       querystring: Query,
       response: { 200: CrisisQueueResponse },
     },
     handler: async (request) => {
       const { items, total } = await crisisQueue(ctx.es, ctx.indices.mentions, { ...(request.query.brand ? { brand: request.query.brand } : {}), limit: request.query.limit });
       const now = ctx.now().getTime();
-      const pages = await pagesFor(ctx.es, ctx.indices.pages, items.map((m) => m.id));
+      const pages = await pagesFor(ctx.es, ctx.indices.pages, items.map((i) => i.mention.id));
       return {
         total,
-        items: items.map((mention) => ({
+        items: items.map(({ mention, storyCount }) => ({
           mention,
           severity: mention.routing.severity ?? 1,
           waitingSeconds: Math.max(0, Math.floor((now - Date.parse(mention.routing.decidedAt)) / 1000)),
           page: pages.get(mention.id) ?? null,
+          storyCount,
         })),
       };
     },

@@ -40,6 +40,7 @@ export function parseHn(body: unknown, now: Date): { posts: Array<FetchedPost & 
       createdAt: new Date(Math.min(at * 1000, now.getTime())).toISOString(),
       url: `https://news.ycombinator.com/item?id=${raw.objectID}`,
       ...(isComment && raw.parent_id ? { inReplyTo: String(raw.parent_id) } : {}),
+      ...(isComment && raw.story_id ? { conversationId: String(raw.story_id) } : {}),
     });
   }
   return { posts, malformed };

@@ -42,6 +42,7 @@ export function parseRedditListing(body: unknown, now: Date): { posts: Array<Fet
       createdAt: new Date(Math.min(d.created_utc * 1000, now.getTime())).toISOString(),
       ...(d.permalink ? { url: `https://www.reddit.com${d.permalink}` } : {}),
       ...(raw.kind === 't1' && d.parent_id ? { inReplyTo: d.parent_id } : {}),
+      ...(raw.kind === 't1' && d.link_id ? { conversationId: d.link_id } : {}),
     });
   }
   return { posts, malformed };

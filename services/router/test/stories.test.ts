@@ -1,0 +1,57 @@
+import { StoryIndex, jaccard, shingles } from '../src/stories';
+
+const at = Date.parse('2026-12-02T10:00:00Z');
+
+describe('stories: near-duplicate mentions grouped', () => {
+  test('exact copies, retweets with a prefix, copies with other handles and links join the first one', () => {
+    const s = new StoryIndex();
+    const first = s.assign({ id: 'm1', text: '@SkylarkAir cancelled my flight to Boston and nobody at the desk can rebook me', at });
+    expect(first).toEqual({ storyId: 'm1', size: 1 });
+    expect(s.assign({ id: 'm2', text: '@SkylarkAir cancelled my flight to Boston and nobody at the desk can rebook me', at })).toEqual({ storyId: 'm1', size: 2 });
+    expect(s.assign({ id: 'm3', text: 'RT @angry_flyer: @SkylarkAir cancelled my flight to Boston and nobody at the desk can rebook me', at }).storyId).toBe('m1');
+    expect(s.assign({ id: 'm4', text: '@SkylarkAir @FAANews cancelled my flight to Boston and nobody at the desk can rebook me https://t.co/abc', at }).storyId).toBe('m1');
+    // A copy-pasted complaint with a word changed is still the same story.
+    expect(s.assign({ id: 'm5', text: '@SkylarkAir cancelled my flight to Chicago and nobody at the desk can rebook me', at }).storyId).toBe('m1');
+  });
+
+  test('a viral story stays one story past hundreds of copies', () => {
+    const s = new StoryIndex();
+    for (let i = 0; i < 500; i++) expect(s.assign({ id: `v${i}`, text: `RT @fan${i}: Skylark pilot lands on one engine, everyone safe, what a hero`, at }).storyId).toBe('v0');
+    expect(s.assign({ id: 'v500', text: 'Skylark pilot lands on one engine, everyone safe, what a hero', at })).toEqual({ storyId: 'v0', size: 501 });
+  });
+
+  test('syndicated articles (the same headline and lead on several sites) are one story', () => {
+    const s = new StoryIndex();
+    const lead = 'Skylark Air grounds 40 flights after storms hit the east coast, stranding thousands of passengers over the weekend';
+    expect(s.assign({ id: 'a', text: `${lead}\n\nRead more at news one`, at }).storyId).toBe('a');
+    expect(s.assign({ id: 'b', text: `${lead} (Reuters)`, at }).storyId).toBe('a');
+  });
+
+  test('paraphrases and different complaints on the same topic stay apart', () => {
+    const s = new StoryIndex();
+    s.assign({ id: 'p1', text: 'Skylark lost my bag on the way to Denver and the claim form keeps failing', at });
+    expect(s.assign({ id: 'p2', text: 'My luggage never arrived in Denver, Skylark, and your claims page is broken', at }).storyId).toBe('p2');
+    expect(s.assign({ id: 'p3', text: 'Skylark lost my bag on the way to Miami, the app says it is still in Atlanta', at }).storyId).toBe('p3');
+  });
+
+  test('short texts never group ("thanks @brand" is not a story); the same id gets the same answer', () => {
+    const s = new StoryIndex();
+    s.assign({ id: 't1', text: 'thanks @SkylarkAir so much', at });
+    expect(s.assign({ id: 't2', text: 'thanks @SkylarkAir so much', at }).storyId).toBe('t2');
+    s.assign({ id: 'x', text: 'one two three four five six seven', at });
+    expect(s.assign({ id: 'x', text: 'anything else now', at })).toEqual({ storyId: 'x', size: 1 });
+  });
+
+  test('the window is bounded by age and by count', () => {
+    const s = new StoryIndex({ maxAgeMs: 60_000, maxEntries: 3 });
+    s.assign({ id: 'old', text: 'Skylark cancelled my flight to Boston again today', at });
+    expect(s.assign({ id: 'new', text: 'Skylark cancelled my flight to Boston again today', at: at + 120_000 }).storyId).toBe('new');
+    for (let i = 0; i < 10; i++) s.assign({ id: `f${i}`, text: `filler text number ${i} about something else entirely`, at: at + 120_000 });
+    expect(s.size).toBeLessThanOrEqual(4);
+  });
+
+  test('shingles and Jaccard', () => {
+    expect([...shingles('RT @x: Hello big World https://t.co/1').set]).toEqual(['hello big', 'big world']);
+    expect(jaccard(new Set(['a', 'b']), new Set(['b', 'c']))).toBeCloseTo(1 / 3);
+  });
+});
