@@ -95,6 +95,21 @@ test('a source is created, patched (pause, interval), shows its status once inge
   expect((await app.inject({ method: 'GET', url: '/v1/sources/news/status' })).statusCode).toBe(404);
 });
 
+test('a webhook source gets a signing secret, shown whole once and masked after; a masked secret sent back keeps it', async () => {
+  const mapping = { items: 'items', sourceId: 'id', text: 'text', author: 'author' };
+  const created = await app.inject({ method: 'POST', url: '/v1/sources', payload: { id: 'vendor', brand: 'skylark', settings: { kind: 'webhook', mapping } } });
+  expect(created.statusCode).toBe(201);
+  const secret = created.json().settings.secret as string;
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+  const read = (await app.inject({ method: 'GET', url: '/v1/sources/vendor' })).json();
+  expect(read.settings.secret).toBe(`whsec_${'*'.repeat(24)}${secret.slice(-4)}`);
+  const patched = await app.inject({ method: 'PATCH', url: '/v1/sources/vendor', payload: { settings: read.settings, name: 'Listening tool' } });
+  expect(patched.statusCode).toBe(200);
+  const stored = await es.get<{ settings: { secret: string } }>({ index: `${prefix.indices}-sources`, id: 'vendor' });
+  expect(stored._source!.settings.secret).toBe(secret);
+  expect((await app.inject({ method: 'GET', url: '/v1/sources?kind=webhook' })).json().items[0].settings.secret).not.toBe(secret);
+});
+
 test('POST /v1/queries/test evaluates the query on the indexed mentions of the period', async () => {
   const m = (sourceId: string, text: string, receivedAt: string): RoutedMention => ({
     id: mentionId('twitter', sourceId),

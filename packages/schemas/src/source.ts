@@ -16,6 +16,28 @@ export type BrandQuery = z.infer<typeof BrandQuery>;
 
 const Url = z.url().max(2048);
 
+/** Where a field is in a vendor's JSON: dot-separated keys, `[n]` for an array's element (`data.user.screen_name`). */
+export const JsonPath = z.string().min(1).max(200).regex(/^[A-Za-z0-9_$@-]+(\[\d+\])*(\.[A-Za-z0-9_$@-]+(\[\d+\])*)*$/, 'a path such as data.user.name or items[0].id');
+
+/** How a vendor's push becomes mentions: where the posts are in the body, and where each field is in a post. */
+export const WebhookMapping = z
+  .object({
+    items: JsonPath.optional().describe('The array of posts in the body; absent: the body is one post'),
+    platform: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).max(32).default('webhook').describe('The mentions\' `source` (a platform name)'),
+    platformPath: JsonPath.optional().describe('Where the platform name is, when the vendor sends several'),
+    sourceId: JsonPath,
+    text: JsonPath,
+    author: JsonPath.describe('The author\'s handle'),
+    authorName: JsonPath.optional(),
+    followers: JsonPath.optional(),
+    createdAt: JsonPath.optional().describe('ISO 8601 or seconds since the epoch; absent: when it was received'),
+    url: JsonPath.optional(),
+    lang: JsonPath.optional(),
+    inReplyTo: JsonPath.optional(),
+  })
+  .strict();
+export type WebhookMapping = z.infer<typeof WebhookMapping>;
+
 /** What each kind of source needs to fetch; `baseUrl` points a public API at another server (a mirror, a test). */
 export const SourceSettings = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rss'), url: Url.describe('An RSS 2.0, Atom 1.0 or JSON Feed 1.1 URL') }).strict(),
@@ -43,9 +65,20 @@ export const SourceSettings = z.discriminatedUnion('kind', [
       accessToken: z.string().max(500).optional().describe('Only when the server asks for one'),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('webhook'),
+      secret: z
+        .string()
+        .regex(/^whsec_[A-Za-z0-9+/=*]{24,}$/, 'a Standard Webhooks secret: whsec_ and at least 24 base64 characters')
+        .optional()
+        .describe('Signing secret (Standard Webhooks); made by the API when absent and shown whole only in the answer to the create; reads show it masked (*), and a masked value sent back keeps the secret'),
+      mapping: WebhookMapping,
+    })
+    .strict(),
 ]);
 export type SourceSettings = z.infer<typeof SourceSettings>;
-export const SOURCE_KINDS = ['rss', 'hackernews', 'reddit', 'mastodon'] as const;
+export const SOURCE_KINDS = ['rss', 'hackernews', 'reddit', 'mastodon', 'webhook'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const SourceInput = z

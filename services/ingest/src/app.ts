@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { counter, createHttpServer, requireApiKeys, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
-import type { IngestResponse } from '@chorus/schemas';
+import type { QueryMatcher } from '@chorus/queries';
+import type { IngestResponse, Source } from '@chorus/schemas';
+import type { Malformed } from './connectors/types.js';
 import { checkBatch } from './batch.js';
 import type { Publisher } from './publisher.js';
 import { RecentIds } from './recent-ids.js';
+import { WEBHOOK_PATH, webhookRoute } from './webhook-route.js';
 
 export interface IngestDeps {
   logger: Logger;
@@ -19,12 +22,19 @@ export interface IngestDeps {
   /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. */
   apiKeys?: ApiKey[];
   now?: () => Date;
+  /** Inbound webhook sources (POST /v1/sources/{id}/webhook); absent, the route answers 404. */
+  webhooks?: {
+    source: (id: string) => Source | undefined;
+    matcher: () => QueryMatcher | undefined;
+    deadLetter: (source: Source, items: Malformed[]) => Promise<void>;
+  };
 }
 
 /** Builds the ingest HTTP app; tests use it with app.inject() and a fake or real publisher. */
 export function buildIngest(deps: IngestDeps): FastifyInstance {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness, bodyLimit: deps.bodyLimit });
-  requireApiKeys(app, deps.apiKeys ?? [], (path) => path.startsWith('/v1/'));
+  // A webhook delivery proves itself by its signature (the source's secret), not by an API key.
+  requireApiKeys(app, deps.apiKeys ?? [], (path) => path.startsWith('/v1/') && !WEBHOOK_PATH.test(path));
   // Only JSON is accepted: without this Fastify would take text/plain bodies as strings.
   app.removeContentTypeParser('text/plain');
 
@@ -53,5 +63,6 @@ export function buildIngest(deps: IngestDeps): FastifyInstance {
     return reply.status(202).send(body);
   });
 
+  webhookRoute(app, deps, now);
   return app;
 }

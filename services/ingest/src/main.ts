@@ -48,6 +48,7 @@ runMain(undefined, async () => {
     dedupeCacheSize: config.DEDUPE_CACHE_SIZE,
     maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     apiKeys: parseApiKeys(config.API_KEYS),
+    ...(sources ? { webhooks: { source: sources.feed.source, matcher: sources.feed.matcher, deadLetter: sources.deadLetter } } : {}),
   });
 
   // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.

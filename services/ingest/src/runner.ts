@@ -1,12 +1,13 @@
-import { preparePost, type QueryMatcher } from '@chorus/queries';
-import { MentionInput, mentionId, type RawMention, type Source, type SourceCheckpoint } from '@chorus/schemas';
+import type { QueryMatcher } from '@chorus/queries';
+import type { RawMention, Source, SourceCheckpoint } from '@chorus/schemas';
 import type { Logger } from '@chorus/service-kit';
-import { normalise } from './batch.js';
+import { admit } from './admit.js';
+import type { PolledKind } from './connectors/index.js';
 import type { Connector, HttpGet, Malformed } from './connectors/types.js';
 import { FetchError } from './http-client.js';
 
 export interface RunnerDeps {
-  connectors: Record<Source['settings']['kind'], Connector>;
+  connectors: Record<PolledKind, Connector>;
   get: HttpGet;
   /** Resolves once Kafka acknowledged every mention (ingest's publisher). */
   publish: (mentions: RawMention[]) => Promise<void>;
@@ -59,7 +60,7 @@ export class SourceRunner {
    * checkpoint says the next is due), changed ones restart with the new settings, the rest stop.
    */
   setSources(sources: Source[], checkpointOf: (id: string) => SourceCheckpoint | undefined): void {
-    const wanted = new Map(sources.filter((s) => s.enabled).map((s) => [s.id, s]));
+    const wanted = new Map(sources.filter((s) => s.enabled && s.settings.kind !== 'webhook').map((s) => [s.id, s]));
     for (const [id, r] of this.running) {
       const next = wanted.get(id);
       if (!next) this.stopOne(id);
@@ -125,9 +126,9 @@ export class SourceRunner {
     const startedAt = this.now().toISOString();
     const intervalMs = source.pollIntervalSeconds * 1000;
     try {
-      const connector = this.deps.connectors[source.settings.kind];
+      const connector = this.deps.connectors[source.settings.kind as PolledKind];
       const result = await connector.poll(source, before, this.deps.get);
-      const { mentions, rejected, matched } = this.admit(source, result.posts, startedAt);
+      const { mentions, rejected, matched } = admit(source, result.posts, startedAt, this.deps.queries());
       stats.seen += result.posts.length + result.malformed.length;
       stats.matched += matched;
       stats.rejected += rejected.length + result.malformed.length;
@@ -172,31 +173,5 @@ export class SourceRunner {
       await this.deps.saveCheckpoint(failed).catch((err: unknown) => this.deps.logger.warn({ err, source: source.id }, 'could not save the failed poll; the next poll retries'));
       this.schedule(r, delay);
     }
-  }
-
-  /** The posts the brand's queries keep, as raw mentions; the ones ingest would reject, with why. */
-  private admit(source: Source, posts: Array<Omit<MentionInput, 'brand'>>, receivedAt: string): { mentions: RawMention[]; rejected: Malformed[]; matched: number } {
-    const matcher = this.deps.queries();
-    const filtering = matcher !== undefined && matcher.brands().has(source.brand);
-    const mentions: RawMention[] = [];
-    const rejected: Malformed[] = [];
-    let matched = 0;
-    const seen = new Set<string>();
-    for (const post of posts) {
-      const parsed = MentionInput.safeParse({ ...post, brand: source.brand });
-      if (!parsed.success) {
-        rejected.push({ reason: `not a valid mention: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, raw: JSON.stringify(post).slice(0, 2000) });
-        continue;
-      }
-      const m = parsed.data;
-      const queries = filtering ? matcher.match(preparePost({ text: m.text, lang: m.lang, source: m.source, author: m.author.handle }), source.brand) : [];
-      if (filtering && queries.length === 0) continue;
-      matched++;
-      const id = mentionId(m.source, m.sourceId);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      mentions.push({ ...normalise(m, id, source.brand, receivedAt), fetchedBy: { source: source.id, queries } });
-    }
-    return { mentions, rejected, matched };
   }
 }

@@ -22,6 +22,8 @@ export function createSourcesFeed(deps: SourcesFeedDeps) {
   const topics = { sources: topicName('sources', deps.topicPrefix), queries: topicName('brandQueries', deps.topicPrefix), checkpoints: topicName('sourceCheckpoints', deps.topicPrefix) };
   const queries = new Map<string, BrandQuery>();
   const checkpoints = new Map<string, SourceCheckpoint>();
+  /** Every source, whichever replica runs it: a webhook delivery may reach any replica. */
+  const all = new Map<string, Source>();
   let matcher: QueryMatcher | undefined;
   const bySourcePartition = new Map<number, Map<string, Source>>();
   let owned = new Set<number>();
@@ -51,17 +53,24 @@ export function createSourcesFeed(deps: SourcesFeedDeps) {
 
   const tables = createTableReader({
     kafka: deps.kafka,
-    topics: [topics.queries, topics.checkpoints],
+    topics: [topics.queries, topics.checkpoints, topics.sources],
     logger: deps.logger,
     groupPrefix: `${deps.groupId}-tables`,
     onMessage: (topic: string, message: KafkaMessage) => {
-      if (!message.value) return;
+      if (!message.value) {
+        if (topic === topics.sources && message.key) all.delete(message.key.toString('utf8'));
+        return;
+      }
       const json: unknown = JSON.parse(message.value.toString('utf8'));
       if (topic === topics.queries) {
         const ev = BrandQueryEvent.parse(json).data;
         if (ev.query) queries.set(ev.id, ev.query);
         else queries.delete(ev.id);
         rebuildMatcher();
+      } else if (topic === topics.sources) {
+        const ev = SourceEvent.parse(json).data;
+        if (ev.source) all.set(ev.id, ev.source);
+        else all.delete(ev.id);
       } else {
         const c = SourceCheckpointEvent.parse(json).data;
         checkpoints.set(c.sourceId, c);
@@ -79,6 +88,7 @@ export function createSourcesFeed(deps: SourcesFeedDeps) {
 
   return {
     matcher: () => matcher,
+    source: (id: string) => all.get(id),
     ownedPartitions: () => [...owned].sort((a, b) => a - b),
     async start() {
       await tables.start();

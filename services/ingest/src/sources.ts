@@ -32,6 +32,19 @@ export async function startSources(deps: SourcesDeps) {
   const send = (topic: string, messages: ReturnType<typeof jsonMessage>[]) =>
     withTimeout(sendChunked(deps.producer, [{ topic, messages }]), timeoutMs, () => new Error(`Kafka did not acknowledge within ${timeoutMs} ms`));
 
+  const deadLetter = async (source: Source, bad: Malformed[]) => {
+    const now = new Date().toISOString();
+    const letters = bad.map((b): DeadLetter => ({
+      origin: { topic: `source:${source.id}`, partition: -1, offset: '-1', key: source.id, timestamp: String(Date.now()) },
+      consumer: { service: deps.service, group: 'sources' },
+      error: { code: 'malformed_item', message: b.reason },
+      payload: b.raw,
+      payloadEncoding: 'utf8',
+      failedAt: now,
+    }));
+    await send(topicName('deadLetter', prefix), letters.map((l) => jsonMessage(source.id, makeEnvelope('dead-letter', deps.service, l))));
+  };
+
   const runner: SourceRunner = new SourceRunner({
     connectors: CONNECTORS,
     get: politeGet({ timeoutMs: config.INGEST_HTTP_TIMEOUT_MS, perHost: config.INGEST_HTTP_PER_HOST, attempts: 3, maxBytes: config.INGEST_HTTP_MAX_BYTES, userAgent: 'Chorus/0.1 (+https://github.com/chorus; social listening)' }),
@@ -39,18 +52,7 @@ export async function startSources(deps: SourcesDeps) {
     saveCheckpoint: async (c) => {
       await send(topicName('sourceCheckpoints', prefix), [jsonMessage(c.sourceId, makeEnvelope('source.checkpoint', deps.service, c))]);
     },
-    deadLetter: async (source: Source, bad: Malformed[]) => {
-      const now = new Date().toISOString();
-      const letters = bad.map((b): DeadLetter => ({
-        origin: { topic: `source:${source.id}`, partition: -1, offset: '-1', key: source.id, timestamp: String(Date.now()) },
-        consumer: { service: deps.service, group: 'sources' },
-        error: { code: 'malformed_item', message: b.reason },
-        payload: b.raw,
-        payloadEncoding: 'utf8',
-        failedAt: now,
-      }));
-      await send(topicName('deadLetter', prefix), letters.map((l) => jsonMessage(source.id, makeEnvelope('dead-letter', deps.service, l))));
-    },
+    deadLetter,
     queries: () => feed.matcher(),
     logger: deps.logger,
     replica,
@@ -62,5 +64,5 @@ export async function startSources(deps: SourcesDeps) {
   });
   const feed = createSourcesFeed({ kafka: deps.kafka, topicPrefix: prefix, groupId: config.INGEST_SOURCES_GROUP_ID ?? `${prefix}chorus-ingest-sources`, logger: deps.logger, runner });
   await feed.start();
-  return { runner, feed, stop: () => feed.stop() };
+  return { runner, feed, deadLetter, stop: () => feed.stop() };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { QueryError, QueryMatcher, parseQuery, preparePost } from '@chorus/queries';
@@ -27,6 +28,22 @@ const QueryTestResponse = z.object({
 });
 const SourceStatus = z.object({ source: Source, status: SourceCheckpoint.nullable().describe('null until the source was first polled') });
 const SourcePatch = SourceInput.omit({ id: true }).partial().strict();
+
+/** A webhook source's secret as reads show it: masked but for its last four characters. */
+export function redact(s: Source): Source {
+  if (s.settings.kind !== 'webhook' || !s.settings.secret) return s;
+  const secret = s.settings.secret;
+  return { ...s, settings: { ...s.settings, secret: `whsec_${'*'.repeat(24)}${secret.slice(-4)}` } };
+}
+
+/** The secret to store: the one given, the one kept when a masked one comes back, or a new one. */
+function withSecret(input: z.output<typeof SourceInput>, before: Source | null): z.output<typeof SourceInput> {
+  if (input.settings.kind !== 'webhook') return input;
+  const given = input.settings.secret;
+  const kept = before?.settings.kind === 'webhook' ? before.settings.secret : undefined;
+  const secret = given && !given.includes('*') ? given : (kept ?? `whsec_${randomBytes(24).toString('base64')}`);
+  return { ...input, settings: { ...input.settings, secret } };
+}
 
 /** Mentions one query test evaluates at most: enough for a week of a mid-sized brand, bounded for the cluster. */
 const SCAN_LIMIT = 20_000;
@@ -156,8 +173,8 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return s;
   };
   const putSource = async (input: z.output<typeof SourceInput>, before: Source | null) => {
-    const s = Source.parse(stamp(input, before));
-    return publish('sources', 'source.changed', ctx.indices.sources, s.id, 'source', s);
+    const s = Source.parse(stamp(withSecret(input, before), before));
+    return { status: await publish('sources', 'source.changed', ctx.indices.sources, s.id, 'source', s), source: s };
   };
 
   r.post('/v1/sources', {
@@ -165,26 +182,29 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: async (request, reply) => {
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.body.id);
       if (before) throw new ChorusError('conflict', `source ${request.body.id} already exists; PUT or PATCH /v1/sources/${request.body.id} changes it`);
-      const status = await putSource(request.body, null);
-      return reply.status(status === 'pending' ? 202 : 201).send(await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.body.id).then((s) => s ?? Source.parse(stamp(request.body))));
+      // The one answer that shows a webhook source's whole secret.
+      const { status, source } = await putSource(request.body, null);
+      return reply.status(status === 'pending' ? 202 : 201).send(source);
     },
   });
   r.get('/v1/sources', {
     schema: { tags: ['sources'], summary: 'List sources', querystring: SourceList, response: { 200: z.object({ items: z.array(Source), total: z.number().int() }) } },
-    handler: async (request) => listTable<Source>(ctx.es, ctx.indices.sources, { brand: request.query.brand, 'settings.kind': request.query.kind }, request.query.limit),
+    handler: async (request) => {
+      const { items, total } = await listTable<Source>(ctx.es, ctx.indices.sources, { brand: request.query.brand, 'settings.kind': request.query.kind }, request.query.limit);
+      return { items: items.map(redact), total };
+    },
   });
   r.get('/v1/sources/:id', {
     schema: { tags: ['sources'], summary: 'One source', params: IdParams, response: { 200: Source, 404: Problem } },
-    handler: async (request) => requireSource(request.params.id),
+    handler: async (request) => redact(await requireSource(request.params.id)),
   });
   r.put('/v1/sources/:id', {
     schema: { tags: ['sources'], summary: 'Create or replace a source', params: IdParams, body: SourceInput, response: { 200: Source, 201: Source, 202: Source, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.params.id);
-      const status = await putSource(request.body, before);
-      const now = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.params.id);
-      return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(now ?? Source.parse(stamp(request.body, before)));
+      const { status, source } = await putSource(request.body, before);
+      return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(before ? redact(source) : source);
     },
   });
   r.patch('/v1/sources/:id', {
@@ -194,8 +214,8 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { createdAt: _c, updatedAt: _u, ...rest } = before;
       const merged = SourceInput.safeParse({ ...rest, ...request.body });
       if (!merged.success) throw new ChorusError('validation_failed', 'the source would not be valid after this change', { errors: merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-      const status = await putSource(merged.data, before);
-      return reply.status(status === 'pending' ? 202 : 200).send((await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.params.id)) ?? Source.parse(stamp(merged.data, before)));
+      const { status, source } = await putSource(merged.data, before);
+      return reply.status(status === 'pending' ? 202 : 200).send(redact(source));
     },
   });
   r.delete('/v1/sources/:id', {
@@ -216,7 +236,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     handler: async (request) => {
       const source = await requireSource(request.params.id);
-      return { source, status: await getTableDoc<SourceCheckpoint>(ctx.es, ctx.indices.sourceStatus, source.id) };
+      return { source: redact(source), status: await getTableDoc<SourceCheckpoint>(ctx.es, ctx.indices.sourceStatus, source.id) };
     },
   });
 }

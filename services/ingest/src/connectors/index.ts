@@ -5,7 +5,10 @@ import { mastodonConnector } from './mastodon.js';
 import { redditConnector } from './reddit.js';
 import type { Connector } from './types.js';
 
-export const CONNECTORS: Record<Source['settings']['kind'], Connector> = {
+/** Kinds ingest polls; a webhook source is pushed to (POST /v1/sources/{id}/webhook). */
+export type PolledKind = Exclude<Source['settings']['kind'], 'webhook'>;
+
+export const CONNECTORS: Record<PolledKind, Connector> = {
   rss: feedConnector,
   hackernews: hackerNewsConnector,
   reddit: redditConnector,
