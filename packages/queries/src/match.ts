@@ -1,85 +1,8 @@
 import type { QueryNode } from './ast.js';
+import { compileQuery, run, type Op } from './compiled.js';
+export { matches } from './evaluate.js';
 import { parseQuery } from './parse.js';
 import type { PreparedPost } from './text.js';
-
-/** Whether a post matches a query (the post read once with preparePost). */
-export function matches(node: QueryNode, post: PreparedPost): boolean {
-  switch (node.kind) {
-    case 'term':
-      return post.wordSet.has(node.word);
-    case 'marked': {
-      if (!post.wordSet.has(node.word)) return false;
-      for (let i = 0; i < post.words.length; i++) if (post.marks[i] === node.mark && post.words[i] === node.word) return true;
-      return false;
-    }
-    case 'prefix':
-      for (const w of post.wordSet) if (w.startsWith(node.prefix)) return true;
-      return false;
-    case 'phrase': {
-      const p = node.words;
-      if (!post.wordSet.has(p[0]!) || !post.wordSet.has(p[p.length - 1]!)) return false;
-      const ws = post.words;
-      for (let i = 0; i + p.length <= ws.length; i++) {
-        let k = 0;
-        while (k < p.length && ws[i + k] === p[k]) k++;
-        if (k === p.length) return true;
-      }
-      return false;
-    }
-    case 'substring':
-      return post.text.includes(node.text);
-    case 'field':
-      return post.fields[node.field] === node.value;
-    case 'and':
-      return node.children.every((c) => matches(c, post));
-    case 'or':
-      return node.children.some((c) => matches(c, post));
-    case 'not':
-      return !matches(node.child, post);
-    case 'near': {
-      // Both sides present at all (cheap) before their positions are worked out.
-      if (!matches(node.left, post) || !matches(node.right, post)) return false;
-      const a = spans(node.left, post);
-      if (a.length === 0) return false;
-      const b = spans(node.right, post);
-      // At most `distance` words between the two.
-      for (const x of a) for (const y of b) if (Math.max(y[0] - x[1], x[0] - y[1]) - 1 <= node.distance && (x[0] !== y[0] || x[1] !== y[1])) return true;
-      return false;
-    }
-  }
-}
-
-/** Where a positional node matches: [first word, last word] spans. */
-function spans(node: QueryNode, post: PreparedPost): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const ws = post.words;
-  switch (node.kind) {
-    case 'term':
-      for (let i = 0; i < ws.length; i++) if (ws[i] === node.word) out.push([i, i]);
-      break;
-    case 'prefix':
-      for (let i = 0; i < ws.length; i++) if (ws[i]!.startsWith(node.prefix)) out.push([i, i]);
-      break;
-    case 'marked':
-      for (let i = 0; i < ws.length; i++) if (ws[i] === node.word && post.marks[i] === node.mark) out.push([i, i]);
-      break;
-    case 'phrase': {
-      const p = node.words;
-      for (let i = 0; i + p.length <= ws.length; i++) {
-        let k = 0;
-        while (k < p.length && ws[i + k] === p[k]) k++;
-        if (k === p.length) out.push([i, i + p.length - 1]);
-      }
-      break;
-    }
-    case 'or':
-      for (const c of node.children) out.push(...spans(c, post));
-      break;
-    default:
-      break;
-  }
-  return out;
-}
 
 /**
  * Keys of which a post must contain at least one for the query to match, or null when no such set exists (a query
@@ -144,6 +67,7 @@ export interface CompiledQuery {
   brand: string;
   query: string;
   ast: QueryNode;
+  op: Op;
 }
 
 /**
@@ -164,7 +88,8 @@ export class QueryMatcher {
 
   constructor(queries: Array<{ id: string; brand: string; query: string }>) {
     for (const q of queries) {
-      const compiled: CompiledQuery = { ...q, ast: parseQuery(q.query) };
+      const ast = parseQuery(q.query);
+      const compiled: CompiledQuery = { ...q, ast, op: compileQuery(ast) };
       const n = this.list.push(compiled) - 1;
       const keys = anchors(compiled.ast);
       if (keys === null) this.always.push(n);
@@ -204,37 +129,46 @@ export class QueryMatcher {
       this.round = 1;
     }
     const hits: number[] = [];
-    const test = (n: number) => {
-      if (this.stamp[n] === this.round) return;
-      this.stamp[n] = this.round;
-      const q = this.list[n]!;
-      if ((brand === undefined || q.brand === brand) && matches(q.ast, post)) hits.push(n);
-    };
-    const prefixes = this.byPrefix.size > 0;
-    const pairs = this.byPair.size > 0;
     const ws = post.words;
+    const prefixes = this.byPrefix.size > 0;
     for (const w of post.wordSet) {
       const at = this.byWord.get(w);
-      if (at !== undefined) for (const n of at) test(n);
+      if (at !== undefined) this.testAll(at, post, brand, hits);
       if (prefixes && w.length >= 3) {
         const ap = this.byPrefix.get(prefixKey(w));
-        if (ap !== undefined) for (const n of ap) test(n);
+        if (ap !== undefined) this.testAll(ap, post, brand, hits);
       }
     }
-    if (pairs) {
+    if (this.byPair.size > 0) {
       for (let i = 0; i + 1 < ws.length; i++) {
-        const at = this.byPair.get(ws[i]!)?.get(ws[i + 1]!);
-        if (at !== undefined) for (const n of at) test(n);
+        const second = this.byPair.get(ws[i]!);
+        const at = second === undefined ? undefined : second.get(ws[i + 1]!);
+        if (at !== undefined) this.testAll(at, post, brand, hits);
       }
     }
     if (this.byField.size > 0) {
       for (const [field, values] of this.byField) {
         const at = values.get(post.fields[field as keyof PreparedPost['fields']]);
-        if (at !== undefined) for (const n of at) test(n);
+        if (at !== undefined) this.testAll(at, post, brand, hits);
       }
     }
-    for (const n of this.always) test(n);
-    if (hits.length > 1) hits.sort((a, b) => a - b);
-    return hits.map((n) => this.list[n]!.id);
+    if (this.always.length > 0) this.testAll(this.always, post, brand, hits);
+    if (hits.length > 1) hits.sort((x, y) => x - y);
+    const ids = new Array<string>(hits.length);
+    for (let i = 0; i < hits.length; i++) ids[i] = this.list[hits[i]!]!.id;
+    return ids;
   }
+
+  /** Tests each query once per post (the stamp), pushing the ones that match. */
+  private testAll(candidates: number[], post: PreparedPost, brand: string | undefined, hits: number[]): void {
+    const round = this.round;
+    for (let i = 0; i < candidates.length; i++) {
+      const n = candidates[i]!;
+      if (this.stamp[n] === round) continue;
+      this.stamp[n] = round;
+      const q = this.list[n]!;
+      if ((brand === undefined || q.brand === brand) && run(q.op, post)) hits.push(n);
+    }
+  }
+
 }
