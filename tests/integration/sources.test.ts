@@ -29,6 +29,9 @@ beforeAll(async () => {
     if (url.pathname === '/feed.xml') {
       res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' });
       res.end(rss([['g1', 'Skylark lost my bag'], ['g2', 'Weather today'], ['g3', 'Skylark crew was lovely']]));
+    } else if (/^\/r\d\.xml$/.test(url.pathname)) {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(rss([[`${url.pathname}-1`, `skylark from ${url.pathname}`]]));
     } else if (url.pathname === '/slow.xml') {
       slowRequests++;
       if (hang) return; // the poll in flight when ingest is killed
@@ -96,3 +99,42 @@ test('a feed and a Mastodon timeline are fetched, filtered by the brand query, p
     await checkpoints.stop();
   }
 });
+
+test('two ingest replicas share the sources, each source on one of them, and a survivor takes over when one dies', async () => {
+  const env2 = { ...env, INGEST_HTTP_PER_HOST: '4' };
+  const a = await startService('ingest', env2);
+  const b = await startService('ingest', env2);
+  const checkpoints = await collect(kafkaClient(), topicName('sourceCheckpoints', prefix.topics));
+  try {
+    // Both are in the group before the sources exist, so the first polls are shared without a handover.
+    await new Promise((r) => setTimeout(r, 5000));
+    const ids = Array.from({ length: 6 }, (_, i) => `r${i}`);
+    for (const id of ids) await put('sources', id, { ...source(id, { kind: 'rss', url: `${base}/${id}.xml` }), pollIntervalSeconds: 15 });
+    const latest = () => {
+      const by = new Map<string, { replica?: string | undefined; polls: number }>();
+      for (const m of checkpoints.messages) {
+        const c = SourceCheckpointEvent.parse(m.value).data;
+        if (ids.includes(c.sourceId)) by.set(c.sourceId, { replica: c.replica, polls: c.stats.polls });
+      }
+      return by;
+    };
+    await waitFor(() => latest().size === 6, 30_000, 'a first poll of the six sources');
+    // Each was fetched once, by one replica, and both replicas have some.
+    for (const id of ids) expect(requests.filter((r) => r === `/${id}.xml`)).toHaveLength(1);
+    const owners = new Set([...latest().values()].map((c) => c.replica));
+    expect(owners.size).toBe(2);
+
+    const before = latest();
+    const victim = [...before.values()][0]!.replica;
+    const victims = [...before].filter(([, c]) => c.replica === victim).map(([id]) => id);
+    await (victim === [...owners][0] ? a : b).stop('SIGKILL');
+    const survivorOf = (id: string) => latest().get(id)?.replica;
+    await waitFor(() => victims.every((id) => survivorOf(id) !== undefined && survivorOf(id) !== victim), 90_000, 'the survivor to poll the dead replica\'s sources');
+    // Resumed from the dead replica's checkpoints: their counts go on, nothing started over.
+    for (const id of victims) expect(latest().get(id)!.polls).toBeGreaterThan(before.get(id)!.polls);
+  } finally {
+    await checkpoints.stop();
+    await a.stop();
+    await b.stop();
+  }
+}, 180_000);
