@@ -40,12 +40,14 @@ const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, 
 function publish(at) {
   const k = n++;
   const m = mentions[k % mentions.length];
-  // The same text again later is a new post (a new id): the conversation repeats itself, as it does.
+  // The same text again later is a new post (a new id): the conversation repeats itself, as it does. Ids grow with
+  // the post's time, so a restarted demo goes on past the cursors Chorus kept from the last run.
+  const stamp = BigInt(Math.floor(at)) * 1000n + BigInt(k % 1000);
   if (m.source === 'facebook' || m.source === 'reddit') {
-    feed.push({ guid: `${base}/posts/${k}`, title: m.text, author: m.author.handle, at });
+    feed.push({ guid: `${base}/posts/${stamp}`, title: m.text, author: m.author.handle, at });
     if (feed.length > 500) feed.shift();
   } else {
-    const id = String(110_000_000_000_000_000n + BigInt(k));
+    const id = String(stamp);
     statuses.push({
       id,
       created_at: new Date(at).toISOString(),

@@ -74,6 +74,9 @@ wait_ready() { # name port
   exit 1
 }
 
+# The local demo's sources are on 127.0.0.1: ingest may fetch loopback addresses for it (it refuses them by default).
+if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then export INGEST_ALLOW_PRIVATE_SOURCES="${INGEST_ALLOW_PRIVATE_SOURCES:-on}"; fi
+
 # The API first: it creates the indices and the topics the others read.
 start_service api "$API_PORT"; wait_ready api "$API_PORT"
 start_service router "$ROUTER_PORT"

@@ -73,6 +73,8 @@ test('a source is created, patched (pause, interval), shows its status once inge
   expect(patched.statusCode).toBe(200);
   expect(patched.json()).toMatchObject({ enabled: false, pollIntervalSeconds: 60, settings: { url: 'https://news.example/feed.xml' }, createdAt: NOW.toISOString() });
   expect((await app.inject({ method: 'PATCH', url: '/v1/sources/news', payload: { pollIntervalSeconds: 1 } })).statusCode).toBe(400);
+  // A PATCH changes only what it names: a paused source stays paused.
+  expect((await app.inject({ method: 'PATCH', url: '/v1/sources/news', payload: { name: 'News' } })).json()).toMatchObject({ name: 'News', enabled: false, pollIntervalSeconds: 60 });
 
   expect((await app.inject({ method: 'GET', url: '/v1/sources/news/status' })).json()).toMatchObject({ source: { id: 'news' }, status: null });
   const checkpoint: SourceCheckpoint = {

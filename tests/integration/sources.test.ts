@@ -59,7 +59,7 @@ afterAll(async () => {
 const put = async (topic: 'sources' | 'brandQueries', id: string, value: Source | BrandQuery) =>
   producer.send({ topic: topicName(topic, prefix.topics), acks: -1, messages: [jsonMessage(id, makeEnvelope(topic === 'sources' ? 'source.changed' : 'brand-query.changed', 'test', topic === 'sources' ? { id, source: value } : { id, query: value }))] });
 const source = (id: string, settings: Source['settings']): Source => ({ id, brand: 'skylark', settings, pollIntervalSeconds: 3600, enabled: true, createdAt: AT, updatedAt: AT });
-const env = { KAFKA_TOPIC_PREFIX: prefix.topics, DEFAULT_BRAND: 'skylark', LOG_LEVEL: 'warn' };
+const env = { KAFKA_TOPIC_PREFIX: prefix.topics, DEFAULT_BRAND: 'skylark', LOG_LEVEL: 'warn', INGEST_ALLOW_PRIVATE_SOURCES: 'on' };
 
 test('a feed and a Mastodon timeline are fetched, filtered by the brand query, published, and checkpointed', async () => {
   await put('brandQueries', 'sky', { id: 'sky', brand: 'skylark', query: 'skylark', enabled: true, createdAt: AT, updatedAt: AT });

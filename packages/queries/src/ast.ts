@@ -36,7 +36,8 @@ export type QueryErrorCode =
   | 'wildcard_position'
   | 'unknown_field'
   | 'empty_field'
-  | 'only_negative';
+  | 'only_negative'
+  | 'too_deep';
 
 export class QueryError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import { UNSPACED, fold, words } from './text.js';
 export const MAX_QUERY_LENGTH = 4096;
 const MAX_NEAR = 50;
 const MIN_PREFIX = 3;
+const MAX_DEPTH = 64;
 
 type Tok =
   | { t: 'lparen' | 'rparen' | 'and' | 'or' | 'not'; at: number }
@@ -22,6 +23,7 @@ export function parseQuery(query: string): QueryNode {
   const toks = lex(query);
   if (toks.length === 0) throw new QueryError('empty_query', 'the query is empty', 0);
   let i = 0;
+  let depth = 0;
   const peek = () => toks[i];
   const end = query.length;
 
@@ -65,7 +67,10 @@ export function parseQuery(query: string): QueryNode {
     if (tok?.t === 'not') {
       i++;
       if (!startsOperand(peek())) throw new QueryError('missing_operand', 'NOT needs a term after it', peek()?.at ?? end);
-      return { kind: 'not', child: parseUnary() };
+      if (++depth > MAX_DEPTH) throw new QueryError('too_deep', `NOT nests at most ${MAX_DEPTH} deep`, tok.at);
+      const child = parseUnary();
+      depth--;
+      return { kind: 'not', child };
     }
     return parsePrimary();
   };
@@ -76,7 +81,9 @@ export function parseQuery(query: string): QueryNode {
     switch (tok.t) {
       case 'lparen': {
         if (peek()?.t === 'rparen') throw new QueryError('missing_operand', 'empty parentheses', tok.at);
+        if (++depth > MAX_DEPTH) throw new QueryError('too_deep', `parentheses nest at most ${MAX_DEPTH} deep`, tok.at);
         const inner = parseOr();
+        depth--;
         if (peek()?.t !== 'rparen') throw new QueryError('unbalanced_parenthesis', 'this parenthesis is never closed', tok.at);
         i++;
         return inner;

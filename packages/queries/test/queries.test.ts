@@ -76,6 +76,7 @@ describe('brand queries: errors say where and why', () => {
     ['skylark ()', 'missing_operand', 8],
     ['""', 'empty_phrase', 0],
     ['x'.repeat(5000), 'query_too_long', 4096],
+    [`${'('.repeat(2000)}a${')'.repeat(2000)}`, 'too_deep', 64],
   ])('%j → %s at %d', (q, code, position) => {
     let err: unknown;
     try {

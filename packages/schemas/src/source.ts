@@ -67,6 +67,16 @@ export const SourceSettings = z.discriminatedUnion('kind', [
     .strict(),
   z
     .object({
+      kind: z.literal('bluesky'),
+      jetstreamUrl: z
+        .url()
+        .regex(/^wss?:\/\//, 'a ws:// or wss:// URL')
+        .default('wss://jetstream2.us-east.bsky.network/subscribe')
+        .describe('A Jetstream instance: every new Bluesky post streams in and the brand\'s queries pick the brand\'s'),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('webhook'),
       secret: z
         .string()
@@ -78,7 +88,7 @@ export const SourceSettings = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type SourceSettings = z.infer<typeof SourceSettings>;
-export const SOURCE_KINDS = ['rss', 'hackernews', 'reddit', 'mastodon', 'webhook'] as const;
+export const SOURCE_KINDS = ['rss', 'hackernews', 'reddit', 'mastodon', 'bluesky', 'webhook'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const SourceInput = z

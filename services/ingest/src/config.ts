@@ -12,6 +12,7 @@ export const IngestEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape)
   INGEST_SOURCES_GROUP_ID: z.string().optional().describe('Consumer group that shares the sources among ingest replicas (default <prefix>chorus-ingest-sources)'),
   INGEST_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000).describe('Timeout of one request to a source'),
   INGEST_HTTP_PER_HOST: z.coerce.number().int().min(1).max(32).default(2).describe('Requests in flight to one host at a time'),
+  INGEST_ALLOW_PRIVATE_SOURCES: z.enum(['on', 'off']).default('off').describe('Let sources fetch loopback, private and link-local addresses (an intranet feed, the local demo)'),
   INGEST_HTTP_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024).describe('Largest answer read from a source'),
   DEDUPE_CACHE_SIZE: z.coerce
     .number()

@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { HttpGet, HttpResponse } from './connectors/types.js';
 
 /** A source's HTTP failure: the status (0 for a network error or a timeout) and how long the server asked us to wait. */
@@ -21,8 +23,25 @@ export interface HttpOptions {
   /** Largest body read; a bigger one is refused rather than buffered. */
   maxBytes: number;
   userAgent: string;
+  /**
+   * Whether sources may point at loopback, private or link-local addresses (an intranet feed, the local demo). Off,
+   * a source URL that resolves to one is refused, redirects included: a source is not a way to probe the network
+   * Chorus runs in.
+   */
+  allowPrivate?: boolean;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** Loopback, private, link-local, CGNAT, unspecified and multicast addresses, IPv4 and IPv6 (IPv4-mapped too). */
+export function isPrivateAddress(ip: string): boolean {
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/i.exec(ip);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+  }
+  const v6 = ip.toLowerCase();
+  return v6 === '::' || v6 === '::1' || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || /^ff/.test(v6);
 }
 
 /** Retry-After as milliseconds: seconds or an HTTP date. */
@@ -44,25 +63,52 @@ export function politeGet(opts: HttpOptions): HttpGet {
   const slots = new Map<string, { active: number; queue: Array<() => void> }>();
 
   async function withSlot<T>(host: string, f: () => Promise<T>): Promise<T> {
-    const s = slots.get(host) ?? { active: 0, queue: [] };
-    slots.set(host, s);
+    let s = slots.get(host);
+    if (!s) {
+      s = { active: 0, queue: [] };
+      slots.set(host, s);
+    }
+    // A released slot passes straight to the next waiter (active stays the same), so the count never dips below the
+    // requests really in flight.
     if (s.active >= opts.perHost) await new Promise<void>((r) => s.queue.push(r));
-    s.active++;
+    else s.active++;
     try {
       return await f();
     } finally {
-      s.active--;
-      s.queue.shift()?.();
-      if (s.active === 0 && s.queue.length === 0) slots.delete(host);
+      const next = s.queue.shift();
+      if (next) next();
+      else {
+        s.active--;
+        if (s.active === 0) slots.delete(host);
+      }
     }
+  }
+
+  async function checkTarget(url: URL): Promise<void> {
+    if (opts.allowPrivate) return;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError(`GET ${url}: only http and https are fetched`, -1);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+    if (addresses.some(isPrivateAddress)) throw new FetchError(`GET ${url}: ${host} is a private or loopback address (INGEST_ALLOW_PRIVATE_SOURCES=on allows it)`, -1);
   }
 
   async function once(url: string, headers: Record<string, string>): Promise<HttpResponse> {
     const signal = AbortSignal.timeout(opts.timeoutMs);
     let res: Response;
+    let target = new URL(url);
     try {
-      res = await doFetch(url, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'follow' });
+      // Redirects are followed here, each hop checked like the first.
+      for (let hop = 0; ; hop++) {
+        await checkTarget(target);
+        res = await doFetch(target, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'manual' });
+        const location = res.headers.get('location');
+        if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
+        await res.body?.cancel().catch(() => undefined);
+        if (hop >= 5) throw new FetchError(`GET ${url}: more than 5 redirects`, -1);
+        target = new URL(location, target);
+      }
     } catch (e) {
+      if (e instanceof FetchError) throw e;
       const cause = (e as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
       throw new FetchError(`GET ${url}: ${cause}`, 0);
     }

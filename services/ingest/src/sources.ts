@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { topicName, type DeadLetter, type Source } from '@chorus/schemas';
 import { counter, jsonMessage, makeEnvelope, sendChunked, withTimeout, type Logger } from '@chorus/service-kit';
 import type { IngestConfig } from './config.js';
-import { CONNECTORS } from './connectors/index.js';
+import { CONNECTORS, STREAMS } from './connectors/index.js';
 import type { Malformed } from './connectors/types.js';
 import { politeGet } from './http-client.js';
 import type { Publisher } from './publisher.js';
@@ -47,7 +47,8 @@ export async function startSources(deps: SourcesDeps) {
 
   const runner: SourceRunner = new SourceRunner({
     connectors: CONNECTORS,
-    get: politeGet({ timeoutMs: config.INGEST_HTTP_TIMEOUT_MS, perHost: config.INGEST_HTTP_PER_HOST, attempts: 3, maxBytes: config.INGEST_HTTP_MAX_BYTES, userAgent: 'Chorus/0.1 (+https://github.com/chorus; social listening)' }),
+    streams: STREAMS,
+    get: politeGet({ timeoutMs: config.INGEST_HTTP_TIMEOUT_MS, perHost: config.INGEST_HTTP_PER_HOST, attempts: 3, maxBytes: config.INGEST_HTTP_MAX_BYTES, allowPrivate: config.INGEST_ALLOW_PRIVATE_SOURCES === 'on', userAgent: 'Chorus/0.1 (+https://github.com/chorus; social listening)' }),
     publish: (mentions) => deps.publisher.publish(mentions),
     saveCheckpoint: async (c) => {
       await send(topicName('sourceCheckpoints', prefix), [jsonMessage(c.sourceId, makeEnvelope('source.checkpoint', deps.service, c))]);

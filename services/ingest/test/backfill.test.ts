@@ -24,6 +24,11 @@ test('JSON Lines and CSV records, numbered, from a given record on; a bad line s
   const rows = [];
   for await (const r of readRecords(csv, 1)) rows.push(r);
   expect(rows).toEqual([{ n: 2, value: { source: 'reddit', sourceId: 'c2', text: 'hello', author: { handle: 'bo' }, createdAt: '2026-11-01T11:00:00Z' } }]);
+  const messy = join(dir, 'messy.csv');
+  writeFileSync(messy, 'source,sourceId,text,author,createdAt\ntwitter,m1,he said "hi" there,ana,2026-11-01T10:00:00Z\ntwitter,m2,"unclosed,ana,2026-11-01T10:00:00Z\n');
+  const got2 = [];
+  for await (const r of readRecords(messy)) got2.push(r);
+  expect(got2[0]).toMatchObject({ n: 1, value: { sourceId: 'm1', text: 'he said "hi" there' } });
   expect(csvRowToMention({ text: 'Skylark, again', 'author.handle': 'ana', 'author.followers': '120', url: '' })).toEqual({ text: 'Skylark, again', author: { handle: 'ana', followers: 120 } });
 });
 

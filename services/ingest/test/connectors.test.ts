@@ -151,3 +151,10 @@ describe('Mastodon statuses', () => {
     expect(newerId('110000000000000002', '110000000000000010')).toBe(false);
   });
 });
+
+test('htmlToText stays linear on hostile input: a run of "<" without ">", an unclosed <script>', () => {
+  // A quadratic pass would take hours on these; the test's own timeout is the guard.
+  expect(htmlToText('<'.repeat(300_000)).length).toBeGreaterThan(0);
+  expect(htmlToText(`hello <script>${'x'.repeat(300_000)}`)).toBe('hello');
+  expect(htmlToText('a <b>bold</b> < c')).toBe('a bold < c');
+});

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchError, politeGet, retryAfterMs } from '../src/http-client';
+import { FetchError, isPrivateAddress, politeGet, retryAfterMs } from '../src/http-client';
 
 let server: Server;
 let base: string;
@@ -37,7 +37,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const get = politeGet({ timeoutMs: 500, perHost: 2, attempts: 3, maxBytes: 1000, userAgent: 'test', sleep: async () => undefined });
+const get = politeGet({ timeoutMs: 500, perHost: 2, attempts: 3, maxBytes: 1000, userAgent: 'test', allowPrivate: true, sleep: async () => undefined });
 
 test('at most perHost requests in flight to one host', async () => {
   maxInFlight = 0;
@@ -67,4 +67,20 @@ test('Retry-After in seconds or as an HTTP date', () => {
   expect(retryAfterMs('120')).toBe(120_000);
   expect(retryAfterMs('Wed, 02 Dec 2026 12:01:00 GMT', Date.parse('2026-12-02T12:00:00Z'))).toBe(60_000);
   expect(retryAfterMs('soon')).toBeUndefined();
+});
+
+test('the per-host limit holds when requests finish together (perHost 1)', async () => {
+  maxInFlight = 0;
+  const one = politeGet({ timeoutMs: 2000, perHost: 1, attempts: 1, maxBytes: 1000, userAgent: 'test', allowPrivate: true });
+  await Promise.all(Array.from({ length: 8 }, () => one(`${base}/ok`)));
+  expect(maxInFlight).toBe(1);
+});
+
+test('a source may not reach loopback, private or link-local addresses unless allowed, redirects included', async () => {
+  const strict = politeGet({ timeoutMs: 500, perHost: 2, attempts: 3, maxBytes: 1000, userAgent: 'test' });
+  await expect(strict(`${base}/ok`)).rejects.toMatchObject({ status: -1, message: expect.stringMatching(/private or loopback/) });
+  await expect(strict('http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ status: -1 });
+  await expect(strict('http://localhost:1/')).rejects.toMatchObject({ status: -1 });
+  expect(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'].every(isPrivateAddress)).toBe(true);
+  expect(['8.8.8.8', '172.32.0.1', '2606:4700::1111', '151.101.1.69'].some(isPrivateAddress)).toBe(false);
 });

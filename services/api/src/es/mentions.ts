@@ -24,7 +24,8 @@ export async function indexMentions(es: Client, index: string, mentions: RoutedM
   const views: MentionView[] = mentions.map((m) => {
     const before = stored.get(m.id)?.routing;
     const keep = before && before.assignmentId !== undefined && before.assignmentId === m.routing.assignmentId;
-    return { ...m, ...(keep ? { routing: before } : {}), indexedAt };
+    // Every indexed mention has a story (its own when it has no copies): the crisis queue collapses on it.
+    return { ...m, storyId: m.storyId ?? m.id, ...(keep ? { routing: before } : {}), indexedAt };
   });
   const operations = views.flatMap((v) => [{ index: { _index: index, _id: v.id } }, v]);
   const res = await es.bulk({ operations, refresh });
@@ -100,25 +101,20 @@ export async function crisisQueue(es: Client, index: string, opts: { brand?: str
   const filter = [{ term: { 'routing.decision': 'crisis' } }, ...mentionFilters({ brand: opts.brand })];
   const res = await es.search<MentionView>({
     index,
-    // Enough to fill the page with distinct stories even when a story repeats.
-    size: Math.min(1000, opts.limit * 5),
+    size: opts.limit,
     track_total_hits: 10_000,
     query: { bool: { filter } },
+    // One hit per story, its most urgent mention: a viral story of thousands of copies is one row, not the page.
+    collapse: { field: 'storyId' },
     sort: [{ 'routing.severity': 'desc' }, { createdAt: 'asc' }, { id: 'asc' }],
   });
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-  const rows = new Map<string, MentionView>();
-  for (const h of res.hits.hits) {
-    const m = h._source;
-    if (!m) continue;
-    const key = m.storyId ?? m.id;
-    if (!rows.has(key) && rows.size < opts.limit) rows.set(key, m);
-  }
-  const stories = [...rows.keys()].filter((k) => rows.get(k)!.storyId !== undefined);
+  const rows = res.hits.hits.map((h) => h._source).filter((m): m is MentionView => m !== undefined);
+  const stories = [...new Set(rows.map((m) => m.storyId).filter((x): x is string => x !== undefined))];
   const counts = new Map<string, number>();
   if (stories.length > 0) {
     const agg = await es.search({ index, size: 0, query: { bool: { filter: [...filter, { terms: { storyId: stories } }] } }, aggs: { stories: { terms: { field: 'storyId', size: stories.length } } } });
     for (const b of (agg.aggregations?.stories as { buckets?: Array<{ key: string; doc_count: number }> } | undefined)?.buckets ?? []) counts.set(b.key, b.doc_count);
   }
-  return { items: [...rows].map(([key, mention]) => ({ mention, storyCount: Math.max(1, counts.get(key) ?? 1) })), total };
+  return { items: rows.map((mention) => ({ mention, storyCount: Math.max(1, mention.storyId ? (counts.get(mention.storyId) ?? 1) : 1) })), total };
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { QueryError, QueryMatcher, parseQuery, preparePost } from '@chorus/queries';
-import { BrandQuery, BrandQueryInput, IdParams, MentionView, Problem, Slug, Source, SourceCheckpoint, SourceInput, type TopicKey } from '@chorus/schemas';
+import { BrandQuery, BrandQueryInput, IdParams, MentionView, Problem, Slug, Source, SourceCheckpoint, SourceInput, SourceSettings, type TopicKey } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
@@ -27,22 +27,45 @@ const QueryTestResponse = z.object({
   items: z.array(MentionView),
 });
 const SourceStatus = z.object({ source: Source, status: SourceCheckpoint.nullable().describe('null until the source was first polled') });
-const SourcePatch = SourceInput.omit({ id: true }).partial().strict();
+// Written out without defaults: a PATCH changes only the fields it names (a partial of SourceInput would fill the
+// defaulted ones, re-enabling a paused source).
+const SourcePatch = z
+  .object({
+    brand: Slug.optional(),
+    name: z.string().max(200).optional(),
+    settings: SourceSettings.optional(),
+    pollIntervalSeconds: z.number().int().min(15).max(86_400).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
 
-/** A webhook source's secret as reads show it: masked but for its last four characters. */
+const MASK = '*'.repeat(24);
+
+/** Credentials as reads show them: a webhook's signing secret and a Mastodon token, masked but for their end. */
 export function redact(s: Source): Source {
-  if (s.settings.kind !== 'webhook' || !s.settings.secret) return s;
-  const secret = s.settings.secret;
-  return { ...s, settings: { ...s.settings, secret: `whsec_${'*'.repeat(24)}${secret.slice(-4)}` } };
+  const st = s.settings;
+  if (st.kind === 'webhook' && st.secret) return { ...s, settings: { ...st, secret: `whsec_${MASK}${st.secret.slice(-4)}` } };
+  if (st.kind === 'mastodon' && st.accessToken) return { ...s, settings: { ...st, accessToken: `${MASK}${st.accessToken.slice(-4)}` } };
+  return s;
 }
 
-/** The secret to store: the one given, the one kept when a masked one comes back, or a new one. */
-function withSecret(input: z.output<typeof SourceInput>, before: Source | null): z.output<typeof SourceInput> {
-  if (input.settings.kind !== 'webhook') return input;
-  const given = input.settings.secret;
+/**
+ * The credentials to store: the ones given, the stored ones when masked values come back (a read, edited, sent
+ * back), or for a webhook without a secret a new one (`generated`: the answer shows it whole, the only time).
+ */
+function withSecrets(input: z.output<typeof SourceInput>, before: Source | null): { input: z.output<typeof SourceInput>; generated: boolean } {
+  const st = input.settings;
+  if (st.kind === 'mastodon' && st.accessToken?.startsWith(MASK)) {
+    const kept = before?.settings.kind === 'mastodon' ? before.settings.accessToken : undefined;
+    const { accessToken: _masked, ...rest } = st;
+    return { input: { ...input, settings: kept ? { ...rest, accessToken: kept } : rest }, generated: false };
+  }
+  if (st.kind !== 'webhook') return { input, generated: false };
+  const given = st.secret;
   const kept = before?.settings.kind === 'webhook' ? before.settings.secret : undefined;
-  const secret = given && !given.includes('*') ? given : (kept ?? `whsec_${randomBytes(24).toString('base64')}`);
-  return { ...input, settings: { ...input.settings, secret } };
+  if (given && !given.includes('*')) return { input, generated: false };
+  if (kept) return { input: { ...input, settings: { ...st, secret: kept } }, generated: false };
+  return { input: { ...input, settings: { ...st, secret: `whsec_${randomBytes(24).toString('base64')}` } }, generated: true };
 }
 
 /** Mentions one query test evaluates at most: enough for a week of a mid-sized brand, bounded for the cluster. */
@@ -155,7 +178,8 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         for (const h of hits) {
           const m = h._source!;
           scanned++;
-          if (matcher.match(preparePost({ text: m.text, lang: m.classification?.lang ?? m.lang, source: m.source, author: m.author.handle })).length > 0) {
+          // As ingest sees a post: the language its source declared (lang: matches nothing for sources that declare none).
+          if (matcher.match(preparePost({ text: m.text, lang: m.lang, source: m.source, author: m.author.handle })).length > 0) {
             matched++;
             if (items.length < request.body.limit) items.push(m);
           }
@@ -173,8 +197,11 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return s;
   };
   const putSource = async (input: z.output<typeof SourceInput>, before: Source | null) => {
-    const s = Source.parse(stamp(withSecret(input, before), before));
-    return { status: await publish('sources', 'source.changed', ctx.indices.sources, s.id, 'source', s), source: s };
+    const { input: stored, generated } = withSecrets(input, before);
+    const s = Source.parse(stamp(stored, before));
+    const status = await publish('sources', 'source.changed', ctx.indices.sources, s.id, 'source', s);
+    // The answer shows a secret made by this request whole, the only time it is shown; everything else masked.
+    return { status, source: generated ? s : redact(s) };
   };
 
   r.post('/v1/sources', {
@@ -204,7 +231,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.params.id);
       const { status, source } = await putSource(request.body, before);
-      return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(before ? redact(source) : source);
+      return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(source);
     },
   });
   r.patch('/v1/sources/:id', {
@@ -215,7 +242,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const merged = SourceInput.safeParse({ ...rest, ...request.body });
       if (!merged.success) throw new ChorusError('validation_failed', 'the source would not be valid after this change', { errors: merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
       const { status, source } = await putSource(merged.data, before);
-      return reply.status(status === 'pending' ? 202 : 200).send(redact(source));
+      return reply.status(status === 'pending' ? 202 : 200).send(source);
     },
   });
   r.delete('/v1/sources/:id', {

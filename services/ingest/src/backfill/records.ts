@@ -30,11 +30,23 @@ export function csvRowToMention(row: Record<string, string>): Record<string, unk
 /** The records of a JSON Lines or CSV file (by extension, `.csv` is CSV), from record `skip + 1` on. */
 export async function* readRecords(file: string, skip = 0): AsyncGenerator<BackfillRecord> {
   if (/\.csv$/i.test(file)) {
-    const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }));
+    // A malformed row (a quote where none may be) is a rejected record with why, not the end of the backfill.
+    const skipped: string[] = [];
+    const parser = createReadStream(file).pipe(
+      parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, on_skip: (err) => void skipped.push(err?.message ?? 'unreadable row') }),
+    );
     let n = 0;
     for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      for (const error of skipped.splice(0)) {
+        n++;
+        if (n > skip) yield { n, error };
+      }
       n++;
       if (n > skip) yield { n, value: csvRowToMention(row) };
+    }
+    for (const error of skipped.splice(0)) {
+      n++;
+      if (n > skip) yield { n, error };
     }
     return;
   }

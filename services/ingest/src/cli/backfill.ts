@@ -98,6 +98,15 @@ async function main(): Promise<void> {
       continue;
     }
     const size = Buffer.byteLength(JSON.stringify(rec.value));
+    if (size > MAX_BODY_BYTES) {
+      // A record no request could carry: rejected here, with why, and the backfill goes on.
+      await flush();
+      p.rejected++;
+      appendFileSync(rejectsFile, `${JSON.stringify({ record: rec.n, code: 'record_too_large', message: `${size} bytes; a record is at most ${MAX_BODY_BYTES}` })}\n`);
+      p.committed = rec.n;
+      writeFileSync(progressFile, JSON.stringify(p));
+      continue;
+    }
     if (batch.length >= batchSize || bytes + size > MAX_BODY_BYTES) await flush();
     batch.push(rec);
     bytes += size;

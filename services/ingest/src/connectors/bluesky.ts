@@ -1,0 +1,158 @@
+import WebSocket from 'ws';
+import type { Source, SourceCheckpoint } from '@chorus/schemas';
+import { clip, type FetchedPost, type Malformed } from './types.js';
+
+/** A Jetstream event (github.com/bluesky-social/jetstream), the fields Chorus reads. */
+interface JetstreamEvent {
+  did?: string;
+  time_us?: number;
+  kind?: string;
+  commit?: {
+    operation?: string;
+    collection?: string;
+    rkey?: string;
+    record?: { text?: string; createdAt?: string; langs?: string[]; reply?: { parent?: { uri?: string }; root?: { uri?: string } } };
+  };
+}
+
+export type JetstreamItem = { cursor?: number; post?: FetchedPost; malformed?: Malformed };
+
+/**
+ * One Jetstream message: a new post (`kind: commit`, `operation: create`, `app.bsky.feed.post`) becomes a post; every
+ * other event (deletes, likes, identity and account events) only moves the cursor. Jetstream carries DIDs, not
+ * handles: the author is the DID, stable across handle changes.
+ */
+export function parseJetstream(raw: unknown, now: Date): JetstreamItem {
+  const e = raw as JetstreamEvent;
+  const cursor = typeof e?.time_us === 'number' ? e.time_us : undefined;
+  const c = e?.commit;
+  if (e?.kind !== 'commit' || c?.collection !== 'app.bsky.feed.post' || (c.operation !== 'create' && c.operation !== 'update')) return cursor === undefined ? {} : { cursor };
+  const r = c.record;
+  const text = typeof r?.text === 'string' ? r.text.trim() : '';
+  if (!e.did || !c.rkey || !text) return { ...(cursor === undefined ? {} : { cursor }), ...(text || !r ? { malformed: { reason: 'a post without a did, an rkey or any text', raw: JSON.stringify(raw).slice(0, 2000) } } : {}) };
+  const created = Date.parse(r?.createdAt ?? '');
+  const lang = r?.langs?.[0]?.toLowerCase();
+  const post: FetchedPost = {
+    source: 'bluesky',
+    sourceId: `at://${e.did}/app.bsky.feed.post/${c.rkey}`,
+    text: clip(text),
+    author: { handle: e.did },
+    createdAt: new Date(Number.isFinite(created) ? Math.min(created, now.getTime()) : now.getTime()).toISOString(),
+    url: `https://bsky.app/profile/${e.did}/post/${c.rkey}`,
+    ...(lang && /^[a-z]{2,3}$/.test(lang) ? { lang } : {}),
+    ...(r?.reply?.parent?.uri ? { inReplyTo: r.reply.parent.uri } : {}),
+    ...(r?.reply?.root?.uri ? { conversationId: r.reply.root.uri } : {}),
+  };
+  return { ...(cursor === undefined ? {} : { cursor }), post };
+}
+
+export interface StreamBatch {
+  posts: FetchedPost[];
+  malformed: Malformed[];
+  cursor: SourceCheckpoint['cursor'];
+}
+
+/** A source that streams: runs until the signal aborts (resolves), the server closes (resolves) or fails (throws). */
+export interface StreamConnector {
+  stream(source: Source, checkpoint: SourceCheckpoint | undefined, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal): Promise<void>;
+}
+
+export interface JetstreamOptions {
+  /** A batch goes out this often, or sooner when it has `maxBatch` posts (default 1 s, 500). */
+  flushMs?: number;
+  maxBatch?: number;
+  /** No message for this long: the connection is taken for dead and opened again (default 60 s). */
+  idleMs?: number;
+  /** Seconds of history asked for again on reconnect: Jetstream's advice, replays are deduped by id (default 5 s). */
+  rewindSeconds?: number;
+}
+
+/**
+ * Bluesky through Jetstream (JSON over WebSocket, `wantedCollections=app.bsky.feed.post`, `cursor` in µs): batches
+ * go to the sink in order, the socket paused while one is handled (backpressure), each with the cursor of its last
+ * event, so the checkpoint follows what was published.
+ */
+export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector {
+  const flushMs = opts.flushMs ?? 1000;
+  const maxBatch = opts.maxBatch ?? 500;
+  const idleMs = opts.idleMs ?? 60_000;
+  const rewindUs = (opts.rewindSeconds ?? 5) * 1_000_000;
+  return {
+    stream(source, checkpoint, sink, signal) {
+      if (source.settings.kind !== 'bluesky') return Promise.reject(new Error('not a Bluesky source'));
+      const url = new URL(source.settings.jetstreamUrl);
+      url.searchParams.set('wantedCollections', 'app.bsky.feed.post');
+      const from = checkpoint?.cursor.timeUs;
+      if (typeof from === 'number') url.searchParams.set('cursor', String(Math.max(0, from - rewindUs)));
+      return new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        let posts: FetchedPost[] = [];
+        let malformed: Malformed[] = [];
+        let cursor = typeof from === 'number' ? from : undefined;
+        let flushing: Promise<void> = Promise.resolve();
+        let failed: Error | undefined;
+        let idle: NodeJS.Timeout | undefined;
+        const touch = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => {
+            failed = new Error(`no message from ${url.host} for ${idleMs / 1000} s`);
+            ws.terminate();
+          }, idleMs);
+        };
+        const flush = () => {
+          if (posts.length === 0 && malformed.length === 0) return flushing;
+          const batch: StreamBatch = { posts, malformed, cursor: cursor === undefined ? {} : { timeUs: cursor } };
+          posts = [];
+          malformed = [];
+          flushing = flushing.then(async () => {
+            ws.pause();
+            try {
+              await sink(batch);
+            } finally {
+              ws.resume();
+            }
+          });
+          flushing.catch((e: unknown) => {
+            failed ??= e as Error;
+            ws.terminate();
+          });
+          return flushing;
+        };
+        const timer = setInterval(() => void flush(), flushMs);
+        const onAbort = () => ws.close(1000, 'stopping');
+        signal.addEventListener('abort', onAbort, { once: true });
+        ws.on('open', touch);
+        ws.on('message', (data) => {
+          touch();
+          let json: unknown;
+          try {
+            json = JSON.parse(data.toString());
+          } catch {
+            malformed.push({ reason: 'a Jetstream message that is not JSON', raw: data.toString().slice(0, 2000) });
+            return;
+          }
+          const item = parseJetstream(json, new Date());
+          if (item.cursor !== undefined) cursor = item.cursor;
+          if (item.post) posts.push(item.post);
+          if (item.malformed) malformed.push(item.malformed);
+          if (posts.length >= maxBatch) void flush();
+        });
+        ws.on('error', (e) => {
+          failed ??= e;
+        });
+        ws.on('close', () => {
+          clearInterval(timer);
+          clearTimeout(idle);
+          signal.removeEventListener('abort', onAbort);
+          // What arrived before the close still goes out, and its cursor with it.
+          flush()
+            .then(() => flushing)
+            .then(
+              () => (failed && !signal.aborted ? reject(failed) : resolve()),
+              (e: unknown) => reject(e as Error),
+            );
+        });
+      });
+    },
+  };
+}
