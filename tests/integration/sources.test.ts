@@ -127,7 +127,10 @@ test('two ingest replicas share the sources, each source on one of them, and a s
     const before = latest();
     const victim = [...before.values()][0]!.replica;
     const victims = [...before].filter(([, c]) => c.replica === victim).map(([id]) => id);
-    await (victim === [...owners][0] ? a : b).stop('SIGKILL');
+    // The replica's name ends in its pid: kill that process, not whichever came first in a set.
+    const victimProc = [a, b].find((s) => victim?.endsWith(`-${s.proc.pid}`));
+    expect(victimProc).toBeDefined();
+    await victimProc!.stop('SIGKILL');
     const survivorOf = (id: string) => latest().get(id)?.replica;
     await waitFor(() => victims.every((id) => survivorOf(id) !== undefined && survivorOf(id) !== victim), 90_000, 'the survivor to poll the dead replica\'s sources');
     // Resumed from the dead replica's checkpoints: their counts go on, nothing started over.

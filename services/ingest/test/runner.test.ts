@@ -105,3 +105,42 @@ test('sources start when owned, restart when changed, stop when disabled or gone
   expect(h.checkpoints).toHaveLength(3);
   await h.runner.stop();
 });
+
+test('a streaming source runs continuously: each batch published then checkpointed; a broken connection reopens from the checkpoint', async () => {
+  jest.useFakeTimers({ now: new Date('2026-12-02T12:00:00Z') });
+  const published: RawMention[][] = [];
+  const checkpoints: SourceCheckpoint[] = [];
+  const opened: Array<SourceCheckpoint | undefined> = [];
+  let connection = 0;
+  const runner = new SourceRunner({
+    connectors: {} as never,
+    streams: {
+      bluesky: {
+        stream: async (_s, checkpoint, sink) => {
+          opened.push(checkpoint);
+          connection++;
+          await sink({ posts: [post(`c${connection}`, 'skylark again')], malformed: [], cursor: { timeUs: connection * 1000 } });
+          if (connection === 1) throw new Error('connection reset');
+        },
+      },
+    },
+    get: async () => {
+      throw new Error('unused');
+    },
+    publish: async (ms) => void published.push(ms),
+    saveCheckpoint: async (c) => void checkpoints.push(c),
+    deadLetter: async () => undefined,
+    queries: () => undefined,
+    logger,
+    replica: 'r1',
+  });
+  runner.setSources([source({ settings: { kind: 'bluesky', jetstreamUrl: 'wss://jetstream.example/subscribe' } })], () => undefined);
+  await jest.advanceTimersByTimeAsync(1);
+  expect(published.flat().map((m) => m.sourceId)).toEqual(['c1']);
+  expect(checkpoints.at(-1)).toMatchObject({ consecutiveFailures: 1, cursor: { timeUs: 1000 }, lastError: { message: 'connection reset' } });
+  await jest.advanceTimersByTimeAsync(6000); // backoff, then a new connection from the checkpoint
+  expect(opened[1]).toMatchObject({ cursor: { timeUs: 1000 } });
+  expect(published.flat().map((m) => m.sourceId)).toEqual(['c1', 'c2']);
+  expect(checkpoints.at(-1)).toMatchObject({ consecutiveFailures: 0, cursor: { timeUs: 2000 }, healthy: true });
+  await runner.stop();
+});

@@ -140,7 +140,9 @@ export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector
         ws.on('error', (e) => {
           failed ??= e;
         });
-        ws.on('close', () => {
+        ws.on('close', (code) => {
+          // A close that is not a normal one (1006: the connection broke) is a failure: the runner backs off.
+          if (code !== 1000 && code !== 1001 && !signal.aborted) failed ??= new Error(`the connection to ${url.host} closed (${code})`);
           clearInterval(timer);
           clearTimeout(idle);
           signal.removeEventListener('abort', onAbort);
