@@ -104,7 +104,7 @@ beforeAll(async () => {
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const ana = { id: 'ana', name: 'Ana Ruiz', team: 'baggage', skills: { baggage: 5 }, languages: ['en'], timeZone: 'UTC', workingHours: [{ day: 'mon', start: '00:00', end: '24:00' }], capacity: 4, status: 'certified', trainedAt: '2026-01-10T00:00:00Z', guidelinesAcceptedAt: '2026-01-10T00:00:00Z' };
+  const ana = { id: 'ana', name: 'Ana Ruiz', team: 'baggage', brands: ['skylark'], skills: { baggage: 5 }, languages: ['en'], timeZone: 'UTC', workingHours: [{ day: 'mon', start: '00:00', end: '24:00' }], capacity: 4, status: 'certified', trainedAt: '2026-01-10T00:00:00Z', guidelinesAcceptedAt: '2026-01-10T00:00:00Z' };
   expect((await app.inject({ method: 'POST', url: '/v1/experts', payload: ana })).statusCode).toBe(201);
   const all = [crisisA, crisisB, offered, ...chatter];
   await send('mentionsRouted', 'mention.routed', all.map((m) => ({ key: m.id, value: m })));

@@ -30,6 +30,11 @@ export const ExpertInput = z
     id: Slug,
     name: z.string().min(1).max(200),
     team: z.string().min(1).max(100).describe('Team or department, e.g. "baggage", "engineering", "sales"'),
+    brands: z
+      .array(Slug)
+      .min(1)
+      .max(50)
+      .describe('The brands this expert speaks for: they are offered only those brands\' mentions (a policy\'s sharedTeams may widen a team)'),
     email: z.email().optional(),
     skills: z
       .record(z.string().min(1), z.number().int().min(1).max(5))
@@ -71,6 +76,8 @@ export const Expert = z.object({
   id: Slug,
   name: z.string(),
   team: z.string(),
+  /** Empty for an expert stored before experts had brands: they are offered nothing until given one. */
+  brands: z.array(Slug).default([]),
   email: z.string().optional(),
   skills: z.record(z.string(), z.number().int().min(1).max(5)),
   languages: z.array(LanguageCode),

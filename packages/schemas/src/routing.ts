@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { Reason, Slug, Timestamp } from './common.js';
 import { ClassifiedMention } from './classification.js';
 
-export const Decision = z.enum(['expert', 'crisis', 'monitor', 'queued']);
+/**
+ * expert: offered to a front-line expert; crisis: the crisis team (risk, sensitive topics, spikes); monitor: nothing to
+ * act on; queued: waiting for an eligible expert; overflow: a routine mention whose SLA ran out or that nobody took,
+ * in the overflow queue and offered to any expert of its brand (never the crisis queue).
+ */
+export const Decision = z.enum(['expert', 'crisis', 'monitor', 'queued', 'overflow']);
 export type Decision = z.infer<typeof Decision>;
 
 export const Priority = z.enum(['p1', 'p2', 'p3', 'p4']);
@@ -40,5 +45,6 @@ export const RouterCase = z.object({
   tried: z.array(Slug),
   assignmentId: z.string().optional(),
   offeredAt: Timestamp.optional(),
+  overflowAt: Timestamp.optional().describe('When the mention went to the overflow queue'),
 });
 export type RouterCase = z.infer<typeof RouterCase>;

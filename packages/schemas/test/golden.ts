@@ -46,6 +46,7 @@ export const expertInput = {
   id: 'ana',
   name: 'Ana Ruiz',
   team: 'baggage',
+  brands: ['skylark'],
   skills: { baggage: 5, delays: 3 },
   languages: ['en', 'es'],
   timeZone: 'Europe/Madrid',

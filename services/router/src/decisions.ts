@@ -3,20 +3,16 @@ import type { RoutingPolicy } from './policy.js';
 
 /** The decisions the engine makes itself, beside route()'s: escalations, waits and spike members (pure). */
 
-/** Escalated to the crisis team: nobody took it after N offers, or its SLA ran out. */
-export function escalationRouting(
-  m: ClassifiedMention,
-  why: 'max_offers' | 'sla_breached',
-  c: { attempt: number; tried: string[]; priority: Priority },
-  policy: RoutingPolicy,
-  now: Date,
-): RoutingDecision {
-  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')})` : `no owner within the ${c.priority} SLA of ${policy.slaSeconds[c.priority]} s`;
+/**
+ * A routine mention nobody took in time (its SLA ran out, or every offer was declined or expired): the overflow queue,
+ * and any expert of its brand from now on. Not the crisis team, which takes risk, sensitive topics and spikes.
+ */
+export function overflowRouting(why: 'max_offers' | 'sla_breached', c: { attempt: number; tried: string[]; priority: Priority }, policy: RoutingPolicy, now: Date): RoutingDecision {
+  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue` : `no owner within the ${c.priority} SLA of ${policy.slaSeconds[c.priority]} s: overflow queue`;
   return {
-    decision: 'crisis',
-    severity: Math.max(5, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
-    priority: 'p1',
-    reasons: [{ code: why === 'max_offers' ? 'escalated_after_offers' : 'sla_breached', message }],
+    decision: 'overflow',
+    priority: c.priority,
+    reasons: [{ code: why === 'max_offers' ? 'offers_exhausted' : 'sla_breached', message }],
     candidates: [],
     policyVersion: policy.version,
     decidedAt: now.toISOString(),

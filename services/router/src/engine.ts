@@ -2,7 +2,7 @@ import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, 
 import { SpikeIncidents } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import type { RoutingPolicy } from './policy.js';
-import { escalationRouting, expiredEvent, queuedRouting, spikeRouting } from './decisions.js';
+import { expiredEvent, overflowRouting, queuedRouting, spikeRouting } from './decisions.js';
 import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
@@ -17,6 +17,8 @@ interface Case {
   tried: Set<string>;
   assignmentId?: string;
   offeredAt?: number;
+  /** Set once the mention went to the overflow queue: from then on any expert of its brand may take it. */
+  overflowAt?: number;
 }
 
 export interface EngineOutput {
@@ -33,7 +35,8 @@ export interface EngineOutput {
 /** What the engine reports for measurement (the simulator and metrics read it). */
 export interface EngineObserver {
   offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
-  escalated?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
+  /** A routine mention went to the overflow queue (its SLA ran out, or every offer was declined or expired). */
+  overflowed?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
   /** A case was opened or changed (snapshot) or closed (null): the service persists it. */
   caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
 }
@@ -58,7 +61,7 @@ const ALL: Owns = () => true;
 
 /**
  * The router's decisions over time: first routing, offer expiry and re-offer to the next-best expert, waiting with
- * skill relaxation, escalation to the crisis team after N offers or when the SLA runs out. Pure and deterministic:
+ * skill relaxation, the overflow queue (any expert of the brand) after N offers or when the SLA runs out. Pure and deterministic:
  * time is an argument, never read from the clock, so the service and the simulator run the same code.
  */
 export class RoutingEngine {
@@ -198,6 +201,7 @@ export class RoutingEngine {
       tried: new Set(snapshot.tried),
       ...(snapshot.assignmentId ? { assignmentId: snapshot.assignmentId } : {}),
       ...(snapshot.offeredAt ? { offeredAt: Date.parse(snapshot.offeredAt) } : {}),
+      ...(snapshot.overflowAt ? { overflowAt: Date.parse(snapshot.overflowAt) } : {}),
     });
   }
 
@@ -231,10 +235,15 @@ export class RoutingEngine {
     if (due.length > 0) out.pages = due;
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
-      if (t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
-        // An escalated offer frees its expert's capacity: waiting cases may have someone now.
+      if (c.overflowAt === undefined && t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
+        // An expired offer frees its expert's capacity: waiting cases may have someone now.
         if (c.status === 'offered') this.drainWanted = true;
-        this.escalate(out, c, 'sla_breached', now);
+        this.overflow(out, c, 'sla_breached', now);
+        continue;
+      }
+      if (c.overflowAt !== undefined && c.status === 'waiting' && t - c.overflowAt >= this.policy.overflow.holdSeconds * 1000) {
+        // Held long enough: it stays in the overflow queue for people to pick up, no longer offered by the router.
+        this.close(c.mention.id);
         continue;
       }
       if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= this.policy.ackTimeoutSeconds[c.priority] * 1000) {
@@ -302,8 +311,8 @@ export class RoutingEngine {
   }
 
   private reoffer(out: EngineOutput, c: Case, now: Date): void {
-    if (c.attempt >= this.policy.maxOfferAttempts) {
-      this.escalate(out, c, 'max_offers', now);
+    if (c.overflowAt === undefined && c.attempt >= this.policy.maxOfferAttempts) {
+      this.overflow(out, c, 'max_offers', now);
       return;
     }
     c.status = 'waiting';
@@ -320,7 +329,7 @@ export class RoutingEngine {
 
   private tryOffer(out: EngineOutput, c: Case, now: Date, publishQueued = false): boolean {
     const waited = (now.getTime() - c.arrivedAt) / 1000;
-    const relax: 0 | 1 | 2 = waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
+    const relax: 0 | 1 | 2 | 3 = c.overflowAt !== undefined ? 3 : waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
     const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
@@ -338,17 +347,23 @@ export class RoutingEngine {
     return true;
   }
 
-  private escalate(out: EngineOutput, c: Case, why: 'max_offers' | 'sla_breached', now: Date): void {
-    this.close(c.mention.id);
+  /**
+   * A routine mention nobody took in time goes to the overflow queue (published as such), and from now on to any
+   * expert of its brand who is on shift (the next time zone's shift, a supervisor): never to the crisis team.
+   */
+  private overflow(out: EngineOutput, c: Case, why: 'max_offers' | 'sla_breached', now: Date): void {
     if (c.status === 'offered') {
       const expired = this.expiry(c, now);
       this.state.apply(expired);
-      out.events.push({ ...expired, reason: why === 'sla_breached' ? 'SLA ran out: escalated to the crisis team' : expired.reason! });
+      out.events.push({ ...expired, reason: why === 'sla_breached' ? 'SLA ran out: the mention went to the overflow queue' : expired.reason! });
     }
-    const routing = escalationRouting(c.mention, why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority }, this.policy, now);
-    out.routed.push({ ...c.mention, routing });
-    this.page(out, c.mention.id, routing.severity ?? 5, now);
-    this.observer.escalated?.(c.mention, why, now.getTime());
+    c.status = 'waiting';
+    c.assignmentId = undefined;
+    c.offeredAt = undefined;
+    c.overflowAt = now.getTime();
+    this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority }, this.policy, now) }, now);
+    this.observer.overflowed?.(c.mention, why, now.getTime());
+    if (!this.tryOffer(out, c, now)) this.put(c);
   }
 
   /** Pages the first level for a new crisis item (see CrisisPaging.open). */
@@ -368,6 +383,7 @@ export class RoutingEngine {
       tried: [...c.tried],
       ...(c.assignmentId ? { assignmentId: c.assignmentId } : {}),
       ...(c.offeredAt !== undefined ? { offeredAt: new Date(c.offeredAt).toISOString() } : {}),
+      ...(c.overflowAt !== undefined ? { overflowAt: new Date(c.overflowAt).toISOString() } : {}),
     });
   }
 

@@ -17,6 +17,19 @@ export const RoutingPolicy = z.object({
       sharePercent: z.number().min(0).max(100).default(25).describe('Share of routable mentions pilots may receive'),
     })
     .prefault({}),
+  /**
+   * Teams that serve several brands (a shared social-care desk): team → the brand slugs it serves besides its experts'
+   * own `brands` ("*" for every brand). Otherwise routing never crosses a brand.
+   */
+  sharedTeams: z.record(z.string(), z.array(z.string())).default({}),
+  /** Mentions without a confident, specific topic go to a generalist (triage) role rather than to any specialist. */
+  generalist: z
+    .object({
+      skill: z.string().default('general').describe('The skill id of the generalist or triage role'),
+      genericTopics: z.array(z.string()).default(['other', 'general', 'cant_tell', 'unknown', 'misc']).describe('Topic ids that name no field (compared normalised: "Can\'t Tell" is cant_tell)'),
+      minTopicConfidence: z.number().min(0).max(1).default(0.35).describe('A topic below this confidence is too unsure to choose a specialist'),
+    })
+    .prefault({}),
   requireGuidelinesAccepted: z.boolean().default(true),
   minProficiency: z.number().int().min(1).max(5).default(2),
   /** Teams that must never receive negative or sensitive mentions (the disclosure guardrail). */
@@ -34,11 +47,24 @@ export const RoutingPolicy = z.object({
   ackTimeoutSeconds: z
     .object({ p1: z.number().positive().default(300), p2: z.number().positive().default(900), p3: z.number().positive().default(1800), p4: z.number().positive().default(3600) })
     .prefault({}),
-  /** Seconds from arrival to an accepted owner, by priority; past it the mention escalates to the crisis team. */
+  /**
+   * Seconds from arrival to an accepted owner, by priority; past it a routine mention goes to the overflow queue (and to
+   * any expert of its brand), never to the crisis team: the crisis team takes risk, sensitive topics and spikes.
+   */
   slaSeconds: z
     .object({ p1: z.number().positive().default(900), p2: z.number().positive().default(3600), p3: z.number().positive().default(4 * 3600), p4: z.number().positive().default(24 * 3600) })
     .prefault({}),
-  maxOfferAttempts: z.number().int().min(1).default(3).describe('Offers (declined or expired) before escalating'),
+  maxOfferAttempts: z.number().int().min(1).default(3).describe('Offers (declined or expired) before the mention overflows'),
+  /** Where routine mentions go when their SLA runs out or nobody took them: an overflow queue, not the crisis team. */
+  overflow: z
+    .object({
+      holdSeconds: z
+        .number()
+        .min(0)
+        .default(24 * 3600)
+        .describe('How long an overflowed mention is still offered to any expert of its brand (the next shift) before it waits in the overflow queue alone'),
+    })
+    .prefault({}),
   queue: z
     .object({
       relaxProficiencyAfterSeconds: z.number().min(0).default(600).describe('Then any proficiency ≥ 1 is accepted'),
@@ -107,7 +133,15 @@ export const RoutingPolicy = z.object({
     })
     .prefault({}),
   weights: z
-    .object({ proficiency: z.number().default(0.5), capacity: z.number().default(0.2), fairness: z.number().default(0.15), continuity: z.number().default(0.3), owner: z.number().default(2) })
+    .object({
+      // Proficiency in the primary topic dominates: one level (0.2 × 2) outweighs spare capacity and fairness together.
+      proficiency: z.number().default(2),
+      secondary: z.number().default(0.1).describe('Proficiency in the mention\'s other topics: a tie-breaker only'),
+      capacity: z.number().default(0.2),
+      fairness: z.number().default(0.15),
+      continuity: z.number().default(0.3),
+      owner: z.number().default(2),
+    })
     .prefault({}),
 });
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;

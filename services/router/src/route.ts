@@ -18,8 +18,8 @@ export interface RetryContext {
   attempt: number;
   /** Experts already offered this mention: never offered it again. */
   exclude: ReadonlySet<string>;
-  /** 0 none; 1 any proficiency; 2 also adjacent topics. */
-  relax: 0 | 1 | 2;
+  /** 0 none; 1 any proficiency; 2 also adjacent and secondary topics; 3 any expert of the brand (overflow). */
+  relax: 0 | 1 | 2 | 3;
 }
 
 export interface RouteOutcome {
@@ -28,9 +28,10 @@ export interface RouteOutcome {
   offer?: AssignmentEvent;
 }
 
-type Exclusion = 'already_offered' | 'idle' | 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
+type Exclusion = 'brand' | 'already_offered' | 'idle' | 'suspended' | 'pilot_share' | 'guidelines' | 'language' | 'off_shift' | 'presence' | 'capacity' | 'excluded_topic' | 'skill' | 'sales_guardrail';
 
 const EXCLUSION_TEXT: Record<Exclusion, string> = {
+  brand: 'of another brand',
   already_offered: 'already offered it',
   idle: 'idle past their timeout',
   suspended: 'suspended',
@@ -74,7 +75,7 @@ export function route(input: RouteInput): RouteOutcome {
   if (c.risk.score >= policy.crisis.riskThreshold) {
     crisisReasons.push({ code: 'risk_above_threshold', message: `risk ${c.risk.score} ≥ ${policy.crisis.riskThreshold}`, weight: c.risk.score });
   }
-  const sensitive = c.topics.filter((t) => policy.crisis.sensitiveTopics.includes(t.id) && t.confidence >= policy.crisis.sensitiveMinConfidence);
+  const sensitive = c.topics.filter((t) => sensitiveKeys(policy).has(topicKey(t.id)) && t.confidence >= policy.crisis.sensitiveMinConfidence);
   for (const t of sensitive) crisisReasons.push({ code: 'sensitive_topic', message: `sensitive topic "${t.id}": crisis and comms team only`, weight: t.confidence });
   if (crisisReasons.length > 0) {
     crisisReasons.push(...c.risk.reasons.slice(0, 3));
@@ -157,6 +158,7 @@ function retryReasons(r: RetryContext): Reason[] {
   const out: Reason[] = [{ code: 'reoffer', message: `offer ${r.attempt}; not offered again to ${[...r.exclude].join(', ') || 'nobody'}` }];
   if (r.relax >= 1) out.push({ code: 'relaxed_proficiency', message: 'waited long enough: any proficiency accepted' });
   if (r.relax >= 2) out.push({ code: 'adjacent_topics', message: 'waited long enough: adjacent topics accepted' });
+  if (r.relax >= 3) out.push({ code: 'overflow', message: 'overflow: any expert of the brand' });
   return out;
 }
 
@@ -185,12 +187,14 @@ export function conversationKeys(m: ClassifiedMention): string[] {
 function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Partial<Record<Exclusion, number>> } {
   const { mention, experts, state, policy, now } = input;
   const c = mention.classification;
-  const topics = c.topics.filter((t) => t.id !== 'other');
   const relax = input.retry?.relax ?? 0;
   const exclude = input.retry?.exclude;
   const minProficiency = relax >= 1 ? 1 : policy.minProficiency;
-  // Skills that count: the mention's topics, and once it has waited long, their neighbours at half weight.
-  const skillTopics = relax >= 2 ? [...topics, ...topics.flatMap((t) => (policy.adjacentTopics[t.id] ?? []).map((id) => ({ id, confidence: t.confidence / 2, evidence: [] })))] : topics;
+  const { primary, secondary } = focus(mention, policy);
+  // What counts as a fitting skill: the primary topic; once the mention has waited long, also its neighbours and the
+  // mention's other topics (at half weight); in overflow, anyone of the brand.
+  const fallback = relax >= 2 && primary ? [...secondary.map((t) => t.key), ...(adjacency(policy).get(primary.key) ?? [])] : [];
+  const generalist = topicKey(policy.generalist.skill);
   const lang = c.lang === 'und' ? policy.undeterminedLanguage : c.lang;
   const negative = c.sentiment.label === 'negative';
   // Pilots get a deterministic share of mentions: the same mention always lands on the same side.
@@ -200,6 +204,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   const owner = state.ownerOf(conversationKeys(mention));
   const priority = priorityOf(mention);
   const maxTotal = Math.max(1, ...experts.map((e) => state.total(e.id)));
+  const excludedTopics = c.topics.map((t) => topicKey(t.id));
   const excluded: Partial<Record<Exclusion, number>> = {};
   const eligible: Candidate[] = [];
 
@@ -209,16 +214,24 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
       excluded[why] = (excluded[why] ?? 0) + 1;
       continue;
     }
+    const skills = skillsOf(e);
     const open = state.load(e.id, e.priorityWeights);
-    const proficiency = skillTopics.length === 0 ? 0.6 : Math.max(...skillTopics.map((t) => ((e.skills[t.id] ?? 0) / 5) * t.confidence));
+    // A specific topic: the expert's level in it (a fallback topic counts half); none: the generalist role's level.
+    const main = primary ? Math.max(skills.get(primary.key) ?? 0, ...fallback.map((k) => (skills.get(k) ?? 0) / 2)) : (skills.get(generalist) ?? 0);
+    const proficiency = main / 5;
+    const other = secondary.length === 0 ? 0 : Math.max(...secondary.map((t) => ((skills.get(t.key) ?? 0) / 5) * t.confidence));
     const capacityLeft = (e.capacity - open) / e.capacity;
     const fairness = 1 - state.total(e.id) / maxTotal;
     const continuity = lastExpert === e.id ? 1 : 0;
     const owns = owner === e.id ? 1 : 0;
     const w = policy.weights;
-    const score = w.proficiency * proficiency + w.capacity * capacityLeft + w.fairness * fairness + w.continuity * continuity + w.owner * owns;
+    const score = w.proficiency * proficiency + w.secondary * other + w.capacity * capacityLeft + w.fairness * fairness + w.continuity * continuity + w.owner * owns;
     const reasons: Reason[] = [
-      { code: 'skill_match', message: topics.length ? `skills: ${topics.map((t) => `${t.id} ${e.skills[t.id] ?? 0}/5`).join(', ')}` : 'general question', weight: round(w.proficiency * proficiency) },
+      {
+        code: 'skill_match',
+        message: primary ? `primary topic ${primary.id}: ${skills.get(primary.key) ?? 0}/5${secondary.length ? `; also ${secondary.map((t) => `${t.id} ${skills.get(t.key) ?? 0}/5`).join(', ')}` : ''}` : `no specific topic: ${main > 0 ? `generalist (${policy.generalist.skill} ${main}/5)` : 'any expert of the brand'}`,
+        weight: round(w.proficiency * proficiency),
+      },
       { code: 'capacity_left', message: `${e.capacity - open} of ${e.capacity} slots free`, weight: round(w.capacity * capacityLeft) },
     ];
     if (owns) reasons.push({ code: 'conversation_owner', message: `${e.id} already has this story or thread`, weight: w.owner });
@@ -230,6 +243,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   return { eligible, excluded };
 
   function exclusion(e: Expert): Exclusion | undefined {
+    if (!servesBrand(e, mention.brand, policy)) return 'brand';
     if (exclude?.has(e.id)) return 'already_offered';
     if (e.status === 'suspended') return 'suspended';
     if (e.status === 'pilot' && (!policy.pilots.enabled || !inPilotShare)) return 'pilot_share';
@@ -240,11 +254,87 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     if (!isOnShift(e, now)) return 'off_shift';
     // The offer itself must fit: a p1 that weighs 2 needs two free slots.
     if (state.load(e.id, e.priorityWeights) + (e.priorityWeights?.[priority] ?? 1) > e.capacity) return 'capacity';
-    if (topics.some((t) => e.excludedTopics.includes(t.id))) return 'excluded_topic';
+    if (e.excludedTopics.length > 0 && e.excludedTopics.some((t) => excludedTopics.includes(topicKey(t)))) return 'excluded_topic';
     if (negative && policy.salesTeams.includes(e.team)) return 'sales_guardrail';
-    if (skillTopics.length > 0 && !skillTopics.some((t) => (e.skills[t.id] ?? 0) >= minProficiency)) return 'skill';
+    if (relax < 3 && primary) {
+      const skills = skillsOf(e);
+      if ((skills.get(primary.key) ?? 0) < minProficiency && !fallback.some((k) => (skills.get(k) ?? 0) >= 1)) return 'skill';
+    }
     return undefined;
   }
+}
+
+/** Whether an expert speaks for a brand: one of their own brands, or their team is shared with it by the policy. */
+export function servesBrand(e: Pick<Expert, 'brands' | 'team'>, brand: string, policy: RoutingPolicy): boolean {
+  if (e.brands.includes(brand)) return true;
+  const shared = policy.sharedTeams[e.team];
+  return shared !== undefined && (shared.includes('*') || shared.includes(brand));
+}
+
+/**
+ * Topic ids compared as one vocabulary: a trained model's "Late Flight", a skill written late_flight and a taxonomy id
+ * late-flight are the same topic.
+ */
+export function topicKey(id: string): string {
+  return id
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+interface FocusTopic {
+  id: string;
+  key: string;
+  confidence: number;
+}
+
+/**
+ * The mention's primary topic (the most confident specific one) and its other specific topics. A generic topic
+ * ("other", "can't tell") or one below the policy's confidence names no field: with no primary, the mention goes to
+ * the generalist role.
+ */
+export function focus(m: ClassifiedMention, policy: RoutingPolicy): { primary: FocusTopic | undefined; secondary: FocusTopic[] } {
+  const generic = genericKeys(policy);
+  const specific = m.classification.topics
+    .map((t) => ({ id: t.id, key: topicKey(t.id), confidence: t.confidence }))
+    .filter((t) => !generic.has(t.key) && t.confidence >= policy.generalist.minTopicConfidence)
+    .sort((a, b) => b.confidence - a.confidence || a.key.localeCompare(b.key));
+  return { primary: specific[0], secondary: specific.slice(1) };
+}
+
+const sensitiveCache = new WeakMap<RoutingPolicy, Set<string>>();
+function sensitiveKeys(policy: RoutingPolicy): Set<string> {
+  let set = sensitiveCache.get(policy);
+  if (!set) sensitiveCache.set(policy, (set = new Set(policy.crisis.sensitiveTopics.map(topicKey))));
+  return set;
+}
+
+const genericCache = new WeakMap<RoutingPolicy, Set<string>>();
+function genericKeys(policy: RoutingPolicy): Set<string> {
+  let set = genericCache.get(policy);
+  if (!set) genericCache.set(policy, (set = new Set(policy.generalist.genericTopics.map(topicKey))));
+  return set;
+}
+
+const adjacencyCache = new WeakMap<RoutingPolicy, Map<string, string[]>>();
+function adjacency(policy: RoutingPolicy): Map<string, string[]> {
+  let map = adjacencyCache.get(policy);
+  if (!map) adjacencyCache.set(policy, (map = new Map(Object.entries(policy.adjacentTopics).map(([k, v]) => [topicKey(k), v.map(topicKey)]))));
+  return map;
+}
+
+// An expert record is replaced, never mutated, when it changes: its normalised skills are computed once per record.
+const skillCache = new WeakMap<Expert, Map<string, number>>();
+function skillsOf(e: Expert): Map<string, number> {
+  let map = skillCache.get(e);
+  if (!map) {
+    map = new Map();
+    for (const [id, level] of Object.entries(e.skills)) map.set(topicKey(id), Math.max(level, map.get(topicKey(id)) ?? 0));
+    skillCache.set(e, map);
+  }
+  return map;
 }
 
 /** A stable 0–99 bucket for an id (FNV-1a). */

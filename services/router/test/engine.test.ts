@@ -33,20 +33,31 @@ test('a declined offer goes to the next-best expert at once', () => {
   expect(next.events[0]).toMatchObject({ expertId: 'bo', state: 'offered', attempt: 2 });
 });
 
-test('after N offers it escalates to the crisis team', () => {
-  const eng = engine([expert('a'), expert('b'), expert('c'), expert('d')], RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 60 }, maxOfferAttempts: 2 }));
-  eng.receive(mention(), at(0));
-  eng.tick(at(60));
+test('after N offers a routine mention goes to the overflow queue, not the crisis team, and any expert of the brand may take it', () => {
+  const eng = engine([expert('a'), expert('b'), expert('c', { skills: { refunds: 5 } }), expert('d', { brands: ['other-brand'] })], RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 60 }, maxOfferAttempts: 2 }));
+  expect(eng.receive(mention(), at(0)).events[0]).toMatchObject({ expertId: 'a' });
+  expect(eng.tick(at(60)).events.at(-1)).toMatchObject({ expertId: 'b', state: 'offered' });
   const out = eng.tick(at(120));
-  expect(out.routed.at(-1)!.routing).toMatchObject({ decision: 'crisis', priority: 'p1', reasons: [{ code: 'escalated_after_offers' }] });
-  expect(eng.pending).toBe(0);
+  expect(out.routed.map((r) => r.routing.decision)).toEqual(['overflow', 'expert']);
+  expect(out.routed[0]!.routing).toMatchObject({ priority: 'p2', reasons: [{ code: 'offers_exhausted' }] });
+  expect(out.pages ?? []).toEqual([]);
+  // c has no baggage skill but serves the brand; d is another brand's and is never offered it.
+  expect(out.events.at(-1)).toMatchObject({ expertId: 'c', state: 'offered' });
+  expect(out.routed[1]!.routing.reasons.map((r) => r.code)).toContain('overflow');
+  expect(eng.pending).toBe(1);
 });
 
-test('the SLA running out escalates a waiting mention', () => {
-  const eng = engine([]);
+test('the SLA running out sends a waiting mention to the overflow queue; after the hold it stays there alone', () => {
+  const eng = engine([], RoutingPolicy.parse({ overflow: { holdSeconds: 600 } }));
   expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
   expect(eng.tick(at(3599)).routed).toEqual([]);
-  expect(eng.tick(at(3600)).routed[0]!.routing.reasons[0]!.code).toBe('sla_breached');
+  const breached = eng.tick(at(3600));
+  expect(breached.routed[0]!.routing).toMatchObject({ decision: 'overflow', reasons: [{ code: 'sla_breached' }] });
+  expect(breached.pages ?? []).toEqual([]);
+  expect(eng.tick(at(4000)).routed).toEqual([]);
+  expect(eng.pending).toBe(1);
+  eng.tick(at(4200));
+  expect(eng.pending).toBe(0);
 });
 
 test('a waiting mention is offered when capacity frees', () => {

@@ -7,6 +7,7 @@ export function expert(id: string, over: Partial<Expert> = {}): Expert {
     id,
     name: id,
     team: 'support',
+    brands: ['skylark'],
     skills: { baggage: 4 },
     languages: ['en'],
     timeZone: 'UTC',

@@ -188,3 +188,53 @@ describe('state', () => {
     expect(buckets.size).toBe(10);
   });
 });
+
+describe('brands, one topic vocabulary, the primary topic, generalists', () => {
+  test('an expert is offered only their own brands\' mentions, unless the policy shares their team', () => {
+    const other = expert('va', { brands: ['virgin-america'], skills: { baggage: 5 } });
+    const o = decide(mention(), [other]);
+    expect(o.routing.decision).toBe('queued');
+    expect(o.routing.reasons.at(-1)!.message).toContain('1 of another brand');
+    const shared = RoutingPolicy.parse({ sharedTeams: { support: ['skylark'] } });
+    expect(decide(mention(), [other], new RouterState(), shared).offer?.expertId).toBe('va');
+    expect(decide(mention(), [other], new RouterState(), RoutingPolicy.parse({ sharedTeams: { support: ['*'] } })).offer?.expertId).toBe('va');
+    // An expert stored before experts had brands serves none.
+    expect(decide(mention(), [expert('old', { brands: [] })]).routing.decision).toBe('queued');
+  });
+
+  test('topic ids are one vocabulary: a model\'s "Late Flight" is the skill late_flight; sensitive ids compare the same way', () => {
+    const m = mention({ topics: ['Late Flight'] });
+    expect(decide(m, [expert('lf', { skills: { late_flight: 4 } })]).offer?.expertId).toBe('lf');
+    const s = mention({ topics: ['Security Privacy'], sentiment: 0, risk: 0.1 });
+    expect(decide(s, [expert('lf')]).routing.decision).toBe('crisis');
+  });
+
+  test('proficiency in the primary topic wins over a secondary topic plus spare capacity and fairness', () => {
+    const m = mention({ topics: ['baggage', 'refunds'] });
+    m.classification.topics[1]!.confidence = 0.6;
+    const state = new RouterState();
+    const specialist = expert('bag', { skills: { baggage: 5 }, capacity: 4 });
+    const broad = expert('ref', { skills: { baggage: 2, refunds: 5 }, capacity: 20 });
+    // The specialist already has two open offers; the other is idle with a big capacity.
+    for (const id of ['x1', 'x2']) state.apply({ assignmentId: `a_${id}`, mentionId: id, expertId: 'bag', state: 'offered', priority: 'p2', at: now.toISOString(), attempt: 1, actor: 'router' });
+    expect(decide(m, [broad, specialist], state).offer?.expertId).toBe('bag');
+  });
+
+  test('a secondary topic alone does not make an expert eligible before the wait relaxes it', () => {
+    const m = mention({ topics: ['baggage', 'refunds'] });
+    const refunds = expert('ref', { skills: { refunds: 5 } });
+    expect(decide(m, [refunds]).routing.decision).toBe('queued');
+    const relaxed = route({ mention: m, experts: [refunds], state: new RouterState(), policy: DEFAULT_POLICY, now, retry: { attempt: 1, exclude: new Set(), relax: 2 } });
+    expect(relaxed.offer?.expertId).toBe('ref');
+  });
+
+  test('"other", "Can\'t Tell" or an unsure topic goes to the generalist role first, else to anyone of the brand', () => {
+    const generalist = expert('gen', { skills: { general: 3 } });
+    const specialist = expert('bag', { skills: { baggage: 5 } });
+    for (const topics of [['other'], ["Can't Tell"]]) expect(decide(mention({ topics }), [specialist, generalist]).offer?.expertId).toBe('gen');
+    const unsure = mention({ topics: ['baggage'] });
+    unsure.classification.topics[0]!.confidence = 0.2;
+    expect(decide(unsure, [specialist, generalist]).offer?.expertId).toBe('gen');
+    expect(decide(mention({ topics: ['other'] }), [specialist]).offer?.expertId).toBe('bag');
+  });
+});

@@ -27,9 +27,10 @@ export function getExpert(es: Client, index: string, id: string): Promise<Expert
 }
 
 
-export async function listExperts(es: Client, index: string, filter: { team?: string; status?: string; language?: string }, limit: number): Promise<{ items: Expert[]; total: number }> {
+export async function listExperts(es: Client, index: string, filter: { team?: string; brand?: string; status?: string; language?: string }, limit: number): Promise<{ items: Expert[]; total: number }> {
   const terms = [
     ...(filter.team ? [{ term: { team: filter.team } }] : []),
+    ...(filter.brand ? [{ term: { brands: filter.brand } }] : []),
     ...(filter.status ? [{ term: { status: filter.status } }] : []),
     ...(filter.language ? [{ term: { languages: filter.language } }] : []),
   ];

@@ -77,6 +77,7 @@ const EXPERT_MAPPINGS = {
     id: { type: 'keyword' },
     name: { type: 'text', fields: { raw: { type: 'keyword' } } },
     team: { type: 'keyword' },
+    brands: { type: 'keyword' },
     status: { type: 'keyword' },
     languages: { type: 'keyword' },
     updatedAt: { type: 'date' },

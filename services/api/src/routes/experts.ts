@@ -21,6 +21,7 @@ import { getMentions } from '../es/mentions.js';
 
 const ListQuery = z.object({
   team: z.string().optional(),
+  brand: z.string().optional().describe('Experts who speak for this brand'),
   status: AmbassadorStatus.optional(),
   language: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
