@@ -37,6 +37,22 @@ export interface ClassifyContext {
   velocity?: number;
 }
 
+/** Topic ids compared as one vocabulary ("Late Flight", late_flight and late-flight are one topic). */
+function topicKey(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+const labelKeyCache = new WeakMap<LinearModel, Set<string>>();
+function labelKeys(m: LinearModel): Set<string> {
+  let set = labelKeyCache.get(m);
+  if (!set) labelKeyCache.set(m, (set = new Set(m.labels.map(topicKey))));
+  return set;
+}
+
 const sameSettings = new WeakMap<LinearModel, WeakMap<LinearModel, boolean>>();
 
 /** Whether two models extract the same features (compared once per pair of loaded models). */
@@ -66,7 +82,7 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const topicFeatures = model.topicModel ? (sentimentFeatures && sameFeatures(model.sentiment!.model, model.topicModel.model) ? sentimentFeatures : featuresOf(model.topicModel.model)) : undefined;
   const sentiment = model.sentiment && sentimentFeatures ? fromModel(model.sentiment.model, sentimentFeatures, rules, tokens) : sentimentWords().refine(tokens, rules);
   let topics = model.topics.match(tokens);
-  if (model.topicModel && topicFeatures) topics = mergeTopics(topics, model.topicModel.model, topicFeatures, tokens);
+  if (model.topicModel && topicFeatures) topics = mergeTopics(topics, model.topicModel.model, topicFeatures, tokens, model.topics.sensitive);
   const signals = detectSignals(tokens, text, sentiment);
   const risk = scoreRisk(signals, sentiment.score, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {
@@ -129,8 +145,15 @@ function fromModel(m: LinearModel, x: ReturnType<typeof extractFeatures>, rules:
 }
 
 /** Keyword rules and the trained model vote; a topic keeps the higher confidence of the two, and both reasons. */
-function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typeof extractFeatures>, tokens: readonly Token[]): TopicScore[] {
-  const byId = new Map(ruleTopics.filter((t) => t.id !== 'other').map((t) => [t.id, t]));
+/**
+ * A brand with a trained topic model has one vocabulary: the model's labels. The taxonomy's keyword rules still add
+ * the sensitive topics (they send a mention to the crisis team whatever the model says) and any topic whose id is one
+ * of the labels; a keyword topic outside the labels ("delays" beside the model's "Late Flight") would be a second
+ * vocabulary no expert holds.
+ */
+function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typeof extractFeatures>, tokens: readonly Token[], sensitive: ReadonlySet<string>): TopicScore[] {
+  const labels = labelKeys(m);
+  const byId = new Map(ruleTopics.filter((t) => t.id !== 'other' && (sensitive.has(t.id) || labels.has(topicKey(t.id)))).map((t) => [t.id, t]));
   const probs = m.probabilities(x);
   m.labels.forEach((label, i) => {
     const p = probs[i]!;

@@ -154,3 +154,22 @@ describe('a sentiment model and a topic model loaded together', () => {
     }
   });
 });
+
+describe('a trained topic model is the brand\'s one topic vocabulary', () => {
+  const ex = (text: string, label: string) => ({ id: text, text, label });
+  const set = [ex('my bag never arrived', 'Lost Luggage'), ex('suitcase lost in madrid', 'Lost Luggage'), ex('flight delayed two hours', 'Late Flight'), ex('still waiting at the gate', 'Late Flight'), ex('rude agent on the phone', 'Customer Service Issue'), ex('nobody answers the phone', 'Customer Service Issue')];
+
+  test('keyword topics outside the model\'s labels are left out; sensitive ones stay', () => {
+    const base = loadModel();
+    const model = { ...base, topicModel: { name: 'reasons', model: train(set) } };
+    const now = new Date('2026-11-20T10:00:00Z');
+    const plain = classify({ text: 'my bag never arrived and the flight was delayed', author: { handle: 'x' } }, base, { now });
+    expect(plain.topics.map((t) => t.id)).toEqual(expect.arrayContaining(['baggage']));
+    const withModel = classify({ text: 'my bag never arrived and the flight was delayed', author: { handle: 'x' } }, model, { now });
+    expect(withModel.topics.map((t) => t.id).filter((id) => ['baggage', 'delays'].includes(id))).toEqual([]);
+    expect(withModel.topics.every((t) => ['Lost Luggage', 'Late Flight', 'Customer Service Issue', 'other'].includes(t.id))).toBe(true);
+    const risky = classify({ text: 'my lawyer will sue you over the data breach of my bag', author: { handle: 'x' } }, model, { now });
+    const sensitive = [...base.topics.sensitive];
+    expect(risky.topics.some((t) => sensitive.includes(t.id))).toBe(true);
+  });
+});
