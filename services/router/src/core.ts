@@ -2,6 +2,7 @@ import type { AssignmentEvent, ClassifiedMention, Expert, Incident, RoutedMentio
 import type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
 import type { RoutingPolicy } from './policy.js';
+import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { StoryIndex } from './stories.js';
 
@@ -264,7 +265,7 @@ export class RouterCore {
     return effects;
   }
 
-  private readonly ownsConversation = (i: Incident): boolean => this.owns(`${i.brand}/${i.topic}`);
+  private readonly ownsConversation = (i: Incident): boolean => this.owns(incidentKey(i));
 
   /**
    * An effect whose outcome never came back (the shell failed between carrying it out and reporting it) must not stall

@@ -5,19 +5,31 @@ import { SpikeDetector, type SpikeEvent } from './spikes.js';
 
 const MAX_INCIDENT_MENTIONS = 200;
 
-/** The conversation a mention belongs to: brand and main topic. */
-export const conversationOf = (m: ClassifiedMention): string => `${m.brand}/${m.classification.topics[0]?.id ?? 'other'}`;
+/**
+ * What a spike is detected over: the brand. A burst about one event comes with many topics (a cancellation storm is
+ * "Cancelled Flight", "Customer Service Issue" and "other" at once); counting per brand and topic split it into several
+ * incidents and left part of it out. Topics are attributed to the incident instead (see `topicOf`).
+ */
+export const conversationOf = (m: ClassifiedMention): string => m.brand;
+
+/** The key an incident is owned and published under (stable while its attributed topic changes). */
+export const incidentKey = (i: Pick<Incident, 'brand'>): string => i.brand;
+
+const topicOfMention = (m: ClassifiedMention): string => m.classification.topics[0]?.id ?? 'other';
 
 /**
- * Spike incidents per conversation: one detector per brand (with the brand's settings) turns the stream of mentions
- * into open and downgraded incidents that group the negative mentions that made them. Pure: time is an argument.
+ * Spike incidents per brand: one detector per brand (with the brand's settings) turns the stream of mentions into open
+ * and downgraded incidents that group the negative mentions that made them, every negative mention of the brand in
+ * the window joining the open one. Pure: time is an argument.
  */
 export class SpikeIncidents {
   private readonly detectors = new Map<string, SpikeDetector>();
   /** Open incidents by conversation. */
   private readonly open = new Map<string, Incident>();
   /** Recent negative mentions per conversation, so an incident opens with the mentions that made it. */
-  private readonly recentNegative = new Map<string, Array<{ id: string; at: number }>>();
+  private readonly recentNegative = new Map<string, Array<{ id: string; at: number; topic: string }>>();
+  /** Topics of each open incident's mentions, counted: the incident's topic is the most frequent specific one. */
+  private readonly topicCounts = new Map<string, Map<string, number>>();
 
   constructor(private readonly policy: RoutingPolicy) {}
 
@@ -55,7 +67,7 @@ export class SpikeIncidents {
     if (this.detectorFor(m.brand).isLate(key, at)) return { changed: [], active: negative ? this.open.get(key) : undefined };
     if (negative) {
       const list = this.recentNegative.get(key) ?? [];
-      list.push({ id: m.id, at });
+      list.push({ id: m.id, at, topic: topicOfMention(m) });
       const horizon = at - this.windowSeconds(m.brand) * 1000;
       while (list.length > 0 && (list[0]!.at < horizon || list.length > MAX_INCIDENT_MENTIONS)) list.shift();
       this.recentNegative.set(key, list);
@@ -66,6 +78,10 @@ export class SpikeIncidents {
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
+      const counts = this.topicCounts.get(key) ?? new Map<string, number>();
+      counts.set(topicOfMention(m), (counts.get(topicOfMention(m)) ?? 0) + 1);
+      this.topicCounts.set(key, counts);
+      Object.assign(open, attribution(counts, open));
       changed.push({ ...open, mentionIds: [...open.mentionIds] });
     }
     return { changed, active: open };
@@ -95,11 +111,16 @@ export class SpikeIncidents {
       if (e.kind === 'opened') {
         const inc = this.opened(e, now);
         this.open.set(e.key, inc);
+        const counts = new Map<string, number>();
+        for (const x of this.recentNegative.get(e.key) ?? []) counts.set(x.topic, (counts.get(x.topic) ?? 0) + 1);
+        this.topicCounts.set(e.key, counts);
+        Object.assign(inc, attribution(counts, inc));
         out.push({ ...inc, mentionIds: [...inc.mentionIds] });
       } else if (e.kind === 'downgraded') {
         const inc = this.open.get(e.key);
         if (!inc) continue;
         this.open.delete(e.key);
+        this.topicCounts.delete(e.key);
         out.push({ ...inc, state: 'downgraded', updatedAt: new Date(e.at).toISOString(), reasons: [...inc.reasons, { code: 'spike_decayed', message: `volume fell to ${e.volume} in a window` }] });
       }
     }
@@ -107,7 +128,8 @@ export class SpikeIncidents {
   }
 
   private opened(e: SpikeEvent, now: Date): Incident {
-    const [brand, topic] = e.key.split('/') as [string, string];
+    const brand = e.key;
+    const topic = 'other'; // attributed from the incident's mentions by the caller
     const ratio = e.baseline > 0 ? e.volume / e.baseline : e.volume;
     const minutes = Math.round(this.windowSeconds(brand) / 60);
     const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -120,8 +142,8 @@ export class SpikeIncidents {
       state: 'open',
       severity: byShare ? Math.min(10, 4 + Math.ceil(4 * (e.share - e.baselineShare))) : Math.min(10, 4 + Math.ceil(Math.log2(1 + ratio))),
       title: byShare
-        ? `Turning negative: ${pct(e.share)} of mentions on ${topic} negative in ${minutes} min (usual ${pct(e.baselineShare)})`
-        : `Spike: ${e.volume} negative mentions on ${topic} in ${minutes} min (usual ${e.baseline.toFixed(1)})`,
+        ? `Turning negative: ${pct(e.share)} of mentions of ${brand} negative in ${minutes} min (usual ${pct(e.baselineShare)})`
+        : `Spike: ${e.volume} negative mentions of ${brand} in ${minutes} min (usual ${e.baseline.toFixed(1)})`,
       reasons: byShare
         ? [{ code: 'negative_share_spike', message: `${pct(e.share)} of the window's mentions negative against a usual ${pct(e.baselineShare)}`, weight: Math.round((e.share - e.baselineShare) * 100) / 100 }]
         : [{ code: 'negative_volume_spike', message: `${e.volume} negative mentions against a baseline of ${e.baseline.toFixed(2)} per window`, weight: Math.round(ratio * 100) / 100 }],
@@ -130,4 +152,20 @@ export class SpikeIncidents {
       updatedAt: now.toISOString(),
     };
   }
+}
+
+/**
+ * The incident's topic: its mentions' most frequent specific topic ("other" only when none has one), and a reason
+ * that says how the burst splits, e.g. "Cancelled Flight 61%, Customer Service Issue 22%, other 17%".
+ */
+function attribution(counts: Map<string, number>, inc: Incident): Pick<Incident, 'topic' | 'reasons'> {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const topic = ranked.find(([t]) => t !== 'other')?.[0] ?? 'other';
+  const split = ranked
+    .slice(0, 4)
+    .map(([t, n]) => `${t} ${Math.round((n / Math.max(1, total)) * 100)}%`)
+    .join(', ');
+  const reasons = [...inc.reasons.filter((r) => r.code !== 'topics'), { code: 'topics', message: `topics of its mentions: ${split}` }];
+  return { topic, reasons };
 }

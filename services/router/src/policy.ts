@@ -95,7 +95,7 @@ export const RoutingPolicy = z.object({
       repeat: z.number().int().min(1).default(2).describe('Times the whole policy runs before paging stops (exhausted)'),
     })
     .prefault({}),
-  /** Spike detection per brand and topic (see spikes.ts); backtest a setting with the simulator. */
+  /** Spike detection per brand, topics attributed to the incident (see spikes.ts, incidents.ts); backtest a setting with the simulator. */
   spikes: z
     .object({
       windowSeconds: z.number().positive().default(600),

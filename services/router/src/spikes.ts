@@ -53,7 +53,7 @@ interface Track {
 }
 
 /**
- * Negative-mention volume and negative share per conversation (brand + topic) over a sliding window, against EWMA
+ * Negative-mention volume and negative share per conversation (a brand: see incidents.ts) over a sliding window, against EWMA
  * baselines learnt slice by slice. Opens when the window holds at least `minVolume` negative mentions and either
  * `ratio` × the usual negative volume, or a negative share `shareDelta` above the usual share (a conversation turning
  * sour without growing); downgrades when neither holds any more. Listens for `warmupWindows` before alerting, and a

@@ -144,6 +144,24 @@ test('a spike opens an incident with its mentions, routes its negative mentions 
   expect(eng.openIncidents).toEqual([]);
 });
 
+test('a burst with mixed topics is one incident per brand, with all its mentions and the most frequent topic', () => {
+  const eng = engine([expert('ana', { capacity: 100 })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
+  for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
+  const topics = ['Cancelled Flight', 'other', 'Cancelled Flight', 'Customer Service Issue', 'Cancelled Flight', 'other', 'Cancelled Flight', 'Customer Service Issue'];
+  const out = topics.map((t, i) => eng.receive(mention({ topics: [t] }), at(1800 + i * 10)));
+  const changes = out.flatMap((o) => o.incidents ?? []);
+  expect(new Set(changes.map((i) => i.id)).size).toBe(1);
+  const last = changes.at(-1)!;
+  expect(last).toMatchObject({ brand: 'skylark', topic: 'Cancelled Flight', state: 'open' });
+  expect(last.mentionIds).toHaveLength(8);
+  expect(last.reasons.find((r) => r.code === 'topics')!.message).toContain('Cancelled Flight 50%');
+  // Every negative mention of the burst after the opening went to the crisis team with it.
+  const opening = out.findIndex((o) => (o.incidents ?? []).some((i) => i.state === 'open'));
+  for (const o of out.slice(opening + 1)) expect(o.routed[0]!.routing.reasons[0]!.code).toBe('active_spike');
+  // Another brand's complaints in the same minutes are not part of it.
+  expect(eng.receive({ ...mention({ topics: ['Cancelled Flight'] }), brand: 'other-air' }, at(1900)).routed[0]!.routing.decision).not.toBe('crisis');
+});
+
 test('crisis items page along the escalation policy until acknowledged, level by level, round by round, then stop', () => {
   const p = RoutingPolicy.parse({
     escalation: { levels: [{ name: 'on-call', targets: ['oncall'], ackTimeoutSeconds: 60 }, { name: 'lead', targets: ['lead'], ackTimeoutSeconds: 120 }], repeat: 2 },
