@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@chorus/classifier';
 import { RoutingPolicy } from '../src/policy';
-import { readMentions, SimulationSettings } from '../src/sim/inputs';
-import { runSimulation } from '../src/sim/simulate';
+import { figuresOf } from '../src/sim/figures';
+import { brandSlug, readMentions, SimulationSettings } from '../src/sim/inputs';
+import type { MentionLine } from '../src/sim/lines';
+import { readScenario, resolveScenarioDir, scenarioFiles } from '../src/sim/scenario';
+import { runSimulation, simulate } from '../src/sim/simulate';
 import { expert, mention } from './fixtures';
 
 const settings = SimulationSettings.parse({ seed: 3, tickSeconds: 10, ignoreRate: 0, declineRate: 0, acceptAfterSeconds: [30, 30], answerAfterSeconds: [60, 60] });
@@ -15,7 +18,7 @@ test('a hand-checked scenario: one expert accepts every offer after 30 s', () =>
   const ms = [0, 1, 2].map((i) => ({ mention: { ...mention({ question: true }), createdAt: at(i) }, goldTopic: 'baggage' }));
   const calm = { mention: { ...mention({ sentiment: 0 }), createdAt: at(3) } };
   const r = runSimulation({ experts: [{ expert: expert('ana', { capacity: 5 }), behaviour: settings }], mentions: [...ms, calm], policy: RoutingPolicy.parse({}), settings });
-  expect(r.decisions).toEqual({ expert: 3, crisis: 0, monitor: 1, queued: 0 });
+  expect(r.decisions).toMatchObject({ expert: 3, crisis: 0, monitor: 1, queued: 0 });
   expect(r.outcomes).toMatchObject({ accepted: 3, monitor: 1, escalated: 0 });
   expect(r.skillMatchRate).toBe(1);
   expect(r.timeToFirstOfferSeconds).toEqual({ p50: 0, p95: 0, n: 3 });
@@ -44,9 +47,187 @@ test('raw lines are classified first; created_at accepts the airline format; gol
   expect(JSON.stringify(m!.mention)).not.toContain('Lost Luggage');
 });
 
+const root = join(__dirname, '..', '..', '..');
+const cli = (args: string[]) => execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, '..', 'src', 'cli', 'simulate.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** A small scenario directory: brands written as names, a shared team, a gold crisis line. */
+function scenarioDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
+  const e = (id: string, brands: string[], team: string) => ({
+    id,
+    name: id,
+    team,
+    brands,
+    skills: { baggage: 4, delays: 3 },
+    languages: ['en'],
+    timeZone: 'UTC',
+    workingHours: [{ day: 'fri', start: '00:00', end: '24:00' }],
+    capacity: 3,
+    status: 'certified',
+    trainedAt: '2026-01-01T00:00:00Z',
+    guidelinesAcceptedAt: '2026-01-01T00:00:00Z',
+    simulation: { ignoreRate: 0, declineRate: 0, acceptAfterSeconds: [30, 30] },
+  });
+  writeFileSync(join(dir, 'experts.json'), JSON.stringify([e('va-1', ['Virgin America'], 'care'), e('sw-1', ['Southwest'], 'shared-desk')]));
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify({ version: 'scenario-test', sharedTeams: { 'shared-desk': ['Virgin America', '*'] }, simulation: { seed: 5, tickSeconds: 10 } }));
+  const lines = [
+    { id: '1', text: '@VirginAmerica my bag is lost, how do I file a claim?', created_at: '2026-11-20T10:00:00Z', author: 'jo', brand: 'Virgin America', topic: 'Baggage', sentiment: 'negative', crisis: false },
+    { id: '2', text: '@SouthwestAir is my flight delayed? when do we board?', created_at: '2026-11-20T10:01:00Z', author: 'al', brand: 'Southwest', topic: 'delays' },
+    { id: '3', text: '@VirginAmerica my lawyer is filing a lawsuit over the injury on your flight', created_at: '2026-11-20T10:02:00Z', author: 'lee', brand: 'Virgin America', topic: 'legal', crisis: true },
+  ];
+  writeFileSync(join(dir, 'mentions.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
+  return dir;
+}
+
+test('a scenario directory: brand names read as slugs, the policy and its simulation settings, gold crisis', () => {
+  expect(brandSlug('Virgin America')).toBe('virgin-america');
+  expect(brandSlug(' Aer Lingus! ')).toBe('aer-lingus');
+  const dir = scenarioDir();
+  const files = scenarioFiles(dir);
+  expect(files).toMatchObject({ experts: join(dir, 'experts.json'), mentions: join(dir, 'mentions.jsonl'), policy: join(dir, 'policy.json') });
+  expect(files.taxonomy).toBeUndefined();
+  const s = readScenario(files);
+  expect(s.experts.map((e) => e.expert.brands)).toEqual([['virgin-america'], ['southwest']]);
+  expect(s.experts[0]!.behaviour.acceptAfterSeconds).toEqual([30, 30]);
+  expect(s.mentions.map((m) => m.mention.brand)).toEqual(['virgin-america', 'southwest', 'virgin-america']);
+  expect(s.mentions.map((m) => m.goldCrisis)).toEqual([false, undefined, true]);
+  expect(s.settings).toMatchObject({ seed: 5, tickSeconds: 10 });
+  expect(s.policy.version).toBe('scenario-test');
+  expect((s.policy as { sharedTeams?: unknown }).sharedTeams).toEqual({ 'shared-desk': ['virgin-america', '*'] });
+  // A file given beside the directory wins; a directory without experts is refused.
+  const other = join(dir, 'other.jsonl');
+  writeFileSync(other, `${JSON.stringify({ id: 'x', text: 'hi', created_at: '2026-11-20T10:00:00Z' })}\n`);
+  expect(scenarioFiles(dir, { mentions: other }).mentions).toBe(other);
+  const empty = mkdtempSync(join(tmpdir(), 'scenario-'));
+  expect(() => scenarioFiles(empty)).toThrow(/no experts.json/);
+  // Relative to the router package when not found from the working directory.
+  mkdirSync(join(empty, 'nested', 'here'), { recursive: true });
+  expect(resolveScenarioDir('nested/here', empty)).toBe(join(empty, 'nested', 'here'));
+  expect(() => resolveScenarioDir('nowhere/at-all', empty)).toThrow(/no scenario directory/);
+});
+
+test('--scenario with --out writes one line per mention with what it got, where it ended and when', () => {
+  const dir = scenarioDir();
+  const out = join(dir, 'out');
+  const r = JSON.parse(cli(['--scenario', dir, '--out', out]).trim().split('\n').pop()!);
+  expect(r.mentions).toBe(3);
+  const lines = readFileSync(join(out, 'mentions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MentionLine);
+  expect(lines).toHaveLength(3);
+  const [bag, delay, legal] = lines;
+  expect(bag).toMatchObject({ brand: 'virgin-america', firstDecision: 'expert', outcome: 'accepted', gold: { topic: 'Baggage', sentiment: 'negative', crisis: false }, secondsToFirstOffer: 0, secondsToAccept: 30, incidentId: null });
+  expect(bag!.firstExpert!.brands.length).toBe(1);
+  expect(bag!.brandMatch).toBe(true);
+  expect(bag!.skillMatch).toBe(true);
+  expect(bag!.offeredTo[0]).toBe(bag!.firstExpert!.id);
+  expect(bag!.acceptedExpert).toEqual(bag!.firstExpert);
+  expect(bag!.times).toMatchObject({ arrivedAt: '2026-11-20T10:00:00.000Z', firstOfferAt: '2026-11-20T10:00:00.000Z', acceptedAt: '2026-11-20T10:00:30.000Z', escalatedAt: null, overflowAt: null });
+  expect(bag!.topics[0]!.id).toBe('baggage');
+  expect(bag!.onShiftAtArrival.skilledExperts).toBeGreaterThan(0);
+  expect(delay).toMatchObject({ brand: 'southwest', gold: { topic: 'delays', crisis: null } });
+  expect(legal).toMatchObject({ firstDecision: 'crisis', outcome: 'crisis', offeredTo: [], firstExpert: null, gold: { crisis: true } });
+  // The figures of the result are those of the lines.
+  expect(r).toMatchObject(JSON.parse(JSON.stringify(figuresOf(lines))));
+  expect(r.crisisRecall).toMatchObject({ rate: 1, n: 1 });
+});
+
+/** A line as --out writes it, for the figure tests. */
+function line(over: Partial<MentionLine> & { skilled?: number; goldCrisis?: boolean | null }): MentionLine {
+  const { skilled, goldCrisis, ...rest } = over;
+  return {
+    id: 'm',
+    brand: 'a',
+    priority: 'p3',
+    firstDecision: 'expert',
+    firstReason: 'question',
+    finalDecision: 'expert',
+    outcome: 'accepted',
+    offeredTo: [],
+    firstExpert: null,
+    acceptedExpert: null,
+    brandMatch: null,
+    skillMatch: null,
+    topics: [],
+    sentiment: 'neutral',
+    risk: 0,
+    gold: { topic: 'baggage', sentiment: null, crisis: goldCrisis ?? null },
+    onShiftAtArrival: { brandExperts: skilled ?? 0, skilledExperts: skilled ?? 0 },
+    slaSeconds: 3600,
+    times: { arrivedAt: '2026-11-20T10:00:00.000Z', firstOfferAt: null, acceptedAt: null, answeredAt: null, escalatedAt: null, overflowAt: null },
+    escalationReason: null,
+    overflowReason: null,
+    secondsToFirstOffer: null,
+    secondsToAccept: null,
+    incidentId: null,
+    ...rest,
+  };
+}
+const offeredTo = (brands: string[], match: { brand: boolean; skill: boolean }, seconds = 0) => ({
+  firstExpert: { id: 'x', team: 't', brands },
+  offeredTo: ['x'],
+  brandMatch: match.brand,
+  skillMatch: match.skill,
+  secondsToFirstOffer: seconds,
+});
+
+test('brand match and skill match count first offers; "while skilled on shift" only where someone skilled was on', () => {
+  const f = figuresOf([
+    line({ ...offeredTo(['a'], { brand: true, skill: true }), skilled: 2 }),
+    line({ ...offeredTo(['b'], { brand: false, skill: false }), skilled: 1 }),
+    line({ ...offeredTo(['a'], { brand: true, skill: false }), skilled: 0 }),
+    line({ ...offeredTo(['a'], { brand: true, skill: true }), skilled: 0 }),
+    line({ firstDecision: 'monitor', skilled: 3 }),
+  ]);
+  expect([f.brandMatchRate, f.brandMatchBasis]).toEqual([0.75, 4]);
+  expect([f.skillMatchRate, f.skillMatchBasis]).toEqual([0.5, 4]);
+  expect(f.skillMatchWhileSkilledOnShift).toEqual({ rate: 0.5, n: 2 });
+});
+
+test('time to first offer counts never-offered mentions at their SLA, overall and while a skilled expert was on shift', () => {
+  const f = figuresOf([
+    line({ ...offeredTo(['a'], { brand: true, skill: true }, 0), skilled: 1 }),
+    line({ ...offeredTo(['a'], { brand: true, skill: true }, 90), skilled: 1 }),
+    line({ ...offeredTo(['a'], { brand: true, skill: true }, 5000), skilled: 1 }), // offered after its SLA: not within it
+    line({ outcome: 'neverOffered', slaSeconds: 3600, skilled: 0 }),
+    line({ outcome: 'neverOffered', slaSeconds: 900, skilled: 2, firstDecision: 'queued' }),
+    line({ firstDecision: 'crisis' }), // not owed an expert
+  ]);
+  expect(f.timeToFirstOfferCensoredSeconds.overall).toEqual({ p50: 900, p95: 5000, n: 5, censored: 2 });
+  expect(f.timeToFirstOfferCensoredSeconds.whileSkilledOnShift).toEqual({ p50: 90, p95: 5000, n: 4, censored: 1 });
+  expect(f.neverOfferedWhileSkilledOnShift).toBe(2);
+});
+
+test('in the simulator a mention nobody could be offered is censored at its SLA', () => {
+  const offShift = expert('night', { workingHours: [] });
+  const m = { mention: { ...mention({ question: true }), createdAt: at(0) }, goldTopic: 'baggage' };
+  const { result, lines } = simulate({ experts: [{ expert: offShift, behaviour: settings }], mentions: [m], policy: RoutingPolicy.parse({}), settings });
+  expect(lines[0]!.onShiftAtArrival).toEqual({ brandExperts: 0, skilledExperts: 0 });
+  expect(lines[0]!.secondsToFirstOffer).toBeNull();
+  const sla = lines[0]!.slaSeconds!;
+  expect(result.timeToFirstOfferCensoredSeconds.overall).toEqual({ p50: sla, p95: sla, n: 1, censored: 1 });
+  expect(result.timeToFirstOfferCensoredSeconds.whileSkilledOnShift.n).toBe(0);
+  expect(result.neverOfferedWhileSkilledOnShift).toBe(0);
+  expect(result.timeToFirstOfferSeconds.n).toBe(0);
+});
+
+test('crisis recall on gold crisis mentions; routine mentions in the crisis queue, by why', () => {
+  const f = figuresOf([
+    line({ goldCrisis: true, firstDecision: 'crisis', finalDecision: 'crisis', firstReason: 'sensitive_topic' }),
+    line({ goldCrisis: true, firstDecision: 'crisis', finalDecision: 'crisis', firstReason: 'active_spike' }),
+    line({ goldCrisis: true, firstDecision: 'queued', finalDecision: 'crisis', escalationReason: 'sla_breached' }), // escalated later: missed
+    line({ goldCrisis: true, firstDecision: 'monitor', finalDecision: 'monitor' }),
+    line({ goldCrisis: false, firstDecision: 'crisis', finalDecision: 'crisis', firstReason: 'active_spike' }),
+    line({ goldCrisis: false, firstDecision: 'queued', finalDecision: 'crisis', escalationReason: 'sla_breached' }),
+    line({ goldCrisis: false, firstDecision: 'queued', finalDecision: 'overflow', overflowReason: 'sla_breached' }),
+    line({ goldCrisis: null, firstDecision: 'expert', finalDecision: 'crisis', escalationReason: 'escalated_after_offers' }), // no gold: routine
+  ]);
+  expect(f.crisisRecall).toEqual({ rate: 0.5, n: 4, missedAs: { queued: 1, monitor: 1 } });
+  expect(f.routineInCrisis).toEqual({ n: 4, total: 3, firstDecision: 1, escalation: 2, byReason: { active_spike: 1, sla_breached: 1, escalated_after_offers: 1 } });
+  // Without any gold crisis field there is no routine basis.
+  expect(figuresOf([line({ firstDecision: 'crisis', finalDecision: 'crisis' })]).routineInCrisis).toBeNull();
+});
+
 test('the command with no arguments runs the example set and prints one JSON line', () => {
-  const root = join(__dirname, '..', '..', '..');
-  const out = execFileSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, '..', 'src', 'cli', 'simulate.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = cli([]);
   const r = JSON.parse(out.trim().split('\n').pop()!);
   expect(r.mentions).toBe(300);
   expect(r.capacityViolations).toBe(0);
@@ -55,4 +236,19 @@ test('the command with no arguments runs the example set and prints one JSON lin
   expect(r.incidents.length).toBeGreaterThan(0);
   expect(Object.keys(r)).toEqual(expect.arrayContaining(['decisions', 'timeToFirstOfferSeconds', 'timeToAcceptSeconds', 'slaBreaches', 'escalations', 'crisis']));
   expect(r.crisis.paged).toBeGreaterThan(0);
+});
+
+test('the multi-brand example scenario has several brands, time zones, a shared team, a burst and gold crisis posts', () => {
+  const s = readScenario(scenarioFiles(resolveScenarioDir('examples/multi-brand', join(__dirname, '..'))));
+  expect(new Set(s.mentions.map((m) => m.mention.brand)).size).toBeGreaterThanOrEqual(3);
+  expect(new Set(s.experts.map((e) => e.expert.timeZone)).size).toBeGreaterThanOrEqual(4);
+  expect(s.experts.every((e) => e.expert.brands.length > 0)).toBe(true);
+  expect(Object.keys((s.policy as { sharedTeams?: object }).sharedTeams ?? {})).toContain('partner-care');
+  expect(s.mentions.length).toBeGreaterThanOrEqual(1000);
+  expect(s.mentions.length).toBeLessThanOrEqual(3000);
+  expect(s.mentions.every((m) => m.goldCrisis !== undefined)).toBe(true);
+  expect(s.mentions.filter((m) => m.goldCrisis && m.goldTopic !== 'delays').length).toBeGreaterThan(20);
+  // The burst: 120 mentions of one brand in under half an hour, at night in London.
+  const burst = s.mentions.filter((m) => m.mention.createdAt.startsWith('2026-11-18T02:') && m.mention.brand === 'aurora-air');
+  expect(burst.length).toBeGreaterThanOrEqual(100);
 });

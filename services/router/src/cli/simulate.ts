@@ -1,20 +1,27 @@
 /**
  * Replays a mention stream through the real routing engine in simulated time (README, "Simulating a routing policy"):
+ *   npm run -s simulate -- --scenario <dir> [--out <dir>]
  *   npm run -s simulate -- --experts <experts.json> --mentions <mentions.jsonl> [--policy <policy.json>]
  *                          [--taxonomy <taxonomy.json>] [--topic-model <model.json>] [--sentiment-model <model.json>]
- * With no arguments it runs the example set in services/router/examples. The last line of stdout is one JSON object.
+ * A scenario directory holds experts.json, mentions.jsonl and optionally policy.json, taxonomy.json, topic-model.json
+ * and sentiment-model.json; a file flag given beside it wins. With no arguments it runs the example set in
+ * services/router/examples. The last line of stdout is one JSON object; --out writes one JSON line per mention to
+ * <dir>/mentions.jsonl.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadModel } from '@chorus/classifier';
-import { readExperts, readMentions, readPolicy } from '../sim/inputs.js';
-import { runSimulation } from '../sim/simulate.js';
+import { readScenario, resolveScenarioDir, scenarioFiles } from '../sim/scenario.js';
+import { simulate } from '../sim/simulate.js';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const ROUTER = join(__dirname, '..', '..');
+const EXAMPLES = join(ROUTER, 'examples');
 
 function main(): void {
   const { values } = parseArgs({
     options: {
+      scenario: { type: 'string' },
+      out: { type: 'string' },
       experts: { type: 'string' },
       mentions: { type: 'string' },
       policy: { type: 'string' },
@@ -23,20 +30,29 @@ function main(): void {
       'sentiment-model': { type: 'string' },
     },
   });
-  const none = !values.experts && !values.mentions;
-  if (!none && (!values.experts || !values.mentions)) throw new Error('give both --experts and --mentions, or neither to run the example set');
-  const expertsFile = values.experts ?? join(EXAMPLES, 'experts.json');
-  const mentionsFile = values.mentions ?? join(EXAMPLES, 'mentions.jsonl');
-  const policyFile = values.policy ?? (none ? join(EXAMPLES, 'policy.json') : undefined);
+  const none = !values.scenario && !values.experts && !values.mentions;
+  if (!values.scenario && !none && (!values.experts || !values.mentions)) throw new Error('give --scenario <dir>, or both --experts and --mentions, or neither to run the example set');
+  const dir = values.scenario ? resolveScenarioDir(values.scenario, ROUTER) : none ? EXAMPLES : undefined;
+  const files = scenarioFiles(dir, {
+    experts: values.experts,
+    mentions: values.mentions,
+    policy: values.policy,
+    taxonomy: values.taxonomy,
+    topicModel: values['topic-model'],
+    sentimentModel: values['sentiment-model'],
+  });
 
-  const { policy, simulation } = readPolicy(policyFile);
-  const model = loadModel({ taxonomyFile: values.taxonomy, topicModelFile: values['topic-model'], sentimentModelFile: values['sentiment-model'] });
-  const experts = readExperts(expertsFile, simulation);
   const started = Date.now();
-  const mentions = readMentions(mentionsFile, model);
-  process.stderr.write(`simulate: ${mentions.length} mentions, ${experts.length} experts, policy ${policy.version}\n`);
-  const result = runSimulation({ experts, mentions, policy, settings: simulation });
+  const scenario = readScenario(files);
+  process.stderr.write(`simulate: ${scenario.mentions.length} mentions, ${scenario.experts.length} experts, policy ${scenario.policy.version}${dir ? ` (${dir})` : ''}\n`);
+  const { result, lines } = simulate(scenario);
   process.stderr.write(`simulate: done in ${Date.now() - started} ms\n`);
+  if (values.out) {
+    mkdirSync(values.out, { recursive: true });
+    const file = join(values.out, 'mentions.jsonl');
+    writeFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    process.stderr.write(`simulate: wrote ${lines.length} lines to ${file}\n`);
+  }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -30,7 +30,20 @@ export interface SimMention {
   mention: ClassifiedMention;
   goldTopic?: string;
   goldSentiment?: string;
+  /** Gold: a mention the crisis team should see at once (a legal threat, a safety report, part of a burst). */
+  goldCrisis?: boolean;
 }
+
+/**
+ * A brand name as a slug ("Virgin America" → virgin-america): the one rule for the brands of mentions, experts and a
+ * policy's shared teams in simulation files, so a scenario may name brands as people write them.
+ */
+export function brandSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+}
+
+/** A list of brand names as slugs; "*" (every brand, in sharedTeams) stays. */
+const slugs = (list: unknown): unknown => (Array.isArray(list) ? list.map((b) => (typeof b === 'string' && b !== '*' ? brandSlug(b) : b)) : list);
 
 function readJson(file: string): unknown {
   try {
@@ -44,15 +57,18 @@ function explain(file: string, e: z.ZodError): Error {
   return new Error(`${file}: ${e.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 }
 
-/** Experts file: an array of experts (the API's expert body), each with an optional `simulation` behaviour. */
+/**
+ * Experts file: an array of experts (the API's expert body), each with an optional `simulation` behaviour. Brands may
+ * be written as names ("Virgin America"); they are read as slugs (brandSlug).
+ */
 export function readExperts(file: string, defaults: Behaviour): SimExpert[] {
   const json = readJson(file);
   const list = Array.isArray(json) ? json : (json as { experts?: unknown }).experts;
   if (!Array.isArray(list)) throw new Error(`${file}: expected an array of experts`);
   const at = '2026-01-01T00:00:00.000Z';
   return list.map((item: unknown, i) => {
-    const { simulation, ...rest } = (item ?? {}) as { simulation?: unknown };
-    const parsed = ExpertInput.safeParse(rest);
+    const { simulation, ...rest } = (item ?? {}) as { simulation?: unknown; brands?: unknown };
+    const parsed = ExpertInput.safeParse('brands' in rest ? { ...rest, brands: slugs(rest.brands) } : rest);
     if (!parsed.success) throw explain(`${file} [${i}]`, parsed.error);
     const behaviour = Behaviour.safeParse({ ...defaults, ...(simulation as object | undefined) });
     if (!behaviour.success) throw explain(`${file} [${i}].simulation`, behaviour.error);
@@ -60,9 +76,13 @@ export function readExperts(file: string, defaults: Behaviour): SimExpert[] {
   });
 }
 
+/** Policy file: the routing policy plus `simulation` settings; the brands of `sharedTeams` may be names. */
 export function readPolicy(file: string | undefined): { policy: RoutingPolicy; simulation: SimulationSettings } {
-  const json = (file ? readJson(file) : {}) as { simulation?: unknown };
+  const json = (file ? readJson(file) : {}) as { simulation?: unknown; sharedTeams?: unknown };
   const { simulation, ...rest } = json;
+  if (rest.sharedTeams && typeof rest.sharedTeams === 'object') {
+    rest.sharedTeams = Object.fromEntries(Object.entries(rest.sharedTeams).map(([team, brands]) => [team, slugs(brands)]));
+  }
   const policy = RoutingPolicy.safeParse(rest);
   if (!policy.success) throw explain(file ?? 'policy', policy.error);
   const sim = SimulationSettings.safeParse(simulation ?? {});
@@ -84,14 +104,15 @@ const RawLine = z
     brand: z.string().optional(),
     topic: z.string().nullable().optional(),
     sentiment: z.string().nullable().optional(),
+    crisis: z.boolean().nullable().optional(),
     classification: Classification.optional(),
   })
   .passthrough();
 
 /**
  * Mentions JSONL, raw or classified. Raw lines are classified with `model` first. `created_at` or `createdAt` (ISO or
- * "2015-02-24 11:35:52 -0800") sets simulated time. Gold `topic` and `sentiment` are kept for scoring only: routing
- * never sees them.
+ * "2015-02-24 11:35:52 -0800") sets simulated time. Gold `topic`, `sentiment` and `crisis` are kept for scoring only:
+ * routing never sees them. `brand` is read as a slug (brandSlug; "sim" when there is none).
  */
 export function readMentions(file: string, model: ClassifierModel): SimMention[] {
   const out: SimMention[] = [];
@@ -121,11 +142,16 @@ export function readMentions(file: string, model: ClassifierModel): SimMention[]
         author: { handle: author.handle, ...(author.followers !== undefined ? { followers: author.followers } : {}) },
         createdAt: new Date(when).toISOString(),
         receivedAt: new Date(when).toISOString(),
-        brand: (r.brand ?? 'sim').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+/, '') || 'sim',
+        brand: brandSlug(r.brand ?? 'sim') || 'sim',
         ...(r.lang ? { lang: r.lang } : {}),
       };
       const classification = r.classification ?? classify(base, model, { now: new Date(when) });
-      out.push({ mention: { ...base, classification }, ...(r.topic ? { goldTopic: r.topic } : {}), ...(r.sentiment ? { goldSentiment: r.sentiment } : {}) });
+      out.push({
+        mention: { ...base, classification },
+        ...(r.topic ? { goldTopic: r.topic } : {}),
+        ...(r.sentiment ? { goldSentiment: r.sentiment } : {}),
+        ...(typeof r.crisis === 'boolean' ? { goldCrisis: r.crisis } : {}),
+      });
     });
   return out.sort((a, b) => Date.parse(a.mention.createdAt) - Date.parse(b.mention.createdAt) || a.mention.id.localeCompare(b.mention.id));
 }

@@ -1,18 +1,18 @@
-import type { AssignmentEvent, ClassifiedMention, CrisisPage, Decision } from '@chorus/schemas';
+import { Decision, type AssignmentEvent, type CrisisPage } from '@chorus/schemas';
 import { RouterCore, outputOf, settle, type ClaimOutcome, type ClaimRequest, type RouterInput, type SyncExecutor } from '../core.js';
 import type { EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
 import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
+import { figuresOf, percentile, type Figures } from './figures.js';
+import { lineOf, onShift, type MentionLine, type Outcome, type Track } from './lines.js';
 import { seededRandom } from '@chorus/classifier';
 
-export interface SimulationResult {
+export interface SimulationResult extends Figures {
   mentions: number;
   /** First decision per mention. */
   decisions: Record<Decision, number>;
-  /** Where each mention ended: an expert took it (accepted), still offered, escalated or first sent to crisis, monitor, never offered. */
-  outcomes: { accepted: number; offeredAtEnd: number; crisis: number; escalated: number; monitor: number; neverOffered: number };
-  skillMatchRate: number | null;
-  skillMatchBasis: number;
+  /** Where each mention ended (see Outcome); the counts add up to `mentions`. */
+  outcomes: Record<Outcome, number>;
   capacityViolations: number;
   duplicateAssignments: number;
   timeToFirstOfferSeconds: { p50: number | null; p95: number | null; n: number };
@@ -20,8 +20,12 @@ export interface SimulationResult {
   offers: number;
   declines: number;
   expiries: number;
+  /** Mentions whose SLA ran out before an expert accepted them. */
   slaBreaches: number;
+  /** Mentions sent to the crisis team after a first decision that was not crisis. */
   escalations: number;
+  /** Mentions sent to the overflow queue, and how many of those an expert accepted there. */
+  overflow: { mentions: number; acceptedThere: number };
   /**
    * Spike incidents: conversation, when opened, mentions grouped, why (negative volume or share), the volume/baseline
    * ratio (or the share's rise), when downgraded.
@@ -34,24 +38,31 @@ export interface SimulationResult {
 
 type Scheduled = { at: number; seq: number; run: () => void };
 
-function percentile(xs: number[], p: number): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! * 10) / 10;
+export interface SimulationInput {
+  experts: SimExpert[];
+  mentions: SimMention[];
+  policy: RoutingPolicy;
+  settings: SimulationSettings;
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+/** The figures of a run (see simulate). */
+export function runSimulation(input: SimulationInput): SimulationResult {
+  return simulate(input).result;
+}
 
 /**
  * Replays mentions through the real routing engine in simulated time. Experts accept, decline, ignore and answer after
  * seeded random delays; ticks advance timers. An independent ledger of open assignments checks the engine: capacity
- * never exceeded, never two open assignments for one mention.
+ * never exceeded, never two open assignments for one mention. Answers the figures and one line per mention, in arrival
+ * order, from which every figure can be computed again.
  */
-export function runSimulation(input: { experts: SimExpert[]; mentions: SimMention[]; policy: RoutingPolicy; settings: SimulationSettings }): SimulationResult {
+export function simulate(input: SimulationInput): { result: SimulationResult; lines: MentionLine[] } {
   const { experts, mentions, policy, settings } = input;
   const random = seededRandom(settings.seed);
   const byId = new Map(experts.map((e) => [e.expert.id, e]));
-  const gold = new Map(mentions.map((m) => [m.mention.id, m.goldTopic]));
+  const expertById = new Map(experts.map((e) => [e.expert.id, e.expert]));
+  const directory = experts.map((e) => e.expert);
+  const tracks = new Map<string, Track>();
   const queue = new MinHeap<Scheduled>((a, b) => a.at - b.at || a.seq - b.seq);
   let seq = 0;
   const schedule = (at: number, run: () => void) => {
@@ -65,14 +76,10 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
   const firstOffer = new Map<string, number>();
   const accepted = new Map<string, number>();
   const arrived = new Map<string, number>();
-  const firstDecision = new Map<string, Decision>();
-  const lastDecision = new Map<string, Decision>();
-  const escalatedIds = new Set<string>();
+  const slaBreached = new Set<string>();
   let offers = 0;
   let declines = 0;
   let expiries = 0;
-  let slaBreaches = 0;
-  const matchBasis: boolean[] = [];
 
   // The service's own path: the functional core, its capacity claims answered by an in-memory store with the same
   // rules as the shared one, every publish acknowledged.
@@ -82,12 +89,6 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     partitionOf: () => 0,
     seedExperts: experts.map((e) => e.expert),
     spikes: 'inline',
-    observer: {
-      escalated: (m: ClassifiedMention, why) => {
-        escalatedIds.add(m.id);
-        if (why === 'sla_breached') slaBreaches++;
-      },
-    },
   });
   core.step({ kind: 'partitions', owned: [0] });
   core.step({ kind: 'live', at: new Date(0) });
@@ -169,20 +170,46 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
         known.volume = Math.max(known.volume, inc.mentionIds.length);
         if (inc.state === 'downgraded') known.downgradedAt = inc.updatedAt;
       }
+      for (const id of inc.mentionIds) {
+        const t = tracks.get(id);
+        if (t && t.incidentId === undefined) t.incidentId = inc.id;
+      }
     }
     for (const r of out.routed) {
-      if (!firstDecision.has(r.id)) firstDecision.set(r.id, r.routing.decision);
-      lastDecision.set(r.id, r.routing.decision);
+      const t = tracks.get(r.id);
+      if (!t) continue;
+      // Decisions compared as strings: the simulator reads whatever the engine decides (overflow included).
+      const decision: string = r.routing.decision;
+      const reason = r.routing.reasons[0]?.code;
+      if (r.routing.reasons.some((x) => x.code === 'sla_breached')) slaBreached.add(r.id);
+      if (t.firstDecision === undefined) {
+        t.firstDecision = decision;
+        t.priority = r.routing.priority;
+        if (reason !== undefined) t.firstReason = reason;
+      } else if (decision === 'crisis' && t.firstDecision !== 'crisis' && t.escalatedAt === undefined) {
+        t.escalatedAt = now;
+        if (reason !== undefined) t.escalationReason = reason;
+      } else if (decision === 'overflow' && t.overflowAt === undefined) {
+        t.overflowAt = now;
+        if (reason !== undefined) t.overflowReason = reason;
+      }
+      if (t.firstDecision === 'overflow' && t.overflowAt === undefined) {
+        t.overflowAt = now;
+        if (reason !== undefined) t.overflowReason = reason;
+      }
+      // "Still waiting" (queued) after an offer says nothing new about where the mention is.
+      if (!(decision === 'queued' && t.finalDecision !== undefined && t.finalDecision !== 'queued')) t.finalDecision = decision;
     }
     for (const e of out.events) {
       if (e.state === 'offered' || e.state === 'accepted') {
         if (e.state === 'offered') {
           offers++;
           if ([...open.values()].some((o) => o.mentionId === e.mentionId && o.assignmentId !== e.assignmentId)) duplicates.add(e.mentionId);
-          if (!firstOffer.has(e.mentionId)) {
-            firstOffer.set(e.mentionId, now - arrived.get(e.mentionId)!);
-            const g = gold.get(e.mentionId);
-            if (g) matchBasis.push(Object.keys(byId.get(e.expertId)!.expert.skills).some((s) => norm(s) === norm(g)));
+          if (!firstOffer.has(e.mentionId)) firstOffer.set(e.mentionId, now - arrived.get(e.mentionId)!);
+          const t = tracks.get(e.mentionId);
+          if (t) {
+            t.firstOfferAt ??= now;
+            t.offeredTo.push(e.expertId);
           }
           behave(e, now);
         }
@@ -227,10 +254,18 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     schedule(now + delay, () => {
       if (!stillOffered()) return;
       accepted.set(offer.mentionId, now + delay - arrived.get(offer.mentionId)!);
+      const t = tracks.get(offer.mentionId);
+      if (t) {
+        t.acceptedAt = now + delay;
+        t.acceptedBy = offer.expertId;
+      }
       act('accepted', now + delay);
       const [alo, ahi] = b.answerAfterSeconds;
       const answerAt = now + delay + (alo + random() * (ahi - alo)) * 1000;
-      schedule(answerAt, () => act('answered', answerAt, { replyUrl: 'https://example.com/reply' }));
+      schedule(answerAt, () => {
+        if (t && engine.state.assignmentOf(offer.mentionId)?.id === offer.assignmentId) t.answeredAt = answerAt;
+        act('answered', answerAt, { replyUrl: 'https://example.com/reply' });
+      });
     });
   };
 
@@ -238,6 +273,7 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     const at = Date.parse(m.mention.createdAt);
     schedule(at, () => {
       arrived.set(m.mention.id, at);
+      tracks.set(m.mention.id, { arrivedAt: at, offeredTo: [], onShift: onShift(directory, m.mention.brand, m.goldTopic, policy, new Date(at)) });
       record(step({ kind: 'mentions', mentions: [m.mention], at: new Date(at) }), at);
     });
   }
@@ -255,26 +291,23 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
   // Discrete-event loop: earliest first; at the same instant, in the order scheduled (arrivals before ticks).
   for (let next = queue.pop(); next; next = queue.pop()) next.run();
 
-  const decisions: Record<Decision, number> = { expert: 0, crisis: 0, monitor: 0, queued: 0 };
-  for (const d of firstDecision.values()) decisions[d]++;
-  const outcomes = { accepted: 0, offeredAtEnd: 0, crisis: 0, escalated: 0, monitor: 0, neverOffered: 0 };
-  for (const m of mentions) {
-    const id = m.mention.id;
-    if (escalatedIds.has(id)) outcomes.escalated++;
-    else if (firstDecision.get(id) === 'crisis') outcomes.crisis++;
-    else if (firstDecision.get(id) === 'monitor') outcomes.monitor++;
-    else if (accepted.has(id)) outcomes.accepted++;
-    else if (firstOffer.has(id)) outcomes.offeredAtEnd++;
-    else outcomes.neverOffered++;
+  const lines = mentions.map((m) =>
+    lineOf(m.mention, { topic: m.goldTopic, sentiment: m.goldSentiment, crisis: m.goldCrisis }, tracks.get(m.mention.id) ?? { arrivedAt: Date.parse(m.mention.createdAt), offeredTo: [], onShift: { brandExperts: 0, skilledExperts: null } }, expertById, policy),
+  );
+  const decisions = Object.fromEntries(Decision.options.map((d) => [d, 0])) as Record<Decision, number>;
+  const outcomes: Record<Outcome, number> = { accepted: 0, offeredAtEnd: 0, crisis: 0, escalated: 0, overflow: 0, monitor: 0, neverOffered: 0 };
+  for (const l of lines) {
+    if (l.firstDecision !== null) decisions[l.firstDecision as Decision] = (decisions[l.firstDecision as Decision] ?? 0) + 1;
+    outcomes[l.outcome]++;
   }
+  const overflowed = lines.filter((l) => l.times.overflowAt !== null);
   const ttfo = [...firstOffer.values()].map((ms) => ms / 1000);
   const tta = [...accepted.values()].map((ms) => ms / 1000);
-  return {
+  const result: SimulationResult = {
     mentions: mentions.length,
     decisions,
     outcomes,
-    skillMatchRate: matchBasis.length === 0 ? null : Math.round((matchBasis.filter(Boolean).length / matchBasis.length) * 10_000) / 10_000,
-    skillMatchBasis: matchBasis.length,
+    ...figuresOf(lines),
     capacityViolations,
     duplicateAssignments: duplicates.size,
     timeToFirstOfferSeconds: { p50: percentile(ttfo, 50), p95: percentile(ttfo, 95), n: ttfo.length },
@@ -282,12 +315,14 @@ export function runSimulation(input: { experts: SimExpert[]; mentions: SimMentio
     offers,
     declines,
     expiries,
-    slaBreaches,
-    escalations: escalatedIds.size,
+    slaBreaches: slaBreached.size,
+    escalations: outcomes.escalated,
+    overflow: { mentions: overflowed.length, acceptedThere: overflowed.filter((l) => l.times.acceptedAt !== null && l.times.acceptedAt >= l.times.overflowAt!).length },
     incidents,
     crisis: { ...crisis, reachedSecondLevel: secondLevel.size, timeToAcknowledgeSeconds: { p50: percentile(ackTimes, 50), p95: percentile(ackTimes, 95), n: ackTimes.length } },
     simulatedSeconds: Math.round((horizon - start) / 1000),
   };
+  return { result, lines };
 }
 
 /** A binary min-heap: the simulator's event queue. */

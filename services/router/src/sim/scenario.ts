@@ -1,0 +1,76 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadModel, type ClassifierModel } from '@chorus/classifier';
+import type { RoutingPolicy } from '../policy.js';
+import { readExperts, readMentions, readPolicy, type SimExpert, type SimMention, type SimulationSettings } from './inputs.js';
+
+/** The files a scenario directory holds (README, "Simulating a routing policy"); the optional ones may be absent. */
+export const SCENARIO_FILES = {
+  experts: 'experts.json',
+  mentions: 'mentions.jsonl',
+  policy: 'policy.json',
+  taxonomy: 'taxonomy.json',
+  topicModel: 'topic-model.json',
+  sentimentModel: 'sentiment-model.json',
+} as const;
+
+/** Files given beside (or instead of) a scenario directory; a file given here wins over the directory's. */
+export interface ScenarioFiles {
+  experts?: string | undefined;
+  mentions?: string | undefined;
+  policy?: string | undefined;
+  taxonomy?: string | undefined;
+  topicModel?: string | undefined;
+  sentimentModel?: string | undefined;
+}
+
+export interface Scenario {
+  experts: SimExpert[];
+  mentions: SimMention[];
+  policy: RoutingPolicy;
+  settings: SimulationSettings;
+  model: ClassifierModel;
+  /** The files read, for the log. */
+  files: ScenarioFiles;
+}
+
+/**
+ * Where a scenario directory is: as given (from the working directory), else relative to `base` (the router package,
+ * so `--scenario examples/multi-brand` works from the repository root too).
+ */
+export function resolveScenarioDir(dir: string, base: string): string {
+  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  if (isDir(resolve(dir))) return resolve(dir);
+  if (!isAbsolute(dir) && isDir(join(base, dir))) return join(base, dir);
+  throw new Error(`no scenario directory ${dir} (looked from ${process.cwd()} and ${base})`);
+}
+
+/** The scenario's files: each one given in `over`, else the directory's when it is there. */
+export function scenarioFiles(dir: string | undefined, over: ScenarioFiles = {}): ScenarioFiles {
+  const pick = (given: string | undefined, name: string, required: boolean): string | undefined => {
+    if (given) return given;
+    if (!dir) return undefined;
+    const file = join(dir, name);
+    if (existsSync(file)) return file;
+    if (required) throw new Error(`scenario ${dir} has no ${name}`);
+    return undefined;
+  };
+  return {
+    experts: pick(over.experts, SCENARIO_FILES.experts, true),
+    mentions: pick(over.mentions, SCENARIO_FILES.mentions, true),
+    policy: pick(over.policy, SCENARIO_FILES.policy, false),
+    taxonomy: pick(over.taxonomy, SCENARIO_FILES.taxonomy, false),
+    topicModel: pick(over.topicModel, SCENARIO_FILES.topicModel, false),
+    sentimentModel: pick(over.sentimentModel, SCENARIO_FILES.sentimentModel, false),
+  };
+}
+
+/** Reads a scenario: the policy (and its `simulation` settings), the classifier model, the experts, the mentions. */
+export function readScenario(files: ScenarioFiles): Scenario {
+  if (!files.experts || !files.mentions) throw new Error('a scenario needs experts and mentions');
+  const { policy, simulation } = readPolicy(files.policy);
+  const model = loadModel({ taxonomyFile: files.taxonomy, topicModelFile: files.topicModel, sentimentModelFile: files.sentimentModel });
+  const experts = readExperts(files.experts, simulation);
+  const mentions = readMentions(files.mentions, model);
+  return { experts, mentions, policy, settings: simulation, model, files };
+}
