@@ -114,7 +114,7 @@ test('--scenario with --out writes one line per mention with what it got, where 
   const lines = readFileSync(join(out, 'mentions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MentionLine);
   expect(lines).toHaveLength(3);
   const [bag, delay, legal] = lines;
-  expect(bag).toMatchObject({ brand: 'virgin-america', firstDecision: 'expert', outcome: 'accepted', gold: { topic: 'Baggage', sentiment: 'negative', crisis: false }, secondsToFirstOffer: 0, secondsToAccept: 30, incidentId: null });
+  expect(bag).toMatchObject({ sourceId: '1', brand: 'virgin-america', firstDecision: 'expert', outcome: 'accepted', gold: { topic: 'Baggage', sentiment: 'negative', crisis: false }, secondsToFirstOffer: 0, secondsToAccept: 30, incidentId: null });
   expect(bag!.firstExpert!.brands.length).toBe(1);
   expect(bag!.brandMatch).toBe(true);
   expect(bag!.skillMatch).toBe(true);
@@ -135,6 +135,7 @@ function line(over: Partial<MentionLine> & { skilled?: number; goldCrisis?: bool
   const { skilled, goldCrisis, ...rest } = over;
   return {
     id: 'm',
+    sourceId: 'm',
     brand: 'a',
     priority: 'p3',
     firstDecision: 'expert',
@@ -220,7 +221,7 @@ test('crisis recall on gold crisis mentions; routine mentions in the crisis queu
     line({ goldCrisis: false, firstDecision: 'queued', finalDecision: 'overflow', overflowReason: 'sla_breached' }),
     line({ goldCrisis: null, firstDecision: 'expert', finalDecision: 'crisis', escalationReason: 'escalated_after_offers' }), // no gold: routine
   ]);
-  expect(f.crisisRecall).toEqual({ rate: 0.5, n: 4, missedAs: { queued: 1, monitor: 1 } });
+  expect(f.crisisRecall).toEqual({ rate: 0.5, n: 4, missedAs: { queued: 1, monitor: 1 }, reachedLater: 1 });
   expect(f.routineInCrisis).toEqual({ n: 4, total: 3, firstDecision: 1, escalation: 2, byReason: { active_spike: 1, sla_breached: 1, escalated_after_offers: 1 } });
   // Without any gold crisis field there is no routine basis.
   expect(figuresOf([line({ firstDecision: 'crisis', finalDecision: 'crisis' })]).routineInCrisis).toBeNull();

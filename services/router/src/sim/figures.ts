@@ -27,8 +27,11 @@ export interface Figures {
   skillMatchBasis: number;
   /** The same, only for mentions that arrived while an expert of the brand holding the gold topic was on shift. */
   skillMatchWhileSkilledOnShift: Rate;
-  /** Gold crisis mentions whose first decision was crisis, and what the others got first. */
-  crisisRecall: Rate & { missedAs: Record<string, number> };
+  /**
+   * Gold crisis mentions whose first decision was crisis, what the others got first, and how many of those reached the
+   * crisis team later (an incident pulled them in, or an escalation).
+   */
+  crisisRecall: Rate & { missedAs: Record<string, number>; reachedLater: number };
   /**
    * Gold non-crisis mentions that ended in the crisis queue, by why: the first decision (with its reason), or a later
    * escalation. Null when no mention has a gold `crisis`.
@@ -107,7 +110,7 @@ export function figuresOf(lines: MentionLine[]): Figures {
     skillMatchRate: skill.rate,
     skillMatchBasis: skill.n,
     skillMatchWhileSkilledOnShift: rateOf(withGold.filter(skilledOnShift).map((l) => l.skillMatch === true)),
-    crisisRecall: { ...rateOf(goldCrisis.map((l) => l.firstDecision === 'crisis')), missedAs },
+    crisisRecall: { ...rateOf(goldCrisis.map((l) => l.firstDecision === 'crisis')), missedAs, reachedLater: goldCrisis.filter((l) => l.firstDecision !== 'crisis' && l.finalDecision === 'crisis').length },
     routineInCrisis,
     timeToFirstOfferCensoredSeconds: { overall: censored(owed), whileSkilledOnShift: censored(owed.filter(skilledOnShift)) },
     goldNegativeMonitored: rateOf(lines.filter((l) => l.gold.sentiment !== null && norm(l.gold.sentiment) === 'negative' && l.gold.crisis !== true).map((l) => l.firstDecision === 'monitor')),

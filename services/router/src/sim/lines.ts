@@ -30,6 +30,8 @@ export interface ExpertRef {
 /** One mention's record in `--out <dir>/mentions.jsonl`: enough to compute any figure of the result again. */
 export interface MentionLine {
   id: string;
+  /** The input line's `id` (or `sourceId`): joins a line to the scenario's mentions.jsonl. */
+  sourceId: string;
   brand: string;
   /** Priority of the first decision. */
   priority: Priority | null;
@@ -129,6 +131,7 @@ export function lineOf(m: ClassifiedMention, gold: { topic?: string | undefined;
   const seconds = (ms: number | undefined) => (ms === undefined ? null : Math.round((ms - t.arrivedAt) / 100) / 10);
   return {
     id: m.id,
+    sourceId: m.sourceId,
     brand: m.brand,
     priority: t.priority ?? null,
     firstDecision: t.firstDecision ?? null,
