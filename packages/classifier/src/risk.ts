@@ -57,7 +57,9 @@ export function scoreRisk(signals: Signal[], sentimentScore: number, topics: Top
     reasons.push({ code: 'conversation_velocity', message: 'the conversation on this topic is moving fast', weight: round(0.5 * ctx.velocity) });
   }
   reasons.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
-  return { score: round(Math.min(1, content * amplifier)), reasons };
+  // Reach and velocity raise the odds as if the content risk had been seen `amplifier` times: the score stays a
+  // probability-like number below 1 (content × amplifier capped at 1 made every strong post from a known account 1.0).
+  return { score: round(1 - Math.pow(1 - content, amplifier)), reasons };
 }
 
 function round(x: number): number {

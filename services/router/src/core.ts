@@ -203,8 +203,11 @@ export class RouterCore {
         // A backfilled post is history, not a conversation happening now: it must not open a spike.
         const m = this.withStory(input.mention);
         if (Date.parse(m.receivedAt) - Date.parse(m.createdAt) > this.options.policy.spikes.maxLatenessSeconds * 1000) break;
-        const incidents = this.engine.observe(m, input.at).filter(this.ownsConversation);
-        if (this.live && incidents.length > 0) this.take({ ...emptyOutput(), incidents }, effects);
+        const changed = this.engine.observe(m, input.at);
+        const incidents = changed.filter(this.ownsConversation);
+        // Every replica moves its own cases of the burst to the crisis team; the incident's owner publishes it.
+        const joined = this.live ? this.engine.joinSpikes(changed, input.at, this.owns) : undefined;
+        if (this.live && (incidents.length > 0 || (joined && joined.routed.length > 0))) this.take({ ...emptyOutput(), ...joined, incidents }, effects);
         break;
       }
       case 'partitions':

@@ -1,5 +1,6 @@
 import type { AssignmentEvent, ClassifiedMention, Incident, Priority, RoutingDecision } from '@chorus/schemas';
 import type { RoutingPolicy } from './policy.js';
+import { severityOf } from './severity.js';
 
 /** The decisions the engine makes itself, beside route()'s: escalations, waits and spike members (pure). */
 
@@ -35,7 +36,7 @@ export function queuedRouting(priority: Priority, policy: RoutingPolicy, now: Da
 export function spikeRouting(m: ClassifiedMention, inc: Incident, policy: RoutingPolicy, now: Date): RoutingDecision {
   return {
     decision: 'crisis',
-    severity: Math.max(inc.severity, Math.min(10, Math.ceil(m.classification.risk.score * 10))),
+    severity: Math.max(inc.severity, severityOf(m, false)),
     priority: 'p1',
     reasons: [{ code: 'active_spike', message: `part of an active spike (${inc.title})` }, ...m.classification.risk.reasons.slice(0, 2)],
     candidates: [],

@@ -106,6 +106,7 @@ export class RoutingEngine {
       const watched = this.spikes.watch(mention, now);
       out.incidents!.push(...watched.changed);
       spike = watched.active;
+      merge(out, this.joinSpikes(watched.changed, now));
     }
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
       const routing = spikeRouting(mention, spike, this.policy, now);
@@ -132,6 +133,34 @@ export class RoutingEngine {
    */
   observe(mention: ClassifiedMention, at: Date): Incident[] {
     return this.spikes.watch(mention, at).changed;
+  }
+
+  /**
+   * A spike that just opened takes the burst's mentions that came before it: those still waiting or offered (not yet
+   * accepted) on this replica go to the crisis team with the incident, their offers withdrawn. A mention an expert
+   * already accepted stays with them.
+   */
+  joinSpikes(changed: readonly Incident[], now: Date, owns: Owns = ALL): EngineOutput {
+    const out: EngineOutput = { routed: [], events: [] };
+    if (!this.policy.spikes.routeToCrisis) return out;
+    for (const inc of changed) {
+      if (inc.state !== 'open') continue;
+      for (const id of inc.mentionIds) {
+        const c = this.cases.get(id);
+        if (!c || !owns(id)) continue;
+        if (c.status === 'offered') {
+          const expired = this.expiry(c, now);
+          this.state.apply(expired);
+          out.events.push({ ...expired, reason: `part of a spike (${inc.title}): the crisis team takes it` });
+          this.drainWanted = true;
+        }
+        this.close(id);
+        const routing = spikeRouting(c.mention, inc, this.policy, now);
+        out.routed.push({ ...c.mention, routing });
+        this.page(out, id, routing.severity ?? 5, now);
+      }
+    }
+    return out;
   }
 
   /** An incident acknowledged by a person (see SpikeIncidents.acknowledge). */
@@ -399,4 +428,10 @@ export class RoutingEngine {
       out.events.push(outcome.offer);
     }
   }
+}
+
+function merge(into: EngineOutput, more: EngineOutput): void {
+  into.routed.push(...more.routed);
+  into.events.push(...more.events);
+  if (more.pages?.length) (into.pages ??= []).push(...more.pages);
 }

@@ -1,5 +1,6 @@
 import { assignmentId, type AssignmentEvent, type ClassifiedMention, type Expert, type Priority, type Reason, type RoutingDecision } from '@chorus/schemas';
 import type { RoutingPolicy } from './policy.js';
+import { severityOf } from './severity.js';
 import { isOnShift } from './shift.js';
 import type { RouterState } from './state.js';
 
@@ -79,9 +80,7 @@ export function route(input: RouteInput): RouteOutcome {
   for (const t of sensitive) crisisReasons.push({ code: 'sensitive_topic', message: `sensitive topic "${t.id}": crisis and comms team only`, weight: t.confidence });
   if (crisisReasons.length > 0) {
     crisisReasons.push(...c.risk.reasons.slice(0, 3));
-    const fromRisk = Math.min(10, Math.max(1, Math.ceil(c.risk.score * 10)));
-    // A sensitive topic is at least a 6 even when the words are calm: disclosure risk is not in the tone.
-    const severity = sensitive.length > 0 ? Math.max(6, fromRisk) : fromRisk;
+    const severity = severityOf(mention, sensitive.length > 0);
     return { routing: { ...base, decision: 'crisis', severity, priority: 'p1', reasons: crisisReasons } };
   }
 

@@ -162,6 +162,28 @@ test('a burst with mixed topics is one incident per brand, with all its mentions
   expect(eng.receive({ ...mention({ topics: ['Cancelled Flight'] }), brand: 'other-air' }, at(1900)).routed[0]!.routing.decision).not.toBe('crisis');
 });
 
+test('when a spike opens, the burst\'s mentions still waiting or offered go to the crisis team with it; an accepted one stays', () => {
+  const eng = engine([expert('ana', { capacity: 2 })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
+  for (let w = 0; w < 3; w++) {
+    const o = eng.receive(mention({ topics: ['pricing'] }), at(w * 600 + 1)); // nobody's field: they wait
+    if (o.events[0]) {
+      eng.apply(act(o.events[0], 'accepted', w * 600 + 2), at(w * 600 + 2));
+      eng.apply(act(o.events[0], 'answered', w * 600 + 3), at(w * 600 + 3));
+    }
+  }
+  const first = eng.receive(mention(), at(1800));
+  eng.apply(act(first.events[0]!, 'accepted', 1801), at(1801));
+  const before = [1, 2, 3].map((i) => eng.receive(mention(), at(1800 + i * 10)));
+  expect(before.map((o) => o.routed[0]!.routing.decision)).toEqual(['expert', 'queued', 'queued']);
+  const opening = eng.receive(mention(), at(1850));
+  expect((opening.incidents ?? []).some((i) => i.state === 'open')).toBe(true);
+  const moved = opening.routed.filter((r) => r.routing.reasons[0]!.code === 'active_spike').map((r) => r.id);
+  expect(moved.sort()).toEqual([...before.map((o) => o.routed[0]!.id), opening.routed.at(-1)!.id].sort());
+  expect(moved).not.toContain(first.routed[0]!.id);
+  expect(opening.events).toEqual([expect.objectContaining({ state: 'expired', mentionId: before[0]!.routed[0]!.id })]);
+  expect(eng.pending).toBe(3); // only the three warm-up mentions from before the window still wait
+});
+
 test('crisis items page along the escalation policy until acknowledged, level by level, round by round, then stop', () => {
   const p = RoutingPolicy.parse({
     escalation: { levels: [{ name: 'on-call', targets: ['oncall'], ackTimeoutSeconds: 60 }, { name: 'lead', targets: ['lead'], ackTimeoutSeconds: 120 }], repeat: 2 },

@@ -11,15 +11,29 @@ const codes = (o: ReturnType<typeof decide>) => o.routing.reasons.map((r) => r.c
 
 describe('crisis', () => {
   test('risk above the threshold goes to the crisis team with a severity, never to an expert', () => {
-    const o = decide(mention({ risk: 0.75 }), [expert('ana')]);
-    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 8, priority: 'p1' });
+    const m = mention({ risk: 0.75 });
+    m.classification.signals.push({ name: 'anger', score: 0.8, evidence: ['furious'] });
+    const o = decide(m, [expert('ana')]);
+    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 4, priority: 'p1' });
     expect(o.offer).toBeUndefined();
     expect(codes(o)).toContain('risk_above_threshold');
   });
-  test('a sensitive topic is crisis even when calm, severity at least 6', () => {
+  test('a sensitive topic is crisis even when calm, severity 5', () => {
     const o = decide(mention({ topics: ['financial_disclosure'], risk: 0.2, sentiment: 0 }), [expert('ana', { skills: { financial_disclosure: 5 } })]);
-    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 6 });
+    expect(o.routing).toMatchObject({ decision: 'crisis', severity: 5 });
     expect(codes(o)).toContain('sensitive_topic');
+  });
+  test('severity spreads: a lawyer\'s threat from a big account, a food-poisoning report, a rude one-liner from a new account', () => {
+    const lawyer = mention({ risk: 0.95, followers: 150_000 });
+    lawyer.classification.signals.push({ name: 'legal_threat', score: 0.9, evidence: ['my lawyer'] });
+    const poisoning = mention({ risk: 0.7, followers: 300 });
+    poisoning.classification.signals.push({ name: 'safety', score: 0.8, evidence: ['food poisoning'] });
+    const rude = mention({ risk: 0.62, followers: 3 });
+    rude.classification.signals.push({ name: 'offensive', score: 0.9, evidence: ['idiots'] });
+    const surging = mention({ risk: 0.7, followers: 300 });
+    surging.classification.signals.push({ name: 'safety', score: 0.8, evidence: ['food poisoning'] });
+    surging.classification.risk.reasons.push({ code: 'conversation_velocity', message: 'moving fast', weight: 0.4 });
+    expect([lawyer, poisoning, surging, rude].map((m) => decide(m, []).routing.severity)).toEqual([9, 6, 7, 3]);
   });
 });
 
