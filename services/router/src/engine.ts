@@ -1,5 +1,5 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase } from '@chorus/schemas';
-import { SpikeIncidents } from './incidents.js';
+import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import type { RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting } from './decisions.js';
@@ -75,6 +75,8 @@ export class RoutingEngine {
    * a safety net, every FULL_DRAIN_MS). Routing every waiting case on every tick took most of the router's time.
    */
   private drainWanted = true;
+  /** Incidents whose burst was already taken from the waiting and offered cases (see joinSpikes). */
+  private readonly swept = new Set<string>();
   private shiftSignature = '';
   private lastTick = -Infinity;
   private lastFullDrain = -Infinity;
@@ -144,8 +146,15 @@ export class RoutingEngine {
     const out: EngineOutput = { routed: [], events: [] };
     if (!this.policy.spikes.routeToCrisis) return out;
     for (const inc of changed) {
-      if (inc.state !== 'open') continue;
-      for (const id of inc.mentionIds) {
+      // Once per incident, when it opens: after that every mention that joins it is routed to crisis as it arrives.
+      if (inc.state !== 'open' || this.swept.has(inc.id)) continue;
+      if (this.swept.size >= 1000) this.swept.clear();
+      this.swept.add(inc.id);
+      // The mentions that made it, and the brand's cases from its window that belong to it (neutral words on its topic).
+      const since = Date.parse(inc.openedAt) - (this.policy.spikes.brands[inc.brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) * 1000;
+      const ids = new Set(inc.mentionIds);
+      for (const c of this.cases.values()) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc)) ids.add(c.mention.id);
+      for (const id of ids) {
         const c = this.cases.get(id);
         if (!c || !owns(id)) continue;
         if (c.status === 'offered') {

@@ -50,9 +50,10 @@ export class SpikeIncidents {
     }
   }
 
-  /** The open incident a negative mention belongs to, if any. */
+  /** The open incident a mention belongs to, if any (see `joins`). */
   activeFor(m: ClassifiedMention): Incident | undefined {
-    return m.classification.sentiment.label === 'negative' ? this.open.get(conversationOf(m)) : undefined;
+    const open = this.open.get(conversationOf(m));
+    return open && joins(m, open) ? open : undefined;
   }
 
   /**
@@ -74,7 +75,7 @@ export class SpikeIncidents {
     }
     const changed = this.onEvents(this.detectorFor(m.brand).observe(key, at, negative), now);
     const open = this.open.get(key);
-    if (!open || !negative) return { changed, active: undefined };
+    if (!open || !joins(m, open)) return { changed, active: undefined };
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
@@ -168,4 +169,17 @@ function attribution(counts: Map<string, number>, inc: Incident): Pick<Incident,
     .join(', ');
   const reasons = [...inc.reasons.filter((r) => r.code !== 'topics'), { code: 'topics', message: `topics of its mentions: ${split}` }];
   return { topic, reasons };
+}
+
+/**
+ * Whether a mention of the brand belongs to its open incident: every negative one, and one in neutral words about the
+ * incident's own topic ("300 people sleeping on the floor at the gate" in a cancellation storm reads neutral). Praise
+ * and posts on other topics do not.
+ */
+export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>): boolean {
+  const label = m.classification.sentiment.label;
+  if (label === 'negative') return true;
+  if (label === 'positive') return false;
+  const topic = topicOfMention(m);
+  return topic !== 'other' && topic === open.topic;
 }

@@ -184,6 +184,17 @@ test('when a spike opens, the burst\'s mentions still waiting or offered go to t
   expect(eng.pending).toBe(3); // only the three warm-up mentions from before the window still wait
 });
 
+test('while a spike is open, a neutral post on its topic joins it; praise and other topics do not', () => {
+  const eng = engine([expert('ana', { capacity: 100, skills: { delays: 5, pricing: 5 } })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
+  for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
+  for (let i = 0; i < 6; i++) eng.receive(mention({ topics: ['delays'] }), at(1800 + i * 10));
+  expect(eng.openIncidents).toHaveLength(1);
+  const decide = (topics: string[], sentiment: number) => eng.receive(mention({ topics, sentiment, question: true }), at(1900)).routed[0]!.routing.decision;
+  expect(decide(['delays'], 0)).toBe('crisis');
+  expect(decide(['pricing'], 0)).toBe('expert');
+  expect(decide(['delays'], 0.8)).toBe('expert');
+});
+
 test('crisis items page along the escalation policy until acknowledged, level by level, round by round, then stop', () => {
   const p = RoutingPolicy.parse({
     escalation: { levels: [{ name: 'on-call', targets: ['oncall'], ackTimeoutSeconds: 60 }, { name: 'lead', targets: ['lead'], ackTimeoutSeconds: 120 }], repeat: 2 },
