@@ -30,6 +30,8 @@ export interface ClassifierModel {
 const SENTIMENT_LABELS: ReadonlySet<string> = new Set(['negative', 'neutral', 'positive']);
 const TOPIC_MIN_PROBABILITY = 0.35;
 const MAX_TOPICS = 3;
+/** Below TOPIC_MIN_PROBABILITY, a guess is still reported when nothing else is (marked by its confidence). */
+const TOPIC_GUESS_PROBABILITY = 0.12;
 
 export interface ClassifyContext {
   now: Date;
@@ -164,5 +166,14 @@ function mergeTopics(ruleTopics: TopicScore[], m: LinearModel, x: ReturnType<typ
     else if (confidence > existing.confidence) byId.set(label, { ...existing, confidence, evidence: [...new Set([...existing.evidence, ...explain(m, tokens, label)])].slice(0, 5) });
   });
   const merged = [...byId.values()].sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id)).slice(0, MAX_TOPICS);
-  return merged.length > 0 ? merged : [{ id: 'other', confidence: 1, evidence: [] }];
+  if (merged.length > 0) return merged;
+  // No label is likely enough to name the topic: the model's best guesses, with their low confidences, rather than a
+  // bare "other", so routing can weigh them (an unsure topic goes to a generalist, or to whoever covers most of them).
+  const guesses = m.labels
+    .map((label, i) => ({ id: label, confidence: Math.round(probs[i]! * 1000) / 1000 }))
+    .filter((t) => t.confidence >= TOPIC_GUESS_PROBABILITY && t.id !== 'other')
+    .sort((a, b) => b.confidence - a.confidence || a.id.localeCompare(b.id))
+    .slice(0, MAX_TOPICS)
+    .map((t) => ({ ...t, evidence: explain(m, tokens, t.id) }));
+  return guesses.length > 0 ? guesses : [{ id: 'other', confidence: 1, evidence: [] }];
 }

@@ -6,7 +6,7 @@ const SIGNAL_WEIGHT: Partial<Record<RiskSignalName, number>> = {
   safety: 0.85,
   security: 0.8,
   hate: 0.8,
-  anger: 0.55,
+  anger: 0.4,
   churn: 0.45,
   offensive: 0.35,
 };

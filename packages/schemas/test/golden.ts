@@ -27,7 +27,7 @@ export const classification = {
   topics: [{ id: 'baggage', confidence: 0.86, evidence: ['bag'] }],
   signals: [{ name: 'question', score: 0.75, evidence: ['How do I file a claim?'] }],
   risk: { score: 0.12, reasons: [{ code: 'negative_sentiment', message: 'negative sentiment (-0.4)', weight: 0.12 }] },
-  model: { name: 'chorus-lexicon', version: '1+taxonomy.2026.11.1' },
+  model: { name: 'chorus-lexicon', version: '1+taxonomy.2026.12.1' },
   classifiedAt: '2026-11-20T08:15:02.100Z',
 };
 

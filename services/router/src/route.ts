@@ -189,7 +189,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   const relax = input.retry?.relax ?? 0;
   const exclude = input.retry?.exclude;
   const minProficiency = relax >= 1 ? 1 : policy.minProficiency;
-  const { primary, secondary } = focus(mention, policy);
+  const { primary, secondary, unsure } = focus(mention, policy);
   // What counts as a fitting skill: the primary topic; once the mention has waited long, also its neighbours and the
   // mention's other topics (at half weight); in overflow, anyone of the brand.
   const fallback = relax >= 2 && primary ? [...secondary.map((t) => t.key), ...(adjacency(policy).get(primary.key) ?? [])] : [];
@@ -215,8 +215,10 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     }
     const skills = skillsOf(e);
     const open = state.load(e.id, e.priorityWeights);
-    // A specific topic: the expert's level in it (a fallback topic counts half); none: the generalist role's level.
-    const main = primary ? Math.max(skills.get(primary.key) ?? 0, ...fallback.map((k) => (skills.get(k) ?? 0) / 2)) : (skills.get(generalist) ?? 0);
+    // A specific topic: the expert's level in it (a fallback topic counts half). None: the generalist role first (its
+    // holders score 3–5 by level), then the others by their expected level over the unsure guesses (0–2.5).
+    const role = skills.get(generalist) ?? 0;
+    const main = primary ? Math.max(skills.get(primary.key) ?? 0, ...fallback.map((k) => (skills.get(k) ?? 0) / 2)) : role > 0 ? 2.5 + role / 2 : expectedSkill(skills, unsure) / 2;
     const proficiency = main / 5;
     const other = secondary.length === 0 ? 0 : Math.max(...secondary.map((t) => ((skills.get(t.key) ?? 0) / 5) * t.confidence));
     const capacityLeft = (e.capacity - open) / e.capacity;
@@ -228,7 +230,13 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     const reasons: Reason[] = [
       {
         code: 'skill_match',
-        message: primary ? `primary topic ${primary.id}: ${skills.get(primary.key) ?? 0}/5${secondary.length ? `; also ${secondary.map((t) => `${t.id} ${skills.get(t.key) ?? 0}/5`).join(', ')}` : ''}` : `no specific topic: ${main > 0 ? `generalist (${policy.generalist.skill} ${main}/5)` : 'any expert of the brand'}`,
+        message: primary
+          ? `primary topic ${primary.id}: ${skills.get(primary.key) ?? 0}/5${secondary.length ? `; also ${secondary.map((t) => `${t.id} ${skills.get(t.key) ?? 0}/5`).join(', ')}` : ''}`
+          : role > 0
+            ? `no specific topic: generalist (${policy.generalist.skill} ${role}/5)`
+            : unsure.length > 0
+              ? `unsure topic (${unsure.map((t) => `${t.id} ${t.confidence}`).join(', ')}): expected level ${round(expectedSkill(skills, unsure))}/5`
+              : 'no specific topic: any expert of the brand',
         weight: round(w.proficiency * proficiency),
       },
       { code: 'capacity_left', message: `${e.capacity - open} of ${e.capacity} slots free`, weight: round(w.capacity * capacityLeft) },
@@ -294,13 +302,25 @@ interface FocusTopic {
  * ("other", "can't tell") or one below the policy's confidence names no field: with no primary, the mention goes to
  * the generalist role.
  */
-export function focus(m: ClassifiedMention, policy: RoutingPolicy): { primary: FocusTopic | undefined; secondary: FocusTopic[] } {
+export function focus(m: ClassifiedMention, policy: RoutingPolicy): { primary: FocusTopic | undefined; secondary: FocusTopic[]; unsure: FocusTopic[] } {
   const generic = genericKeys(policy);
-  const specific = m.classification.topics
+  const all = m.classification.topics
     .map((t) => ({ id: t.id, key: topicKey(t.id), confidence: t.confidence }))
-    .filter((t) => !generic.has(t.key) && t.confidence >= policy.generalist.minTopicConfidence)
+    .filter((t) => !generic.has(t.key))
     .sort((a, b) => b.confidence - a.confidence || a.key.localeCompare(b.key));
-  return { primary: specific[0], secondary: specific.slice(1) };
+  const specific = all.filter((t) => t.confidence >= policy.generalist.minTopicConfidence);
+  return { primary: specific[0], secondary: specific.slice(1), unsure: all.filter((t) => t.confidence < policy.generalist.minTopicConfidence) };
+}
+
+/** An expert's expected proficiency (0–5) over unsure topics, each weighed by its confidence. */
+function expectedSkill(skills: Map<string, number>, unsure: readonly FocusTopic[]): number {
+  let mass = 0;
+  let sum = 0;
+  for (const t of unsure) {
+    mass += t.confidence;
+    sum += t.confidence * (skills.get(t.key) ?? 0);
+  }
+  return mass > 0 ? sum / mass : 0;
 }
 
 const sensitiveCache = new WeakMap<RoutingPolicy, Set<string>>();

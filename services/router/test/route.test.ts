@@ -252,3 +252,14 @@ describe('brands, one topic vocabulary, the primary topic, generalists', () => {
     expect(decide(mention({ topics: ['other'] }), [specialist]).offer?.expertId).toBe('bag');
   });
 });
+
+test('unsure guesses without a generalist: whoever covers most of them', () => {
+  const m = mention({ topics: ['Late Flight', 'Cancelled Flight'] });
+  m.classification.topics[0]!.confidence = 0.3;
+  m.classification.topics[1]!.confidence = 0.2;
+  const late = expert('late', { skills: { late_flight: 4 } });
+  const cancelled = expert('cxl', { skills: { cancelled_flight: 5 } });
+  const o = decide(m, [cancelled, late]);
+  expect(o.offer?.expertId).toBe('late');
+  expect(o.routing.reasons.find((r) => r.code === 'skill_match')!.message).toMatch(/^unsure topic/);
+});
