@@ -3,7 +3,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Gauge, type Registry } from 'prom-client';
-import { createHttpServer, requireApiKeys, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import { createHttpServer, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
+import { installAuth, type AuthOptions, type RouteAccess } from './auth/guard.js';
+import { legacyKeyAuthenticator } from './auth/env-keys.js';
 import type { ApiContext } from './context.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { correctionRoutes } from './routes/corrections.js';
@@ -22,14 +24,20 @@ export interface ApiDeps extends ApiContext {
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   version?: string;
-  /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. The pages themselves are public. */
+  /** Who may call /v1 and how they prove it (auth/guard.ts); absent: `apiKeys` if given, else the local demo mode. */
+  auth?: AuthOptions;
+  /** Read/write keys (service-kit's parseApiKeys), as before scopes: read reads what the pages show, write is admin. */
   apiKeys?: ApiKey[];
 }
 
+/** The built API and the permission each route declares (the access matrix test reads it). */
+export type Api = FastifyInstance & { routeAccess: RouteAccess[] };
+
 /** Builds the REST API (routes, validation from the zod schemas, OpenAPI at /openapi.json and /docs). */
-export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApi(deps: ApiDeps): Promise<Api> {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness });
-  requireApiKeys(app, deps.apiKeys ?? [], (path) => path.startsWith('/v1/'));
+  const auth: AuthOptions = deps.auth ?? (deps.apiKeys?.length ? { mode: 'required', authenticators: [legacyKeyAuthenticator(deps.apiKeys)] } : { mode: 'local', authenticators: [] });
+  const routeAccess = installAuth(app, auth);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -79,5 +87,5 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   statsRoutes(app, deps);
   sourceRoutes(app, deps);
   await pageRoutes(app);
-  return app;
+  return Object.assign(app, { routeAccess });
 }

@@ -16,6 +16,17 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).ex
   WEBHOOKS_GROUP_ID: z.string().optional().describe('Webhook dispatcher consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-webhooks"'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000).describe('How long one delivery attempt waits for an answer'),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4).describe('Attempts per event before it is recorded as failed'),
+  AUTH_MODE: z
+    .enum(['auto', 'local', 'required'])
+    .default('auto')
+    .describe('local: no login, every caller is an admin (loopback only); required: a login or key on every /v1 call; auto: required when API_KEYS or OIDC_ISSUER is set'),
+  AUTH_ALLOW_OPEN: z.enum(['on', 'off']).default('off').describe('on: allow the no-login mode on a non-loopback HOST (never in production)'),
+  OIDC_ISSUER: z.url().optional().describe('OpenID Connect provider (Keycloak, Entra ID, Google, Okta): tokens must carry this iss'),
+  OIDC_AUDIENCE: z.string().default('chorus-api').describe('The aud the API\'s access tokens carry'),
+  OIDC_JWKS_URL: z.url().optional().describe('The provider\'s signing keys; default: jwks_uri from its discovery document'),
+  OIDC_ROLES_CLAIM: z.string().default('roles').describe('Claim (or dotted path, e.g. realm_access.roles) holding the person\'s roles'),
+  OIDC_ROLE_MAP: z.string().optional().describe('Provider role names to Chorus roles: "chorus-admins=admin,comms=crisis"'),
+  OIDC_EXPERT_CLAIM: z.string().default('chorus_expert').describe('Claim naming the person\'s expert record; without it, an expert is linked by e-mail'),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1000).describe('First retry delay; doubles each attempt'),
 });
 export type ApiConfig = z.infer<typeof ApiEnv>;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
-import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, parseApiKeys, runMain } from '@chorus/service-kit';
+import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
+import { authFromConfig } from './auth/config.js';
 import { buildApi } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
@@ -25,6 +26,8 @@ runMain(undefined, async () => {
   const producer = createProducer(kafka, { logger });
   await producer.connect();
 
+  const auth = authFromConfig(config, es, indices);
+  if (auth.mode === 'local') logger.warn({ host: config.HOST }, 'LOCAL DEMO MODE: no login configured, every caller is an admin (set OIDC_ISSUER or API_KEYS to require one)');
   const hub = new StreamHub(config.SSE_REPLAY_BUFFER);
   const indexer = createIndexer({
     kafka,
@@ -65,7 +68,7 @@ runMain(undefined, async () => {
     now: () => new Date(),
     consistencyWaitMs: config.API_CONSISTENCY_WAIT_MS,
     webhookDelivery: delivery,
-    apiKeys: parseApiKeys(config.API_KEYS),
+    auth,
     onWebhooksChanged: () => dispatcher.refresh(),
     logger,
     registry,

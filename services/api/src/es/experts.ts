@@ -38,3 +38,9 @@ export async function listExperts(es: Client, index: string, filter: { team?: st
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
   return { items: res.hits.hits.map((h) => h._source!).filter(Boolean), total };
 }
+
+/** The expert whose e-mail this is (case-insensitive): how a person's login finds their expert record. */
+export async function expertIdByEmail(es: Client, index: string, email: string): Promise<string | undefined> {
+  const res = await es.search<Expert>({ index, size: 1, query: { term: { email: { value: email, case_insensitive: true } } } });
+  return res.hits.hits[0]?._source?.id;
+}

@@ -78,6 +78,7 @@ const EXPERT_MAPPINGS = {
     name: { type: 'text', fields: { raw: { type: 'keyword' } } },
     team: { type: 'keyword' },
     brands: { type: 'keyword' },
+    email: { type: 'keyword' },
     status: { type: 'keyword' },
     languages: { type: 'keyword' },
     updatedAt: { type: 'date' },

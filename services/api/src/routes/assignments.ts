@@ -15,6 +15,8 @@ import {
 } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { publishAndAwait } from '../commands.js';
+import { requireSelf } from '../auth/guard.js';
+import { actorOf } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { foldAssignment } from '../es/assignment-store.js';
 import { getVersioned } from '../es/versioned.js';
@@ -31,16 +33,19 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/v1/assignments/:id', {
+    config: { permission: ['assignments:act', 'crisis:read', 'experts:read'] },
     schema: { tags: ['assignments'], summary: 'One assignment', params: IdParams, response: { 200: Assignment, 404: Problem } },
     handler: async (request) => {
       const a = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, request.params.id);
       if (!a) throw new ChorusError('not_found', `no assignment ${request.params.id}`);
+      requireSelf(request.principal, a.doc.expertId, 'crisis:read', 'experts:read');
       return a.doc;
     },
   });
 
   for (const action of ACTIONS) {
     r.post(`/v1/assignments/:id/${action.path}`, {
+      config: { permission: 'assignments:act' },
       schema: {
         tags: ['assignments'],
         summary: action.summary,
@@ -56,6 +61,9 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const body = (request.body ?? {}) as { reason?: string; replyUrl?: string; actor?: string; outcome?: string };
         const current = await getVersioned<Assignment>(ctx.es, ctx.indices.assignments, request.params.id);
         if (!current) throw new ChorusError('not_found', `no assignment ${request.params.id}`);
+        // Only the expert it was offered to acts on an assignment (an admin may too); the actor is who is logged in.
+        requireSelf(request.principal, current.doc.expertId);
+        const actor = request.principal.kind === 'local' ? (body.actor ?? current.doc.expertId) : actorOf(request.principal);
         const event: AssignmentEvent = {
           assignmentId: current.doc.id,
           mentionId: current.doc.mentionId,
@@ -64,7 +72,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
           priority: current.doc.priority,
           attempt: current.doc.attempt,
           at: ctx.now().toISOString(),
-          actor: body.actor ?? current.doc.expertId,
+          actor,
           ...(body.reason ? { reason: body.reason } : body.outcome ? { reason: `outcome: ${body.outcome}` } : {}),
           ...(body.replyUrl ? { replyUrl: body.replyUrl } : {}),
         };

@@ -16,6 +16,7 @@ export function correctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/v1/mentions/:id/corrections', {
+    config: { permission: 'mentions:write' },
     schema: {
       tags: ['mentions'],
       summary: "Correct a mention's topic or sentiment",
@@ -41,6 +42,7 @@ export function correctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/corrections/export', {
+    config: { permission: 'mentions:read' },
     schema: {
       tags: ['mentions'],
       summary: 'Corrections as labelled JSON Lines',

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AcknowledgeBody, CrisisPage, CrisisQueueResponse, IdParams, Problem, Slug } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { publishAndAwait } from '../commands.js';
+import { acknowledgerOf as by } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { crisisQueue } from '../es/mentions.js';
 import { pagesFor } from '../es/pages.js';
@@ -20,6 +21,7 @@ const Query = z.object({
 
 export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/crisis-queue', {
+    config: { permission: 'crisis:read' },
     schema: {
       tags: ['crisis'],
       summary: 'The crisis queue',
@@ -45,6 +47,7 @@ export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.withTypeProvider<ZodTypeProvider>().post('/v1/crisis-queue/:id/acknowledge', {
+    config: { permission: 'crisis:act' },
     schema: {
       tags: ['crisis'],
       summary: 'Acknowledge a crisis item',
@@ -57,7 +60,7 @@ export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const current = await getVersioned<CrisisPage>(ctx.es, ctx.indices.pages, request.params.id);
       if (!current) throw new ChorusError('not_found', `mention ${request.params.id} is not being paged`);
       if (current.doc.state === 'acknowledged') throw new ChorusError('invalid_transition', `already acknowledged by ${current.doc.by ?? 'someone'}`);
-      const page: CrisisPage = { ...current.doc, state: 'acknowledged', by: request.body.by, at: ctx.now().toISOString() };
+      const page: CrisisPage = { ...current.doc, state: 'acknowledged', by: by(request.principal, request.body.by), at: ctx.now().toISOString() };
       // Kafka first: the router stops paging, the webhooks fire, and the indexer (the only writer of the page) folds it.
       const { status, doc } = await publishAndAwait<CrisisPage>(ctx, {
         topic: 'crisisPages',

@@ -13,6 +13,7 @@ import {
 } from '@chorus/schemas';
 import { isDeepStrictEqual } from 'node:util';
 import { ChorusError } from '@chorus/service-kit';
+import { requireSelf } from '../auth/guard.js';
 import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
 import { countOpen, expertAssignments } from '../es/assignments.js';
@@ -64,6 +65,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }
 
   r.post('/v1/experts', {
+    config: { permission: 'experts:write' },
     schema: { tags: ['experts'], summary: 'Create an expert', body: ExpertInput, response: { 201: Expert, 202: Expert, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
       if (await getExpert(ctx.es, ctx.indices.experts, request.body.id)) {
@@ -76,18 +78,22 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/experts', {
+    config: { permission: 'experts:read' },
     schema: { tags: ['experts'], summary: 'List experts', querystring: ListQuery, response: { 200: ExpertListResponse } },
     handler: async (request) => listExperts(ctx.es, ctx.indices.experts, request.query, request.query.limit),
   });
 
   r.get('/v1/experts/:id', {
+    config: { permission: ['experts:read', 'inbox:self'] },
     schema: { tags: ['experts'], summary: 'One expert', params: IdParams, response: { 200: Expert, 404: Problem } },
     handler: async (request) => {
+      requireSelf(request.principal, request.params.id, 'experts:read');
       return requireExpert(request.params.id);
     },
   });
 
   r.put('/v1/experts/:id', {
+    config: { permission: 'experts:write' },
     schema: { tags: ['experts'], summary: 'Create or replace an expert', params: IdParams, body: ExpertInput, response: { 200: Expert, 201: Expert, 202: Expert, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) {
@@ -101,6 +107,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.delete('/v1/experts/:id', {
+    config: { permission: 'experts:write' },
     schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
       await requireExpert(request.params.id);
@@ -110,6 +117,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/experts/:id/presence', {
+    config: { permission: ['experts:write', 'inbox:self'] },
     schema: {
       tags: ['experts'],
       summary: "Set an expert's presence, or send a heartbeat",
@@ -119,6 +127,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: Expert, 202: Expert, 404: Problem },
     },
     handler: async (request, reply) => {
+      requireSelf(request.principal, request.params.id, 'experts:write');
       const before = await requireExpert(request.params.id);
       const at = ctx.now().toISOString();
       const expert = Expert.parse({ ...before, presence: request.body.presence, lastSeenAt: at, updatedAt: at });
@@ -128,6 +137,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/experts/:id/inbox', {
+    config: { permission: ['experts:read', 'inbox:self'] },
     schema: {
       tags: ['experts'],
       summary: "An expert's inbox",
@@ -137,6 +147,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: InboxResponse, 404: Problem },
     },
     handler: async (request) => {
+      requireSelf(request.principal, request.params.id, 'experts:read');
       const expert = await requireExpert(request.params.id);
       const states = request.query.state === 'open' ? ['offered', 'accepted'] : ['offered', 'accepted', 'declined', 'expired', 'answered', 'resolved'];
       const [assignments, open] = await Promise.all([

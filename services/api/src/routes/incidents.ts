@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AcknowledgeBody, IdParams, Incident, IncidentListQuery, IncidentListResponse, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { acknowledgerOf as by } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { getVersioned } from '../es/versioned.js';
 import { listIncidents } from '../es/incidents.js';
@@ -11,12 +12,14 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/v1/incidents', {
+    config: { permission: 'crisis:read' },
     schema: { tags: ['crisis'], summary: 'Spike incidents', description: 'Most severe first. Default: open and acknowledged.', querystring: IncidentListQuery, response: { 200: IncidentListResponse } },
     handler: async (request) =>
       listIncidents(ctx.es, ctx.indices.incidents, { state: request.query.state ?? ['open', 'acknowledged'], ...(request.query.brand ? { brand: request.query.brand } : {}) }, request.query.limit),
   });
 
   r.get('/v1/incidents/:id', {
+    config: { permission: 'crisis:read' },
     schema: { tags: ['crisis'], summary: 'One incident, with the mentions it groups', params: IdParams, response: { 200: Incident, 404: Problem } },
     handler: async (request) => {
       const inc = await getVersioned<Incident>(ctx.es, ctx.indices.incidents, request.params.id);
@@ -26,13 +29,14 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/incidents/:id/acknowledge', {
+    config: { permission: 'crisis:act' },
     schema: { tags: ['crisis'], summary: 'Acknowledge and own an incident', params: IdParams, body: AcknowledgeBody, response: { 200: Incident, 202: Incident, 404: Problem, 409: Problem } },
     handler: async (request, reply) => {
       const current = await getVersioned<Incident>(ctx.es, ctx.indices.incidents, request.params.id);
       if (!current) throw new ChorusError('not_found', `no incident ${request.params.id}`);
       if (current.doc.state !== 'open') throw new ChorusError('invalid_transition', `incident ${request.params.id} is ${current.doc.state}; only an open incident can be acknowledged`);
       const at = ctx.now().toISOString();
-      const next: Incident = { ...current.doc, state: 'acknowledged', acknowledgedBy: request.body.by, acknowledgedAt: at, updatedAt: at };
+      const next: Incident = { ...current.doc, state: 'acknowledged', acknowledgedBy: by(request.principal, request.body.by), acknowledgedAt: at, updatedAt: at };
       // Kafka first: the router learns who owns the incident (its later updates carry it), the webhooks fire
       // incident.changed, and the indexer (the only writer of the incident) folds it.
       const { status, doc } = await publishAndAwait<Incident>(ctx, {

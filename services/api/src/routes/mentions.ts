@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IdParams, MentionListQuery, MentionListResponse, MentionView, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { can } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { getMention, searchMentions } from '../es/mentions.js';
 
@@ -9,6 +10,7 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/v1/mentions', {
+    config: { permission: ['mentions:read', 'wall:read'] },
     schema: {
       tags: ['mentions'],
       summary: 'Search mentions',
@@ -20,6 +22,7 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/mentions/:id', {
+    config: { permission: ['mentions:read', 'wall:read', 'inbox:self'] },
     schema: {
       tags: ['mentions'],
       summary: 'One mention with its classification and routing reasons',
@@ -29,6 +32,10 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: async (request) => {
       const m = await getMention(ctx.es, ctx.indices.mentions, request.params.id);
       if (!m) throw new ChorusError('not_found', `no mention ${request.params.id}`);
+      // An expert reads the mentions routed to them, not the others'.
+      if (!can(request.principal, 'mentions:read') && !can(request.principal, 'wall:read') && m.routing.expertId !== request.principal.expertId) {
+        throw new ChorusError('forbidden', `${request.principal.name} may read only the mentions routed to them`);
+      }
       return m;
     },
   });

@@ -114,6 +114,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   r.post('/v1/queries', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Create a brand query', body: BrandQueryInput, response: { 201: BrandQuery, 202: BrandQuery, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
       const { q, status } = await putQuery(request.body, true);
@@ -121,10 +122,12 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.get('/v1/queries', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'List brand queries', querystring: QueryList, response: { 200: z.object({ items: z.array(BrandQuery), total: z.number().int() }) } },
     handler: async (request) => listTable<BrandQuery>(ctx.es, ctx.indices.queries, { brand: request.query.brand }, request.query.limit),
   });
   r.get('/v1/queries/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'One brand query', params: IdParams, response: { 200: BrandQuery, 404: Problem } },
     handler: async (request) => {
       const q = await getTableDoc<BrandQuery>(ctx.es, ctx.indices.queries, request.params.id);
@@ -133,6 +136,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.put('/v1/queries/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Create or replace a brand query', params: IdParams, body: BrandQueryInput, response: { 200: BrandQuery, 201: BrandQuery, 202: BrandQuery, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
@@ -141,6 +145,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.delete('/v1/queries/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Delete a brand query', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
       if (!(await getTableDoc(ctx.es, ctx.indices.queries, request.params.id))) throw new ChorusError('not_found', `no brand query ${request.params.id}`);
@@ -150,6 +155,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/queries/test', {
+    config: { permission: 'sources:manage' },
     schema: {
       tags: ['sources'],
       summary: 'What a query would have matched',
@@ -205,6 +211,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   r.post('/v1/sources', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Create a source', description: 'A feed, search or timeline that ingest fetches, for one brand.', body: SourceInput, response: { 201: Source, 202: Source, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.body.id);
@@ -215,6 +222,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.get('/v1/sources', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'List sources', querystring: SourceList, response: { 200: z.object({ items: z.array(Source), total: z.number().int() }) } },
     handler: async (request) => {
       const { items, total } = await listTable<Source>(ctx.es, ctx.indices.sources, { brand: request.query.brand, 'settings.kind': request.query.kind }, request.query.limit);
@@ -222,10 +230,12 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.get('/v1/sources/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'One source', params: IdParams, response: { 200: Source, 404: Problem } },
     handler: async (request) => redact(await requireSource(request.params.id)),
   });
   r.put('/v1/sources/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Create or replace a source', params: IdParams, body: SourceInput, response: { 200: Source, 201: Source, 202: Source, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
@@ -235,6 +245,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.patch('/v1/sources/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Change some fields of a source (enable, pause, poll interval, settings)', params: IdParams, body: SourcePatch, response: { 200: Source, 202: Source, 400: Problem, 404: Problem } },
     handler: async (request, reply) => {
       const before = await requireSource(request.params.id);
@@ -246,6 +257,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.delete('/v1/sources/:id', {
+    config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Delete a source (ingest stops fetching it)', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
       await requireSource(request.params.id);
@@ -254,6 +266,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
   r.get('/v1/sources/:id/status', {
+    config: { permission: 'sources:manage' },
     schema: {
       tags: ['sources'],
       summary: "A source's health and progress",

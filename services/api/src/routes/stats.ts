@@ -6,6 +6,7 @@ import { discussionStats } from '../es/stats.js';
 
 export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.withTypeProvider<ZodTypeProvider>().get('/v1/stats', {
+    config: { permission: ['mentions:read', 'wall:read'] },
     schema: {
       tags: ['mentions'],
       summary: 'The discussion now against just before',

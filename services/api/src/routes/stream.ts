@@ -19,6 +19,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   app.withTypeProvider<ZodTypeProvider>().get('/v1/stream', {
+    config: { permission: ['mentions:read', 'wall:read'] },
     schema: {
       tags: ['stream'],
       summary: 'Live mentions (Server-Sent Events)',

@@ -38,6 +38,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   r.post('/v1/webhooks', {
+    config: { permission: 'webhooks:manage' },
     schema: {
       tags: ['webhooks'],
       summary: 'Subscribe a URL to events',
@@ -56,6 +57,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/webhooks', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'List webhooks', response: { 200: WebhookListResponse } },
     handler: async () => {
       const items = (await listWebhooks(ctx.es, ctx.indices.webhooks)).map(toView);
@@ -64,11 +66,13 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/webhooks/:id', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'One webhook', params: IdParams, response: { 200: Webhook, 404: Problem } },
     handler: async (request) => toView(await requireWebhook(request.params.id)),
   });
 
   r.put('/v1/webhooks/:id', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Change a webhook', description: 'Leave `secret` out to keep the current one.', params: IdParams, body: WebhookInput, response: { 200: Webhook, 404: Problem } },
     handler: async (request) => {
       const current = await requireWebhook(request.params.id);
@@ -81,6 +85,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.delete('/v1/webhooks/:id', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Remove a webhook', params: IdParams, response: { 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
       if (!(await deleteWebhook(ctx.es, ctx.indices.webhooks, request.params.id))) throw new ChorusError('not_found', `no webhook ${request.params.id}`);
@@ -90,6 +95,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/webhooks/:id/ping', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Send a test event now', description: 'Delivers a `ping` envelope once and answers how it went.', params: IdParams, response: { 200: WebhookDelivery, 404: Problem } },
     handler: async (request) => {
       const w = await requireWebhook(request.params.id);
@@ -100,6 +106,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.get('/v1/webhooks/:id/deliveries', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Recent deliveries', description: 'Newest first; `status=failed` lists what can be redelivered.', params: IdParams, querystring: DeliveryQuery, response: { 200: WebhookDeliveryListResponse, 404: Problem } },
     handler: async (request) => {
       await requireWebhook(request.params.id);
@@ -108,6 +115,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
 
   r.post('/v1/webhooks/:id/deliveries/:deliveryId/redeliver', {
+    config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Send a failed delivery again', params: DeliveryParams, response: { 200: WebhookDelivery, 404: Problem, 409: Problem } },
     handler: async (request) => {
       const w = await requireWebhook(request.params.id);

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ChorusError, sendProblem } from '@chorus/service-kit';
+import { can, LOCAL_ADMIN, type Permission, type Principal } from './principal.js';
+
+/**
+ * Turns a presented credential into a principal: undefined when the credential is not of its kind (the next one is
+ * asked), a ChorusError('unauthorized') thrown when it is of its kind but invalid (expired, revoked, bad signature).
+ */
+export type Authenticator = (credential: string, request: FastifyRequest) => Promise<Principal | undefined>;
+
+export interface AuthOptions {
+  /** local: no login, every caller is the local demo's admin (loopback only, see main.ts); required: a credential. */
+  mode: 'local' | 'required';
+  authenticators: Authenticator[];
+}
+
+/** What a route needs: one permission, any of several, or nothing (`public`). */
+export type Access = Permission | readonly Permission[] | 'public';
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  permission: Access | undefined;
+}
+
+/** The credential a request carries: `Authorization: Bearer`, `X-API-Key`, or (GET only, for EventSource) `access_token`. */
+export function presented(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization;
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  if (request.method === 'GET') {
+    const token = (request.query as Record<string, unknown> | undefined)?.access_token;
+    if (typeof token === 'string') return token;
+  }
+  return undefined;
+}
+
+/**
+ * Authenticates every /v1 request and enforces the permission its route declares (`config.permission`). A /v1 route
+ * that declares none is refused (fail closed). Answers the routes and their permissions, for the access matrix test.
+ */
+export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAccess[] {
+  const routes: RouteAccess[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, permission: (route.config as { permission?: Access } | undefined)?.permission });
+  });
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const permission = (request.routeOptions.config as { permission?: Access } | undefined)?.permission;
+    if (options.mode === 'local') {
+      request.principal = LOCAL_ADMIN;
+      return;
+    }
+    if (permission === 'public' || (!path.startsWith('/v1/') && permission === undefined)) return;
+    const credential = presented(request);
+    let principal: Principal | undefined;
+    try {
+      if (credential !== undefined) {
+        for (const authenticate of options.authenticators) {
+          principal = await authenticate(credential, request);
+          if (principal) break;
+        }
+      }
+    } catch (e) {
+      reply.header('www-authenticate', 'Bearer realm="chorus", error="invalid_token"');
+      return sendProblem(reply, request, e instanceof ChorusError ? e : new ChorusError('unauthorized', 'the credential could not be verified'));
+    }
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer realm="chorus"');
+      return sendProblem(reply, request, new ChorusError('unauthorized', credential === undefined ? 'log in, or send an API key: Authorization: Bearer <token>' : 'unknown or invalid credential'));
+    }
+    request.principal = principal;
+    request.log = request.log.child({ principal: principal.id });
+    if (permission === undefined) return sendProblem(reply, request, new ChorusError('forbidden', 'this route declares no permission: refused'));
+    const any: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
+    if (!any.some((x) => can(principal, x))) return sendProblem(reply, request, new ChorusError('forbidden', `${principal.name} may not do this (needs ${any.join(' or ')})`));
+  });
+  return routes;
+}
+
+/**
+ * Throws 403 unless the principal may act on this expert's things: as that expert (their linked record), or through
+ * one of `wider` (an admin always may).
+ */
+export function requireSelf(p: Principal, expertId: string, ...wider: Permission[]): void {
+  if (p.expertId === expertId || can(p, 'admin') || wider.some((w) => can(p, w))) return;
+  throw new ChorusError('forbidden', `${p.name} may act only on their own inbox and assignments`);
+}
