@@ -274,8 +274,9 @@ export class SentimentWords {
    * words when the label is theirs, else the words that pushed the model towards its label.
    */
   refine(tokens: readonly Token[], rules: SentimentResult): SentimentResult {
-    // Sarcasm turns praise words into a complaint; rated text rarely shows it, so the model cannot overrule that cue.
-    if (rules.sarcasm) return rules;
+    // Sarcasm turns praise words into a complaint, and a situation ("on hold for 2 hours") is one without feeling
+    // words; rated text rarely shows either, so the model cannot overrule those cues.
+    if (rules.sarcasm || rules.complaint) return rules;
     const p = this.probabilities(tokens, rules);
     const r = this.rulesWeight;
     const ruled = SENTIMENT_LABELS.indexOf(rules.label);

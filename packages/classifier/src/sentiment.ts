@@ -11,6 +11,8 @@ export interface SentimentResult {
   /** Sum of valences before squashing; the risk scorer uses it for anger. */
   raw: number;
   sarcasm: boolean;
+  /** A complaint told by its situation rather than by feeling words ("on hold for 2 hours", "still no refund"). */
+  complaint: boolean;
 }
 
 
@@ -26,6 +28,38 @@ const NEUTRAL_BAND = 0.05;
 const ALPHA = 15;
 
 const SARCASM_MARKERS = /(^|\s)\/s\b|\byeah,? right\b|\bthanks for nothing\b|\bjust what i needed\b|\boh great\b|\bwhat a surprise\b|\bas usual\b|\bslow clap\b|🙄/i;
+// Situations that are complaints whatever the words around them: a wait of some length ("on hold 2 hours", "waited
+// 45 min", "3 hours on the tarmac"), being stuck somewhere, a thing still not done ("still waiting for my refund",
+// "still no reply"), a thing never done ("never received", "hasn't arrived"), not getting through ("can't get
+// through", "unable to log in"), sarcastic thanks for a non-answer ("thanks for the canned reply"), and pleas for help
+// with "!!". Each is a whole phrase, so a post mentioning a wait or help in passing is not caught.
+const DURATION = String.raw`(?:(?:\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|several|many|few|couple(?: of)?|over an?|more than an?|almost an?|nearly an?)\s*\+?\s*(?:more\s+)?(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?)|hours|days|weeks|months|ages|forever)`;
+const SITUATIONS: RegExp[] = [
+  new RegExp(String.raw`\b(?:on hold|holding|waiting|waited|wait(?:ing)? time|stuck|stranded|delayed|queued?|queuing)\s+(?:(?:on|in|at)\s+(?:the\s+)?\w+\s+)?(?:for\s+)?(?:over\s+|almost\s+|nearly\s+|about\s+|like\s+)?${DURATION}\b`, 'i'),
+  new RegExp(String.raw`\b${DURATION}\s+(?:on hold|of waiting|waiting|wait|in line|in queue|on the (?:phone|tarmac|runway|plane)|late|delay(?:ed)?)\b`, 'i'),
+  /\b(?:stuck|stranded|trapped) (?:at|in|on)\b/i,
+  /\bstill (?:no|nothing|waiting|haven'?t|hasn'?t|didn'?t|can'?t|cannot|without|stuck|on hold|broken|missing|no ?one)\b/i,
+  /\b(?:never|not yet|haven'?t|hasn'?t|didn'?t|still not) (?:been )?(?:received|receive|arrived|arrive|got|gotten|heard back|showed up|delivered|refunded|called back|responded|answered|fixed|resolved)\b/i,
+  /\b(?:can'?t|cannot|couldn'?t|unable to) (?:get through|get a hold|reach (?:anyone|anybody|a human|someone|you)|log ?in|sign in|connect|access my)\b/i,
+  /\bno (?:one|body) (?:answers|answered|is answering|picks up|picked up|responds|responded|helps|helped|cares)\b/i,
+  /\bthanks? (?:you )?for (?:the |your )?(?:canned|automated|generic|scripted|copy[- ]?(?:and[- ])?paste[d]?|useless|non[- ]?answer|form|robotic|auto)\w*\b/i,
+  /\b(?:help(?: (?:me|us|please))?|please help|sos)\s*!{2,}/i,
+];
+// Words one of the situations needs: a post with none of them skips the patterns (most posts).
+const SITUATION_CUES = new Set(['hold', 'holding', 'waiting', 'waited', 'wait', 'stuck', 'stranded', 'trapped', 'delayed', 'late', 'delay', 'queue', 'queued', 'queuing', 'line', 'still', 'never', 'yet', "haven't", 'havent', "hasn't", 'hasnt', "didn't", 'didnt', "can't", 'cant', 'cannot', "couldn't", 'couldnt', 'unable', 'one', 'body', 'thanks', 'thank', 'help', 'sos', 'hours', 'hour', 'hrs', 'hr', 'minutes', 'mins', 'days', 'weeks', 'months']);
+const SITUATION_VALUE = -2.5;
+
+function situation(tokens: Token[], text: string): string | undefined {
+  let cued = false;
+  for (const t of tokens) if (t.kind === 'word' && SITUATION_CUES.has(t.norm)) cued = true;
+  if (!cued) return undefined;
+  for (const re of SITUATIONS) {
+    const m = re.exec(text);
+    if (m) return m[0].trim();
+  }
+  return undefined;
+}
+
 const COMPLAINT_CONTEXT = /\b(delay(ed)?|cancel+ed|lost|stuck|waiting|wait(ed)?|hold|hours?|again|broke(n)?|missing|stranded|refund|charged)\b/i;
 
 /**
@@ -108,10 +142,13 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     contributions.forEach((c, i) => (c.value *= i < contrastAt ? 0.5 : 1.5));
   }
 
+  const told = situation(tokens, text);
+  if (told) contributions.push({ term: told, value: SITUATION_VALUE });
   let sarcasm = false;
   const positives = contributions.filter((c) => c.value > 0);
   const negatives = contributions.filter((c) => c.value < 0);
-  if (positives.length > 0 && (SARCASM_MARKERS.test(text) || (negatives.length === 0 && /\b(great|love|thanks|awesome|fantastic|perfect|wonderful|brilliant)\b/i.test(text) && COMPLAINT_CONTEXT.test(text) && /\b(again|another|hours?|still)\b/i.test(text)))) {
+  // Praise beside a situational complaint ("great, on hold for 2 hours", "thanks for the canned reply") is sarcasm.
+  if (positives.length > 0 && (told !== undefined || SARCASM_MARKERS.test(text) || (negatives.length === 0 && /\b(great|love|thanks|awesome|fantastic|perfect|wonderful|brilliant)\b/i.test(text) && COMPLAINT_CONTEXT.test(text) && /\b(again|another|hours?|still)\b/i.test(text)))) {
     sarcasm = true;
     for (const c of positives) c.value = -Math.abs(c.value) * 0.8;
   }
@@ -128,7 +165,7 @@ export function scoreSentiment(tokens: Token[], text: string): SentimentResult {
     .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
     .slice(0, 5)
     .map((c) => c.term);
-  return { label, score: round(score), confidence: round(confidence), evidence, raw, sarcasm };
+  return { label, score: round(score), confidence: round(confidence), evidence, raw, sarcasm, complaint: told !== undefined };
 }
 
 // "like" is a feeling only as a verb after its subject ("I like", "we really like", "don't like"); far more often it
