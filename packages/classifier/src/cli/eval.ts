@@ -5,13 +5,14 @@
  * The last line of stdout is one JSON object per run: {task, n, accuracy, macroF1, macroRecall, perClass, confusion,
  * docsPerSecond}. Progress goes to stderr.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { afinnBaseline, chorusDefault, chorusLexicon } from '../model/baselines.js';
 import { TASKS, readExamples, splitByHash, type Example } from '../model/dataset.js';
 import { modelClassifier, runTask, trainSelected, type TaskResult } from '../model/run-task.js';
-import { describeSelection } from '../model/select.js';
+import { describeSelection, selectedScore, type Selection } from '../model/select.js';
+import { SENTIMENT_WORDS_FILE } from '../sentiment-words.js';
 import { renderResults, type ResultRow } from './results-table.js';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -36,10 +37,27 @@ function evalOne(taskName: string, trainFile: string | undefined, testFile: stri
 }
 
 /** Trains as `npm run train` does: settings chosen by cross-validation on the training file alone. */
-function trained(task: string, examples: Example[]) {
+function trainedWith(task: string, examples: Example[]) {
   const { model, selection } = trainSelected(examples);
   if (selection) process.stderr.write(`eval: ${task}: ${describeSelection(selection)}\n`);
-  return model;
+  return { model, selection };
+}
+
+function trained(task: string, examples: Example[]) {
+  return trainedWith(task, examples).model;
+}
+
+/**
+ * The shipped word model's own cross-validation (train-sentiment-words: the rules' weight chosen leave-one-source-out
+ * on the rated texts), for the default rows; none in a file trained before it was recorded.
+ */
+function wordModelCv(): ResultRow['cv'] {
+  const cv = (JSON.parse(readFileSync(SENTIMENT_WORDS_FILE, 'utf8')) as { provenance?: { crossValidation?: { score?: unknown } } }).provenance?.crossValidation;
+  return typeof cv?.score === 'number' ? { score: cv.score, grouping: 'by source' } : undefined;
+}
+
+function cvOf(s: Selection | undefined): ResultRow['cv'] {
+  return s ? { score: selectedScore(s), grouping: s.grouping ?? 'random' } : undefined;
 }
 
 interface Split {
@@ -70,11 +88,14 @@ function evalAll(dataDir: string, outFile: string): void {
     if (task === 'airline-sentiment' || task === 'tweeteval-sentiment') {
       rows.push({ task, system: 'natural AFINN (lexicon baseline)', result: runTask(task, split.dev, afinnBaseline()) });
       rows.push({ task, system: 'Chorus rules alone', result: runTask(task, split.dev, chorusLexicon()) });
-      rows.push({ task, system: 'Chorus default: rules + shipped word model (no training)', result: runTask(task, split.dev, chorusDefault()) });
+      const cv = wordModelCv();
+      rows.push({ task, system: 'Chorus default: rules + shipped word model (no training)', result: runTask(task, split.dev, chorusDefault()), ...(cv ? { cv } : {}) });
     }
     if (split.train) {
       process.stderr.write(`eval: ${task}: training on ${split.train.length}, testing on ${split.dev.length}\n`);
-      rows.push({ task, system: 'Chorus linear (trained on train split)', result: runTask(task, split.dev, modelClassifier(trained(task, split.train))) });
+      const { model, selection } = trainedWith(task, split.train);
+      const cv = cvOf(selection);
+      rows.push({ task, system: 'Chorus linear (trained on train split)', result: runTask(task, split.dev, modelClassifier(model)), ...(cv ? { cv } : {}) });
     }
     const last = rows[rows.length - 1]!.result;
     process.stderr.write(`eval: ${task}: ${spec.metric} ${last[spec.metric]} (${last.docsPerSecond} docs/s)\n`);

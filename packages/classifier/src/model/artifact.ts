@@ -27,7 +27,14 @@ const Artifact = z.object({
     data: z.object({ file: z.string(), sha256: z.string(), n: z.number(), labels: z.record(z.string(), z.number()) }),
     train: z.record(z.string(), z.union([z.number(), z.boolean()])),
     selection: z
-      .object({ chosen: z.string(), folds: z.number(), metric: z.literal('macroF1'), scores: z.array(z.object({ name: z.string(), score: z.number() })) })
+      .object({
+        chosen: z.string(),
+        folds: z.number(),
+        grouping: z.enum(['random', 'topic']).optional(),
+        metric: z.literal('macroF1'),
+        scores: z.array(z.object({ name: z.string(), score: z.number() })),
+        threshold: z.object({ label: z.string(), offset: z.number(), score: z.number() }).optional(),
+      })
       .optional(),
     createdAt: z.string(),
     tool: z.string(),

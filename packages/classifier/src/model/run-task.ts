@@ -21,10 +21,16 @@ export function train(examples: Example[], features: FeatureOptions = DEFAULT_FE
   );
 }
 
-/** Chooses the settings by cross-validation on the examples (see select.ts), then trains on all of them. */
+/**
+ * Chooses the settings by cross-validation on the examples (see select.ts), then trains on all of them; a threshold
+ * the cross-validation chose moves that label's bias.
+ */
 export function trainSelected(examples: Example[]): { model: LinearModel; chosen: Candidate; selection?: Selection } {
   const { chosen, selection } = selectSettings(examples, new Set(examples.map((e) => e.label)).size);
-  return { model: train(examples, chosen.features, chosen.train), chosen, ...(selection ? { selection } : {}) };
+  const model = train(examples, chosen.features, chosen.train);
+  const t = selection?.threshold;
+  if (t) model.bias[model.labels.indexOf(t.label)]! += t.offset;
+  return { model, chosen, ...(selection ? { selection } : {}) };
 }
 
 export function modelClassifier(model: LinearModel): (text: string) => string {
