@@ -24,5 +24,6 @@ export const CrisisPage = z.object({
   at: Timestamp.describe('When this state began'),
   firstPagedAt: Timestamp,
   by: z.string().optional().describe('Who acknowledged'),
+  brand: z.string().optional().describe('The mention\'s brand: whose escalation policy pages it'),
 });
 export type CrisisPage = z.infer<typeof CrisisPage>;

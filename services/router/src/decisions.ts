@@ -1,5 +1,5 @@
 import type { AssignmentEvent, ClassifiedMention, Incident, Priority, RoutingDecision } from '@chorus/schemas';
-import type { RoutingPolicy } from './policy.js';
+import { slaFor, type RoutingPolicy } from './policy.js';
 import { severityOf } from './severity.js';
 
 /** The decisions the engine makes itself, beside route()'s: escalations, waits and spike members (pure). */
@@ -8,8 +8,8 @@ import { severityOf } from './severity.js';
  * A routine mention nobody took in time (its SLA ran out, or every offer was declined or expired): the overflow queue,
  * and any expert of its brand from now on. Not the crisis team, which takes risk, sensitive topics and spikes.
  */
-export function overflowRouting(why: 'max_offers' | 'sla_breached', c: { attempt: number; tried: string[]; priority: Priority }, policy: RoutingPolicy, now: Date): RoutingDecision {
-  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue` : `no owner within the ${c.priority} SLA of ${policy.slaSeconds[c.priority]} s: overflow queue`;
+export function overflowRouting(why: 'max_offers' | 'sla_breached', c: { attempt: number; tried: string[]; priority: Priority; brand: string }, policy: RoutingPolicy, now: Date): RoutingDecision {
+  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue` : `no owner within the ${c.priority} SLA of ${slaFor(policy, c.brand, c.priority)} s: overflow queue`;
   return {
     decision: 'overflow',
     priority: c.priority,

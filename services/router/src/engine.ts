@@ -1,7 +1,7 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase } from '@chorus/schemas';
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
-import type { RoutingPolicy } from './policy.js';
+import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting } from './decisions.js';
 import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
@@ -113,7 +113,7 @@ export class RoutingEngine {
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
       const routing = spikeRouting(mention, spike, this.policy, now);
       out.routed.push({ ...mention, routing });
-      this.page(out, mention.id, routing.severity ?? 5, now);
+      this.page(out, mention, routing.severity ?? 5, now);
       return out;
     }
     const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
@@ -166,7 +166,7 @@ export class RoutingEngine {
         this.close(id);
         const routing = spikeRouting(c.mention, inc, this.policy, now);
         out.routed.push({ ...c.mention, routing });
-        this.page(out, id, routing.severity ?? 5, now);
+        this.page(out, c.mention, routing.severity ?? 5, now);
       }
     }
     return out;
@@ -273,7 +273,7 @@ export class RoutingEngine {
     if (due.length > 0) out.pages = due;
     for (const c of [...this.cases.values()]) {
       if (!owns(c.mention.id)) continue;
-      if (c.overflowAt === undefined && t - c.arrivedAt >= this.policy.slaSeconds[c.priority] * 1000) {
+      if (c.overflowAt === undefined && t - c.arrivedAt >= slaFor(this.policy, c.mention.brand, c.priority) * 1000) {
         // An expired offer frees its expert's capacity: waiting cases may have someone now.
         if (c.status === 'offered') this.drainWanted = true;
         this.overflow(out, c, 'sla_breached', now);
@@ -284,7 +284,7 @@ export class RoutingEngine {
         this.close(c.mention.id);
         continue;
       }
-      if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= this.policy.ackTimeoutSeconds[c.priority] * 1000) {
+      if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= ackTimeoutFor(this.policy, c.mention.brand, c.priority) * 1000) {
         this.drainWanted = true; // the expiry frees capacity
         const expired = this.expiry(c, now);
         this.state.apply(expired);
@@ -329,7 +329,7 @@ export class RoutingEngine {
    * the expert's capacity for ever: once it is well past any acknowledgement timeout, it expires, freeing the slot.
    */
   private expireOrphans(out: EngineOutput, now: Date, owns: Owns): void {
-    const longest = Math.max(...Object.values(this.policy.ackTimeoutSeconds));
+    const longest = Math.max(...Object.values(this.policy.ackTimeoutSeconds), ...Object.values(this.policy.perBrand).flatMap((b) => Object.values(b.ackTimeoutSeconds ?? {})));
     for (const o of this.state.offersBefore(now.getTime() - 2 * longest * 1000)) {
       if (this.cases.has(o.mentionId) || !owns(o.mentionId)) continue;
       const expired = expiredEvent({ ...o, assignmentId: o.id, priority: o.priority as Priority }, now, 'offer had no router case (lost); expired to free the capacity');
@@ -345,7 +345,7 @@ export class RoutingEngine {
 
   private expiry(c: Case, now: Date): AssignmentEvent {
     const offer = { assignmentId: c.assignmentId!, mentionId: c.mention.id, expertId: [...c.tried].pop()!, priority: c.priority, attempt: c.attempt, author: c.mention.author.handle };
-    return expiredEvent(offer, now, `not accepted within ${this.policy.ackTimeoutSeconds[c.priority]} s`);
+    return expiredEvent(offer, now, `not accepted within ${ackTimeoutFor(this.policy, c.mention.brand, c.priority)} s`);
   }
 
   private reoffer(out: EngineOutput, c: Case, now: Date): void {
@@ -399,14 +399,14 @@ export class RoutingEngine {
     c.assignmentId = undefined;
     c.offeredAt = undefined;
     c.overflowAt = now.getTime();
-    this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority }, this.policy, now) }, now);
+    this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
     this.observer.overflowed?.(c.mention, why, now.getTime());
     if (!this.tryOffer(out, c, now)) this.put(c);
   }
 
   /** Pages the first level for a new crisis item (see CrisisPaging.open). */
-  private page(out: EngineOutput, mentionId: string, severity: number, now: Date): void {
-    const page = this.pager.open(mentionId, severity, now);
+  private page(out: EngineOutput, mention: ClassifiedMention, severity: number, now: Date): void {
+    const page = this.pager.open(mention.id, severity, now, mention.brand);
     if (page) (out.pages ??= []).push(page);
   }
 
@@ -431,7 +431,7 @@ export class RoutingEngine {
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {
     out.routed.push({ ...mention, routing: outcome.routing });
-    if (outcome.routing.decision === 'crisis') this.page(out, mention.id, outcome.routing.severity ?? 5, now);
+    if (outcome.routing.decision === 'crisis') this.page(out, mention, outcome.routing.severity ?? 5, now);
     if (outcome.offer) {
       this.state.apply(outcome.offer, mention.author.handle);
       out.events.push(outcome.offer);

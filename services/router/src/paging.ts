@@ -1,5 +1,5 @@
 import type { CrisisPage } from '@chorus/schemas';
-import type { RoutingPolicy } from './policy.js';
+import { escalationFor, type RoutingPolicy } from './policy.js';
 
 /**
  * Crisis paging along the escalation policy, PagerDuty-style: a new crisis item pages the first level; nobody
@@ -18,11 +18,12 @@ export class CrisisPaging {
   }
 
   /** Pages the first level for a new crisis item; an item already being paged keeps its place (answers nothing). */
-  open(mentionId: string, severity: number, now: Date): CrisisPage | undefined {
+  open(mentionId: string, severity: number, now: Date, brand?: string): CrisisPage | undefined {
     if (this.pages.has(mentionId)) return undefined;
-    const first = this.policy.escalation.levels[0]!;
+    // The brand's own crisis team when the policy names one (perBrand), else the policy's.
+    const first = escalationFor(this.policy, brand).levels[0]!;
     const at = now.toISOString();
-    const page: CrisisPage = { mentionId, state: 'paged', level: 0, round: 0, levelName: first.name, targets: first.targets, severity, at, firstPagedAt: at };
+    const page: CrisisPage = { mentionId, state: 'paged', level: 0, round: 0, levelName: first.name, targets: first.targets, severity, at, firstPagedAt: at, ...(brand ? { brand } : {}) };
     this.pages.set(mentionId, page);
     return page;
   }
@@ -42,7 +43,7 @@ export class CrisisPaging {
     const out: CrisisPage[] = [];
     for (const p of [...this.pages.values()]) {
       if (!owns(p.mentionId)) continue;
-      const level = this.policy.escalation.levels[p.level];
+      const level = escalationFor(this.policy, p.brand).levels[p.level];
       if (!level || t - Date.parse(p.at) < level.ackTimeoutSeconds * 1000) continue;
       out.push(this.next(p, now));
     }
@@ -50,7 +51,8 @@ export class CrisisPaging {
   }
 
   private next(p: CrisisPage, now: Date): CrisisPage {
-    const levels = this.policy.escalation.levels;
+    const escalation = escalationFor(this.policy, p.brand);
+    const levels = escalation.levels;
     let level = p.level + 1;
     let round = p.round;
     if (level >= levels.length) {
@@ -58,7 +60,7 @@ export class CrisisPaging {
       round++;
     }
     const at = now.toISOString();
-    if (round >= this.policy.escalation.repeat) {
+    if (round >= escalation.repeat) {
       this.pages.delete(p.mentionId);
       return { ...p, state: 'exhausted', at };
     }

@@ -132,6 +132,23 @@ export const RoutingPolicy = z.object({
         .describe('Per-brand overrides: a big brand needs a higher minimum volume than a small one'),
     })
     .prefault({}),
+  /**
+   * Per brand, what differs from the above: its own crisis team's escalation (on-call, comms lead), its own SLAs and
+   * acknowledgement timeouts. Whatever a brand leaves out is the policy's.
+   */
+  perBrand: z
+    .record(
+      z.string(),
+      z
+        .object({
+          escalation: z.object({ levels: z.array(EscalationLevel).min(1), repeat: z.number().int().min(1).default(2) }),
+          slaSeconds: z.object({ p1: z.number().positive(), p2: z.number().positive(), p3: z.number().positive(), p4: z.number().positive() }).partial(),
+          ackTimeoutSeconds: z.object({ p1: z.number().positive(), p2: z.number().positive(), p3: z.number().positive(), p4: z.number().positive() }).partial(),
+        })
+        .partial()
+        .strict(),
+    )
+    .default({}),
   weights: z
     .object({
       // Proficiency in the primary topic dominates: one level (0.2 × 2) outweighs spare capacity and fairness together.
@@ -147,3 +164,18 @@ export const RoutingPolicy = z.object({
 export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
 
 export const DEFAULT_POLICY: RoutingPolicy = RoutingPolicy.parse({});
+
+/** A brand's escalation policy: its own when it has one, else the policy's. */
+export function escalationFor(policy: RoutingPolicy, brand: string | undefined): RoutingPolicy['escalation'] {
+  return (brand !== undefined ? policy.perBrand[brand]?.escalation : undefined) ?? policy.escalation;
+}
+
+/** A brand's SLA for a priority (seconds). */
+export function slaFor(policy: RoutingPolicy, brand: string, priority: keyof RoutingPolicy['slaSeconds']): number {
+  return policy.perBrand[brand]?.slaSeconds?.[priority] ?? policy.slaSeconds[priority];
+}
+
+/** A brand's acknowledgement timeout for a priority (seconds). */
+export function ackTimeoutFor(policy: RoutingPolicy, brand: string, priority: keyof RoutingPolicy['ackTimeoutSeconds']): number {
+  return policy.perBrand[brand]?.ackTimeoutSeconds?.[priority] ?? policy.ackTimeoutSeconds[priority];
+}

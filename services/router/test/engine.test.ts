@@ -316,3 +316,19 @@ test('a redelivered mention that is still waiting keeps its case: its SLA clock 
   expect(eng.receive(m, at(1800))).toMatchObject({ routed: [], events: [] });
   expect(eng.tick(at(3600)).routed[0]!.routing.reasons[0]!.code).toBe('sla_breached');
 });
+
+test('a brand\'s own policy: its crisis team is paged, its SLA applies; other brands keep the policy\'s', () => {
+  const p = RoutingPolicy.parse({
+    perBrand: { 'dune-jet': { escalation: { levels: [{ name: 'Dune on-call', targets: ['dune-oncall'], ackTimeoutSeconds: 60 }], repeat: 1 }, slaSeconds: { p2: 600 } } },
+  });
+  const eng = engine([], p);
+  const dune = eng.receive({ ...mention({ risk: 0.9 }), brand: 'dune-jet' }, at(0));
+  expect(dune.pages).toEqual([expect.objectContaining({ targets: ['dune-oncall'], brand: 'dune-jet' })]);
+  expect(eng.tick(at(60)).pages).toEqual([expect.objectContaining({ state: 'exhausted' })]);
+  expect(eng.receive(mention({ risk: 0.9 }), at(0)).pages).toEqual([expect.objectContaining({ targets: ['crisis-oncall'] })]);
+  // A routine Dune Jet complaint overflows after its brand's 10 minutes; Skylark's after the policy's hour.
+  eng.receive({ ...mention(), brand: 'dune-jet' }, at(100));
+  eng.receive(mention(), at(100));
+  const overflowed = eng.tick(at(700)).routed.filter((r) => r.routing.decision === 'overflow').map((r) => r.brand);
+  expect(overflowed).toEqual(['dune-jet']);
+});
