@@ -94,7 +94,7 @@ if (noBrowser) process.stderr.write(`[browser tests] SKIPPED: no Chromium at ${C
 beforeAll(async () => {
   if (noBrowser) return;
   mkdirSync(SHOTS, { recursive: true });
-  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'deadLetter'], prefix.topics);
+  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
   const hub = new StreamHub(100);

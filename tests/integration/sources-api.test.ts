@@ -18,7 +18,7 @@ let app: Awaited<ReturnType<typeof buildApi>>;
 let indexer: ReturnType<typeof createIndexer>;
 
 beforeAll(async () => {
-  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'deadLetter'], prefix.topics);
+  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
   const hub = new StreamHub(100);

@@ -43,7 +43,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'deadLetter'], prefix.topics);
+  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
   dispatcher = createDispatcher({ kafka, producer, es, indices, logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}webhooks`, service: 'chorus-api', delivery, refreshMs: 500 });

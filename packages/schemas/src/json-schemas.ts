@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as api from './api.js';
 import { Assignment, AssignmentEvent } from './assignment.js';
+import { AuditEvent, AuditListResponse } from './audit.js';
 import { ClassifiedMention } from './classification.js';
 import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
@@ -23,6 +24,8 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'routed-mention.json': RoutedMention,
     'assignment-event.json': AssignmentEvent,
     'assignment.json': Assignment,
+    'audit-event.json': AuditEvent,
+    'audit-list-response.json': AuditListResponse,
     'expert-input.json': ExpertInput,
     'expert.json': Expert,
     'incident.json': Incident,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AssignmentEvent } from './assignment.js';
+import { AuditEvent } from './audit.js';
 import { ClassifiedMention } from './classification.js';
 import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
@@ -21,6 +22,7 @@ export const CrisisPageEvent = envelope('crisis.page', CrisisPage);
 export const BrandQueryEvent = envelope('brand-query.changed', z.object({ id: z.string(), query: BrandQuery.nullable() }));
 export const SourceEvent = envelope('source.changed', z.object({ id: z.string(), source: Source.nullable() }));
 export const SourceCheckpointEvent = envelope('source.checkpoint', SourceCheckpoint);
+export const AuditEventEnvelope = envelope('audit.event', AuditEvent);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
@@ -118,6 +120,16 @@ export const TOPICS = {
     partitions: 6,
     compacted: true,
     description: "Each source's resume cursor and health, written after the mentions it covers were acknowledged.",
+  },
+  audit: {
+    name: 'audit.events',
+    key: 'target type:id',
+    value: AuditEventEnvelope,
+    partitions: 3,
+    compacted: false,
+    // Kept a year (retention.ms), well past the broker's default week: the trail outlives the changes it records.
+    retentionDays: 365,
+    description: 'Every change made through the API: who, what, when, from where, before and after. Append-only.',
   },
   deadLetter: {
     name: 'chorus.dead-letter',

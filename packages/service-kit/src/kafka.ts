@@ -50,7 +50,12 @@ export async function ensureTopics(admin: Admin, keys: readonly TopicKey[], pref
       topic: `${prefix}${t.name}`,
       numPartitions: t.partitions,
       // Every topic takes the same largest record batch as the broker (see KAFKA_LIMITS).
-      configEntries: [{ name: 'max.message.bytes', value: String(KAFKA_LIMITS.maxRecordBytes) }, ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [])],
+      configEntries: [
+        { name: 'max.message.bytes', value: String(KAFKA_LIMITS.maxRecordBytes) },
+        ...(t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+        // A topic that says how long it keeps its records overrides the broker's default (log.retention.hours).
+        ...('retentionDays' in t ? [{ name: 'retention.ms', value: String(t.retentionDays * 86_400_000) }] : []),
+      ],
     }));
   if (wanted.length === 0) return;
   try {

@@ -7,7 +7,9 @@ import { createHttpServer, type ApiKey, type Logger, type ReadinessCheck } from 
 import { installAuth, type AuthOptions, type RouteAccess } from './auth/guard.js';
 import { legacyKeyAuthenticator } from './auth/env-keys.js';
 import type { ApiContext } from './context.js';
+import { auditDenied } from './audit.js';
 import { assignmentRoutes } from './routes/assignments.js';
+import { auditRoutes } from './routes/audit.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
@@ -57,6 +59,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
         { name: 'webhooks', description: 'Signed event deliveries to integrators' },
+        { name: 'audit', description: 'Who changed what, when and from where (admins)' },
         { name: 'sources', description: 'What ingest fetches by itself (feeds, searches, timelines) and the brand queries that filter it' },
       ],
     },
@@ -71,7 +74,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries'],
+    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries', '/v1/audit'],
     pages: { wall: '/wall', crisisQueue: '/crisis', expertInbox: '/inbox/{expertId}' },
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
@@ -86,6 +89,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   webhookRoutes(app, deps);
   statsRoutes(app, deps);
   sourceRoutes(app, deps);
+  auditRoutes(app, deps);
+  auditDenied(app, deps);
   await pageRoutes(app);
   return Object.assign(app, { routeAccess });
 }

@@ -2,9 +2,10 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { AssignmentEventEnvelope, BrandQueryEvent, CrisisPageEvent, ExpertEvent, IncidentEvent, RoutedMentionEvent, SourceCheckpointEvent, SourceEvent, topicName, type AssignmentEvent, type BrandQuery, type CrisisPage, type Expert, type Incident, type RoutedMention, type Source, type SourceCheckpoint } from '@chorus/schemas';
+import { AssignmentEventEnvelope, AuditEventEnvelope, BrandQueryEvent, CrisisPageEvent, ExpertEvent, IncidentEvent, RoutedMentionEvent, SourceCheckpointEvent, SourceEvent, topicName, type AssignmentEvent, type AuditEvent, type BrandQuery, type CrisisPage, type Expert, type Incident, type RoutedMention, type Source, type SourceCheckpoint } from '@chorus/schemas';
 import { counter, createWorker, type DecodedRecord, type Logger, type PoisonedRecord, type Worker } from '@chorus/service-kit';
 import { applyAssignmentEvents } from './es/assignments.js';
+import { indexAudit } from './es/audit.js';
 import { applyExperts } from './es/experts.js';
 import { applyIncidents } from './es/incidents.js';
 import { applyPages } from './es/pages.js';
@@ -16,7 +17,7 @@ import type { StreamHub } from './stream.js';
 type ExpertChange = { id: string; expert: Expert | null };
 type QueryChange = { id: string; query: BrandQuery | null };
 type SourceChange = { id: string; source: Source | null };
-type Indexed = RoutedMention | AssignmentEvent | Incident | CrisisPage | ExpertChange | QueryChange | SourceChange | SourceCheckpoint;
+type Indexed = RoutedMention | AssignmentEvent | AuditEvent | Incident | CrisisPage | ExpertChange | QueryChange | SourceChange | SourceCheckpoint;
 
 export interface IndexerDeps {
   kafka: Kafka;
@@ -35,7 +36,7 @@ export interface IndexerDeps {
 
 /**
  * The only writer of Elasticsearch's shared documents. Indexes mentions.routed, assignments.events, incidents,
- * crisis.pages, experts, brand queries, sources and source checkpoints into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
+ * crisis.pages, experts, brand queries, sources, source checkpoints and audit.events into Elasticsearch in bulk, one batch per Kafka batch. Offsets are
  * committed only after Elasticsearch acknowledged the batch; the stream hears of a mention once it is indexed.
  */
 export function createIndexer(deps: IndexerDeps): Worker {
@@ -47,6 +48,7 @@ export function createIndexer(deps: IndexerDeps): Worker {
   const queriesTopic = topicName('brandQueries', deps.topicPrefix);
   const sourcesTopic = topicName('sources', deps.topicPrefix);
   const checkpointsTopic = topicName('sourceCheckpoints', deps.topicPrefix);
+  const auditTopic = topicName('audit', deps.topicPrefix);
   const schemas = new Map<string, z.ZodType>([
     [routedTopic, RoutedMentionEvent],
     [incidentsTopic, IncidentEvent],
@@ -56,6 +58,7 @@ export function createIndexer(deps: IndexerDeps): Worker {
     [queriesTopic, BrandQueryEvent],
     [sourcesTopic, SourceEvent],
     [checkpointsTopic, SourceCheckpointEvent],
+    [auditTopic, AuditEventEnvelope],
   ]);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
@@ -66,6 +69,11 @@ export function createIndexer(deps: IndexerDeps): Worker {
     schemaFor: (topic) => schemas.get(topic) as unknown as z.ZodType<{ data: Indexed }>,
     handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
       const topic = records[0]?.topic;
+      if (topic === auditTopic) {
+        const failures = new Map((await indexAudit(deps.es, deps.indices.audit, records.map((r) => r.data as AuditEvent), deps.refresh)).map((f) => [f.id, f.reason]));
+        indexed.inc({ kind: 'audit' }, records.length - failures.size);
+        return records.filter((r) => failures.has((r.data as AuditEvent).id)).map((r) => ({ record: { topic: r.topic, partition: r.partition, message: r.message }, code: 'index_rejected', message: failures.get((r.data as AuditEvent).id)! }));
+      }
       if (topic === queriesTopic || topic === sourcesTopic || topic === checkpointsTopic) {
         const changes =
           topic === queriesTopic

@@ -21,7 +21,7 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
   await admin.disconnect();
   const producer = createProducer(kafka, { logger });
   await producer.connect();

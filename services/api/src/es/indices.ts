@@ -12,10 +12,11 @@ export interface IndexNames {
   queries: string;
   sources: string;
   sourceStatus: string;
+  audit: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries`, queries: `${prefix}-brand-queries`, sources: `${prefix}-sources`, sourceStatus: `${prefix}-source-status` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries`, queries: `${prefix}-brand-queries`, sources: `${prefix}-sources`, sourceStatus: `${prefix}-source-status`, audit: `${prefix}-audit` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -134,6 +135,21 @@ const SOURCE_STATUS_MAPPINGS = {
   properties: { sourceId: { type: 'keyword' }, healthy: { type: 'boolean' }, lastPollAt: { type: 'date' }, nextPollAt: { type: 'date' } },
 } as const;
 
+// Append-only: one document per audit event; before/after stay in _source, unindexed (any shape, never a mapping clash).
+const AUDIT_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    id: { type: 'keyword' },
+    at: { type: 'date' },
+    actor: { properties: { id: { type: 'keyword' }, kind: { type: 'keyword' }, name: { type: 'keyword' }, expertId: { type: 'keyword' } } },
+    action: { type: 'keyword' },
+    target: { properties: { type: { type: 'keyword' }, id: { type: 'keyword' } } },
+    outcome: { type: 'keyword' },
+    requestId: { type: 'keyword' },
+    from: { properties: { ip: { type: 'keyword' } } },
+  },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -152,6 +168,7 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.queries, mappings: QUERY_MAPPINGS, shards: 1 },
     { name: names.sources, mappings: SOURCE_MAPPINGS, shards: 1 },
     { name: names.sourceStatus, mappings: SOURCE_STATUS_MAPPINGS, shards: 1 },
+    { name: names.audit, mappings: AUDIT_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({

@@ -11,9 +11,11 @@ import {
   Problem,
   ResolveBody,
   type AssignmentEvent,
+  type AuditAction,
   type AssignmentState,
 } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import { publishAndAwait } from '../commands.js';
 import { requireSelf } from '../auth/guard.js';
 import { actorOf } from '../auth/principal.js';
@@ -94,6 +96,7 @@ export function assignmentRoutes(app: FastifyInstance, ctx: ApiContext): void {
           check: (d) => (d && appliedOurs(d, event) ? 'ours' : d && foldAssignment(d, event) ? 'pending' : d && d.updatedAt !== current.doc.updatedAt ? 'lost' : 'pending'),
           lostMessage: (d) => `assignment ${current.doc.id} changed first (now ${d?.state ?? 'unknown'}); read it again`,
         });
+        await audit(ctx, request, { action: `assignment.${action.state}` as AuditAction, target: { type: 'assignment', id: current.doc.id }, before: current.doc, after: doc ?? next, outcome: status });
         if (status === 'pending') return reply.status(202).send(next);
         return doc ?? next;
       },

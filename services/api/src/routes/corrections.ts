@@ -3,8 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Correction, CorrectionBody, IdParams, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { getMention } from '../es/mentions.js';
+import { getDoc } from '../es/versioned.js';
+
+const withoutText = ({ text: _text, ...rest }: Correction) => rest;
 
 const ExportQuery = z.object({ kind: z.enum(['topic', 'sentiment']).default('topic') });
 
@@ -36,7 +40,10 @@ export function correctionRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ...(request.body.topic ? { topic: request.body.topic } : {}),
         ...(request.body.sentiment ? { sentiment: request.body.sentiment } : {}),
       };
+      const previous = await getDoc<Correction>(ctx.es, ctx.indices.corrections, m.id);
       await ctx.es.index({ index: ctx.indices.corrections, id: m.id, document: correction, refresh: 'wait_for' });
+      // Without the mention's text: the trail keeps no copy of what people posted (erasure has one place less to look).
+      await audit(ctx, request, { action: 'correction.created', target: { type: 'mention', id: m.id }, before: previous && withoutText(previous), after: withoutText(correction) });
       return correction;
     },
   });

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AcknowledgeBody, CrisisPage, CrisisQueueResponse, IdParams, Problem, Slug } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import { publishAndAwait } from '../commands.js';
 import { acknowledgerOf as by } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
@@ -72,6 +73,7 @@ export function crisisRoutes(app: FastifyInstance, ctx: ApiContext): void {
         check: (d) => (d?.state !== 'acknowledged' ? 'pending' : d.by === page.by && d.at === page.at ? 'ours' : 'lost'),
         lostMessage: (d) => `already acknowledged by ${d?.by ?? 'someone'}`,
       });
+      await audit(ctx, request, { action: 'page.acknowledged', target: { type: 'page', id: page.mentionId }, before: current.doc, after: doc ?? page, outcome: status });
       if (status === 'pending') return reply.status(202).send(page);
       return doc ?? page;
     },

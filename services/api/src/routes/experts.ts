@@ -13,6 +13,7 @@ import {
 } from '@chorus/schemas';
 import { isDeepStrictEqual } from 'node:util';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import { requireSelf } from '../auth/guard.js';
 import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
@@ -73,6 +74,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       const expert = toExpert(request.body);
       const status = await publish(expert.id, expert);
+      await audit(ctx, request, { action: 'expert.created', target: { type: 'expert', id: expert.id }, after: expert, outcome: status });
       return reply.status(status === 'pending' ? 202 : 201).send(expert);
     },
   });
@@ -102,6 +104,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
       const expert = toExpert(request.body, before?.createdAt);
       const status = await publish(expert.id, expert);
+      await audit(ctx, request, { action: before ? 'expert.updated' : 'expert.created', target: { type: 'expert', id: expert.id }, before, after: expert, outcome: status });
       return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(expert);
     },
   });
@@ -110,8 +113,9 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'experts:write' },
     schema: { tags: ['experts'], summary: 'Delete an expert', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
-      await requireExpert(request.params.id);
+      const before = await requireExpert(request.params.id);
       const status = await publish(request.params.id, null);
+      await audit(ctx, request, { action: 'expert.deleted', target: { type: 'expert', id: before.id }, before, outcome: status });
       return reply.status(status === 'pending' ? 202 : 204).send(null);
     },
   });
@@ -132,6 +136,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const at = ctx.now().toISOString();
       const expert = Expert.parse({ ...before, presence: request.body.presence, lastSeenAt: at, updatedAt: at });
       const status = await publish(expert.id, expert);
+      await audit(ctx, request, { action: 'expert.presence', target: { type: 'expert', id: expert.id }, before, after: expert, outcome: status });
       return reply.status(status === 'pending' ? 202 : 200).send(expert);
     },
   });

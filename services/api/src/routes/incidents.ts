@@ -7,6 +7,7 @@ import type { ApiContext } from '../context.js';
 import { getVersioned } from '../es/versioned.js';
 import { listIncidents } from '../es/incidents.js';
 import { publishAndAwait } from '../commands.js';
+import { audit } from '../audit.js';
 
 export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -49,6 +50,7 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
         check: (d) => (!d?.acknowledgedAt ? (d && d.state !== 'open' && d.state !== 'acknowledged' ? 'lost' : 'pending') : d.acknowledgedBy === next.acknowledgedBy && d.acknowledgedAt === at ? 'ours' : 'lost'),
         lostMessage: (d) => (d?.acknowledgedBy ? `already acknowledged by ${d.acknowledgedBy}` : `incident ${next.id} is ${d?.state ?? 'gone'}`),
       });
+      await audit(ctx, request, { action: 'incident.acknowledged', target: { type: 'incident', id: next.id }, before: current.doc, after: doc ?? next, outcome: status });
       if (status === 'pending') return reply.status(202).send(next);
       return doc ?? next;
     },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { QueryError, QueryMatcher, parseQuery, preparePost } from '@chorus/queries';
 import { BrandQuery, BrandQueryInput, IdParams, MentionView, Problem, Slug, Source, SourceCheckpoint, SourceInput, SourceSettings, type TopicKey } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import { publishAndAwait } from '../commands.js';
 import type { ApiContext } from '../context.js';
 import { getTableDoc, listTable } from '../es/tables.js';
@@ -104,12 +105,13 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   // --- brand queries --------------------------------------------------------------------------------------------
-  const putQuery = async (input: z.output<typeof BrandQueryInput>, mustBeNew: boolean) => {
+  const putQuery = async (request: FastifyRequest, input: z.output<typeof BrandQueryInput>, mustBeNew: boolean) => {
     checkQuery(input.query);
     const before = await getTableDoc<BrandQuery>(ctx.es, ctx.indices.queries, input.id);
     if (before && mustBeNew) throw new ChorusError('conflict', `brand query ${input.id} already exists; PUT /v1/queries/${input.id} replaces it`);
     const q = BrandQuery.parse(stamp(input, before));
     const status = await publish('brandQueries', 'brand-query.changed', ctx.indices.queries, q.id, 'query', q);
+    await audit(ctx, request, { action: before ? 'query.updated' : 'query.created', target: { type: 'query', id: q.id }, before, after: q, outcome: status });
     return { q, status, created: !before };
   };
 
@@ -117,7 +119,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Create a brand query', body: BrandQueryInput, response: { 201: BrandQuery, 202: BrandQuery, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
-      const { q, status } = await putQuery(request.body, true);
+      const { q, status } = await putQuery(request, request.body, true);
       return reply.status(status === 'pending' ? 202 : 201).send(q);
     },
   });
@@ -140,7 +142,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     schema: { tags: ['sources'], summary: 'Create or replace a brand query', params: IdParams, body: BrandQueryInput, response: { 200: BrandQuery, 201: BrandQuery, 202: BrandQuery, 400: Problem } },
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
-      const { q, status, created } = await putQuery(request.body, false);
+      const { q, status, created } = await putQuery(request, request.body, false);
       return reply.status(status === 'pending' ? 202 : created ? 201 : 200).send(q);
     },
   });
@@ -148,8 +150,10 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Delete a brand query', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
-      if (!(await getTableDoc(ctx.es, ctx.indices.queries, request.params.id))) throw new ChorusError('not_found', `no brand query ${request.params.id}`);
+      const before = await getTableDoc<BrandQuery>(ctx.es, ctx.indices.queries, request.params.id);
+      if (!before) throw new ChorusError('not_found', `no brand query ${request.params.id}`);
       const status = await publish('brandQueries', 'brand-query.changed', ctx.indices.queries, request.params.id, 'query', null);
+      await audit(ctx, request, { action: 'query.deleted', target: { type: 'query', id: before.id }, before, outcome: status });
       return reply.status(status === 'pending' ? 202 : 204).send(null);
     },
   });
@@ -202,10 +206,12 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!s) throw new ChorusError('not_found', `no source ${id}`);
     return s;
   };
-  const putSource = async (input: z.output<typeof SourceInput>, before: Source | null) => {
+  const putSource = async (request: FastifyRequest, input: z.output<typeof SourceInput>, before: Source | null) => {
     const { input: stored, generated } = withSecrets(input, before);
     const s = Source.parse(stamp(stored, before));
     const status = await publish('sources', 'source.changed', ctx.indices.sources, s.id, 'source', s);
+    // Credentials masked, as every read shows them, also a secret this request made.
+    await audit(ctx, request, { action: before ? 'source.updated' : 'source.created', target: { type: 'source', id: s.id }, before: before && redact(before), after: redact(s), outcome: status });
     // The answer shows a secret made by this request whole, the only time it is shown; everything else masked.
     return { status, source: generated ? s : redact(s) };
   };
@@ -217,7 +223,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.body.id);
       if (before) throw new ChorusError('conflict', `source ${request.body.id} already exists; PUT or PATCH /v1/sources/${request.body.id} changes it`);
       // The one answer that shows a webhook source's whole secret.
-      const { status, source } = await putSource(request.body, null);
+      const { status, source } = await putSource(request, request.body, null);
       return reply.status(status === 'pending' ? 202 : 201).send(source);
     },
   });
@@ -240,7 +246,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: async (request, reply) => {
       if (request.body.id !== request.params.id) throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
       const before = await getTableDoc<Source>(ctx.es, ctx.indices.sources, request.params.id);
-      const { status, source } = await putSource(request.body, before);
+      const { status, source } = await putSource(request, request.body, before);
       return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(source);
     },
   });
@@ -252,7 +258,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const { createdAt: _c, updatedAt: _u, ...rest } = before;
       const merged = SourceInput.safeParse({ ...rest, ...request.body });
       if (!merged.success) throw new ChorusError('validation_failed', 'the source would not be valid after this change', { errors: merged.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-      const { status, source } = await putSource(merged.data, before);
+      const { status, source } = await putSource(request, merged.data, before);
       return reply.status(status === 'pending' ? 202 : 200).send(source);
     },
   });
@@ -260,8 +266,9 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'sources:manage' },
     schema: { tags: ['sources'], summary: 'Delete a source (ingest stops fetching it)', params: IdParams, response: { 202: z.null(), 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
-      await requireSource(request.params.id);
+      const before = await requireSource(request.params.id);
       const status = await publish('sources', 'source.changed', ctx.indices.sources, request.params.id, 'source', null);
+      await audit(ctx, request, { action: 'source.deleted', target: { type: 'source', id: before.id }, before: redact(before), outcome: status });
       return reply.status(status === 'pending' ? 202 : 204).send(null);
     },
   });

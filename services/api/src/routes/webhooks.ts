@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, Problem, Webhook, WebhookCreated, WebhookDelivery, WebhookDeliveryListResponse, WebhookInput, WebhookListResponse } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { deleteWebhook, getDelivery, getWebhook, listDeliveries, listWebhooks, putWebhook, recordDeliveries, toView, type StoredWebhook } from '../es/webhooks.js';
 import { deliver, deliveryRecord, type DeliveryOptions } from '../webhooks/deliver.js';
@@ -52,6 +53,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const w: StoredWebhook = { ...input, id: `wh_${randomBytes(9).toString('hex')}`, secret: secret ?? `whsec_${randomBytes(24).toString('base64url')}`, createdAt: at, updatedAt: at };
       await putWebhook(ctx.es, ctx.indices.webhooks, w);
       await changed();
+      await audit(ctx, request, { action: 'webhook.created', target: { type: 'webhook', id: w.id }, after: toView(w) });
       return reply.status(201).send({ ...toView(w), secret: w.secret });
     },
   });
@@ -80,6 +82,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const next: StoredWebhook = { ...input, id: current.id, secret: secret ?? current.secret, createdAt: current.createdAt, updatedAt: ctx.now().toISOString() };
       await putWebhook(ctx.es, ctx.indices.webhooks, next);
       await changed();
+      // The secret never enters the trail; that it changed does.
+      await audit(ctx, request, { action: 'webhook.updated', target: { type: 'webhook', id: current.id }, before: toView(current), after: { ...toView(next), secretChanged: next.secret !== current.secret } });
       return toView(next);
     },
   });
@@ -88,8 +92,10 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'webhooks:manage' },
     schema: { tags: ['webhooks'], summary: 'Remove a webhook', params: IdParams, response: { 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
+      const before = await getWebhook(ctx.es, ctx.indices.webhooks, request.params.id);
       if (!(await deleteWebhook(ctx.es, ctx.indices.webhooks, request.params.id))) throw new ChorusError('not_found', `no webhook ${request.params.id}`);
       await changed();
+      await audit(ctx, request, { action: 'webhook.deleted', target: { type: 'webhook', id: request.params.id }, before: before && toView(before) });
       return reply.status(204).send(null);
     },
   });
@@ -101,7 +107,9 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const w = await requireWebhook(request.params.id);
       const eventId = `ping_${randomBytes(8).toString('hex')}`;
       const body = JSON.stringify({ v: 1, type: 'ping', id: eventId, source: ctx.service, time: ctx.now().toISOString(), data: { webhookId: w.id } });
-      return sendNow(w, 'ping', eventId, body);
+      const sent = await sendNow(w, 'ping', eventId, body);
+      await audit(ctx, request, { action: 'webhook.pinged', target: { type: 'webhook', id: w.id }, after: sent });
+      return sent;
     },
   });
 
@@ -123,7 +131,10 @@ export function webhookRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!d || d.webhookId !== w.id) throw new ChorusError('not_found', `no delivery ${request.params.deliveryId} for webhook ${w.id}`);
       if (d.status !== 'failed' || !d.body) throw new ChorusError('invalid_transition', `delivery ${d.id} is ${d.status}; only a failed delivery can be sent again`);
       const again = await sendNow(w, d.event, d.eventId, d.body);
-      return { ...again, attempts: d.attempts + again.attempts };
+      const { body: _body, ...was } = d;
+      const answer = { ...again, attempts: d.attempts + again.attempts };
+      await audit(ctx, request, { action: 'webhook.redelivered', target: { type: 'webhook', id: w.id }, before: was, after: answer });
+      return answer;
     },
   });
 }
