@@ -311,7 +311,7 @@ export class RoutingEngine {
       for (const c of this.cases.values()) {
         if (c.status !== 'waiting') continue;
         const crossed = (after: number) => this.lastTick < c.arrivedAt + after * 1000 && c.arrivedAt + after * 1000 <= t;
-        if (crossed(q.relaxProficiencyAfterSeconds) || crossed(q.adjacentTopicsAfterSeconds)) {
+        if (crossed(q.relaxProficiencyAfterSeconds) || crossed(q.adjacentTopicsAfterSeconds) || crossed(slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare)) {
           this.drainWanted = true;
           break;
         }
@@ -367,7 +367,9 @@ export class RoutingEngine {
 
   private tryOffer(out: EngineOutput, c: Case, now: Date, publishQueued = false): boolean {
     const waited = (now.getTime() - c.arrivedAt) / 1000;
-    const relax: 0 | 1 | 2 | 3 = c.overflowAt !== undefined ? 3 : waited >= this.policy.queue.adjacentTopicsAfterSeconds ? 2 : waited >= this.policy.queue.relaxProficiencyAfterSeconds ? 1 : 0;
+    const q = this.policy.queue;
+    const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
+    const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
     const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).

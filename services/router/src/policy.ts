@@ -69,6 +69,12 @@ export const RoutingPolicy = z.object({
     .object({
       relaxProficiencyAfterSeconds: z.number().min(0).default(600).describe('Then any proficiency ≥ 1 is accepted'),
       adjacentTopicsAfterSeconds: z.number().min(0).default(1200).describe('Then experts of adjacent topics are accepted'),
+      anyExpertAtSlaShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.5)
+        .describe('Once this share of its SLA has passed, a waiting mention may go to any expert of its brand on shift (the topic may be wrong; an answer in time beats a perfect match too late); 1 waits for the SLA'),
     })
     .prefault({}),
   adjacentTopics: z.record(z.string(), z.array(z.string())).default({

@@ -157,7 +157,7 @@ function retryReasons(r: RetryContext): Reason[] {
   const out: Reason[] = [{ code: 'reoffer', message: `offer ${r.attempt}; not offered again to ${[...r.exclude].join(', ') || 'nobody'}` }];
   if (r.relax >= 1) out.push({ code: 'relaxed_proficiency', message: 'waited long enough: any proficiency accepted' });
   if (r.relax >= 2) out.push({ code: 'adjacent_topics', message: 'waited long enough: adjacent topics accepted' });
-  if (r.relax >= 3) out.push({ code: 'overflow', message: 'overflow: any expert of the brand' });
+  if (r.relax >= 3) out.push({ code: 'any_expert', message: 'waited long enough: any expert of the brand' });
   return out;
 }
 

@@ -43,7 +43,7 @@ test('after N offers a routine mention goes to the overflow queue, not the crisi
   expect(out.pages ?? []).toEqual([]);
   // c has no baggage skill but serves the brand; d is another brand's and is never offered it.
   expect(out.events.at(-1)).toMatchObject({ expertId: 'c', state: 'offered' });
-  expect(out.routed[1]!.routing.reasons.map((r) => r.code)).toContain('overflow');
+  expect(out.routed[1]!.routing.reasons.map((r) => r.code)).toContain('any_expert');
   expect(eng.pending).toBe(1);
 });
 
@@ -163,7 +163,7 @@ test('a burst with mixed topics is one incident per brand, with all its mentions
 });
 
 test('when a spike opens, the burst\'s mentions still waiting or offered go to the crisis team with it; an accepted one stays', () => {
-  const eng = engine([expert('ana', { capacity: 2 })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
+  const eng = engine([expert('ana', { capacity: 2 })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 }, queue: { anyExpertAtSlaShare: 1 } }));
   for (let w = 0; w < 3; w++) {
     const o = eng.receive(mention({ topics: ['pricing'] }), at(w * 600 + 1)); // nobody's field: they wait
     if (o.events[0]) {
@@ -193,6 +193,15 @@ test('while a spike is open, a neutral post on its topic joins it; praise and ot
   expect(decide(['delays'], 0)).toBe('crisis');
   expect(decide(['pricing'], 0)).toBe('expert');
   expect(decide(['delays'], 0.8)).toBe('expert');
+});
+
+test('halfway through its SLA a waiting mention may go to any expert of its brand, whatever their skills', () => {
+  const eng = engine([expert('gen', { skills: { refunds: 3 } }), expert('other', { brands: ['dune-jet'], skills: { baggage: 5 } })]);
+  expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');
+  expect(eng.tick(at(1799)).events).toEqual([]);
+  const out = eng.tick(at(1800));
+  expect(out.events).toEqual([expect.objectContaining({ expertId: 'gen', state: 'offered' })]);
+  expect(out.routed[0]!.routing.reasons.map((r) => r.code)).toContain('any_expert');
 });
 
 test('crisis items page along the escalation policy until acknowledged, level by level, round by round, then stop', () => {
