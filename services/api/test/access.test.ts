@@ -105,6 +105,11 @@ test('every route as every role: allowed ones get past the guard, the rest are 4
   expect(await call('GET', '/v1/stream', tokens.expert)).toBe(403);
 });
 
+test('an unknown /v1 path is a 404, with or without a credential', async () => {
+  expect(await call('GET', '/v1/nothing-here')).toBe(404);
+  expect(await call('POST', '/v1/nothing-here', KEY)).toBe(404);
+});
+
 test('an expert acts only on their own inbox and record', async () => {
   const bo = await token({ sub: 'bo', realm_access: { roles: ['expert'] }, chorus_expert: 'bo' });
   expect(await call('GET', '/v1/experts/ana/inbox', bo)).toBe(403);

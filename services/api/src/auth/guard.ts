@@ -55,6 +55,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
       return;
     }
     if (permission === 'public' || (!path.startsWith('/v1/') && permission === undefined)) return;
+    // No route here: the 404 says so (to anyone; a route's existence is in the published OpenAPI document anyway).
+    if (request.routeOptions.url === undefined) return;
     const credential = presented(request);
     let principal: Principal | undefined;
     try {
