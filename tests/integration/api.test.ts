@@ -80,7 +80,7 @@ test('index templates and mappings are created, and creating them again is harml
   expect(props.text).toMatchObject({ type: 'text' });
   expect(props.createdAt).toMatchObject({ type: 'date' });
   const templates = await es.indices.getIndexTemplate({ name: `${prefix.indices}-*` });
-  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-audit`, `${prefix.indices}-brand-queries`, `${prefix.indices}-corrections`, `${prefix.indices}-experts`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`, `${prefix.indices}-pages`, `${prefix.indices}-source-status`, `${prefix.indices}-sources`, `${prefix.indices}-webhook-deliveries`, `${prefix.indices}-webhooks`]);
+  expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix.indices}-assignments`, `${prefix.indices}-audit`, `${prefix.indices}-brand-queries`, `${prefix.indices}-corrections`, `${prefix.indices}-erasures`, `${prefix.indices}-experts`, `${prefix.indices}-holds`, `${prefix.indices}-incidents`, `${prefix.indices}-mentions`, `${prefix.indices}-pages`, `${prefix.indices}-source-status`, `${prefix.indices}-sources`, `${prefix.indices}-webhook-deliveries`, `${prefix.indices}-webhooks`]);
 });
 
 test('routed mentions become searchable, once each, with filters, full text and cursor paging', async () => {

@@ -6,6 +6,7 @@ export * from './common.js';
 export * from './crisis.js';
 export * from './dead-letter.js';
 export * from './envelope.js';
+export * from './erasure.js';
 export * from './errors.js';
 export * from './expert.js';
 export * from './ids.js';

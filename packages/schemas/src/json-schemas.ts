@@ -6,6 +6,7 @@ import { ClassifiedMention } from './classification.js';
 import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
 import { Problem } from './errors.js';
+import { ErasureInput, ErasureRequest } from './erasure.js';
 import { Expert, ExpertInput } from './expert.js';
 import { Incident } from './incident.js';
 import { MentionInput, RawMention } from './mention.js';
@@ -32,6 +33,8 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'crisis-page.json': CrisisPage,
     'dead-letter.json': DeadLetter,
     'problem.json': Problem,
+    'erasure-input.json': ErasureInput,
+    'erasure-request.json': ErasureRequest,
     'webhook-input.json': WebhookInput,
     'brand-query-input.json': BrandQueryInput,
     'brand-query.json': BrandQuery,

@@ -5,6 +5,7 @@ import { ClassifiedMention } from './classification.js';
 import { CrisisPage } from './crisis.js';
 import { DeadLetter } from './dead-letter.js';
 import { envelope } from './envelope.js';
+import { ErasedEntry, ErasureRequest } from './erasure.js';
 import { Expert } from './expert.js';
 import { Incident } from './incident.js';
 import { RawMention } from './mention.js';
@@ -23,6 +24,8 @@ export const BrandQueryEvent = envelope('brand-query.changed', z.object({ id: z.
 export const SourceEvent = envelope('source.changed', z.object({ id: z.string(), source: Source.nullable() }));
 export const SourceCheckpointEvent = envelope('source.checkpoint', SourceCheckpoint);
 export const AuditEventEnvelope = envelope('audit.event', AuditEvent);
+export const ErasureRequestEvent = envelope('erasure.request', ErasureRequest);
+export const ErasedEvent = envelope('erased', ErasedEntry);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
@@ -130,6 +133,22 @@ export const TOPICS = {
     // Kept a year (retention.ms), well past the broker's default week: the trail outlives the changes it records.
     retentionDays: 365,
     description: 'Every change made through the API: who, what, when, from where, before and after. Append-only.',
+  },
+  erasureRequests: {
+    name: 'erasure.requests',
+    key: 'erasure id',
+    value: ErasureRequestEvent,
+    partitions: 1,
+    compacted: true,
+    description: 'Erasure requests (POST /v1/erasure) and their progress per store; the API carries them out.',
+  },
+  erased: {
+    name: 'erased.authors',
+    key: 'erased key (a hash of source:handle, or of a mention id)',
+    value: ErasedEvent,
+    partitions: 1,
+    compacted: true,
+    description: 'Erased authors and mentions, as hashes: ingest refuses their posts and the indexer never indexes them again.',
   },
   deadLetter: {
     name: 'chorus.dead-letter',

@@ -11,6 +11,9 @@ import { auditDenied } from './audit.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { auditRoutes } from './routes/audit.js';
 import { correctionRoutes } from './routes/corrections.js';
+import { erasureRoutes } from './routes/erasure.js';
+import { retentionRoutes } from './routes/retention.js';
+import type { RetentionOptions, RetentionStatus } from './retention/run.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -30,6 +33,9 @@ export interface ApiDeps extends ApiContext {
   auth?: AuthOptions;
   /** Read/write keys (service-kit's parseApiKeys), as before scopes: read reads what the pages show, write is admin. */
   apiKeys?: ApiKey[];
+  /** Retention settings (RETENTION_*) and the schedule's last run, for /v1/retention; defaults when absent. */
+  retention?: RetentionOptions;
+  retentionStatus?: RetentionStatus;
 }
 
 /** The built API and the permission each route declares (the access matrix test reads it). */
@@ -59,6 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
         { name: 'webhooks', description: 'Signed event deliveries to integrators' },
+        { name: 'erasure', description: "Erasing an author's or a mention's data, and retention (admins)" },
         { name: 'audit', description: 'Who changed what, when and from where (admins)' },
         { name: 'sources', description: 'What ingest fetches by itself (feeds, searches, timelines) and the brand queries that filter it' },
       ],
@@ -74,7 +81,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries', '/v1/audit'],
+    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries', '/v1/audit', '/v1/erasure', '/v1/retention'],
     pages: { wall: '/wall', crisisQueue: '/crisis', expertInbox: '/inbox/{expertId}' },
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
@@ -90,6 +97,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   statsRoutes(app, deps);
   sourceRoutes(app, deps);
   auditRoutes(app, deps);
+  erasureRoutes(app, deps);
+  retentionRoutes(app, deps, deps.retention, deps.retentionStatus);
   auditDenied(app, deps);
   await pageRoutes(app);
   return Object.assign(app, { routeAccess });

@@ -27,6 +27,10 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).ex
   OIDC_ROLES_CLAIM: z.string().default('roles').describe('Claim (or dotted path, e.g. realm_access.roles) holding the person\'s roles'),
   OIDC_ROLE_MAP: z.string().optional().describe('Provider role names to Chorus roles: "chorus-admins=admin,comms=crisis"'),
   OIDC_EXPERT_CLAIM: z.string().default('chorus_expert').describe('Claim naming the person\'s expert record; without it, an expert is linked by e-mail'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(365).describe('Mentions older than this (by createdAt) are deleted from Elasticsearch, unless a legal hold keeps them'),
+  RETENTION_RULES: z.string().optional().describe('Per brand and source: "acme=90,acme/reddit=30,*/hackernews=14" (the most specific wins)'),
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60).describe('Minutes between retention runs; 0: only POST /v1/retention/run'),
+  ERASURE_GROUP_ID: z.string().optional().describe('Erasure worker consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-erasure"'),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1000).describe('First retry delay; doubles each attempt'),
 });
 export type ApiConfig = z.infer<typeof ApiEnv>;

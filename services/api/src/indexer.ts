@@ -13,6 +13,7 @@ import type { IndexNames } from './es/indices.js';
 import { indexMentions } from './es/mentions.js';
 import { applyTable } from './es/tables.js';
 import type { StreamHub } from './stream.js';
+import { scrub, type Scrubbed } from './erasure/scrub.js';
 
 type ExpertChange = { id: string; expert: Expert | null };
 type QueryChange = { id: string; query: BrandQuery | null };
@@ -32,6 +33,8 @@ export interface IndexerDeps {
   refresh: boolean | 'wait_for';
   service: string;
   now?: () => Date;
+  /** The erased table's keys (erasure/erased-table.ts): what it covers is never indexed again, even on a replay. */
+  erased?: ReadonlySet<string>;
 }
 
 /**
@@ -60,6 +63,7 @@ export function createIndexer(deps: IndexerDeps): Worker {
     [checkpointsTopic, SourceCheckpointEvent],
     [auditTopic, AuditEventEnvelope],
   ]);
+  const scrubbedKind = new Map<string, Scrubbed['kind']>([[routedTopic, 'routed'], [assignmentsTopic, 'assignment'], [pagesTopic, 'page'], [incidentsTopic, 'incident'], [auditTopic, 'audit']]);
   const now = deps.now ?? (() => new Date());
   const indexed = counter(deps.registry, 'chorus_indexed_total', 'Documents indexed', ['kind']);
 
@@ -67,8 +71,17 @@ export function createIndexer(deps: IndexerDeps): Worker {
     groupId: deps.groupId,
     topics: [...schemas.keys()],
     schemaFor: (topic) => schemas.get(topic) as unknown as z.ZodType<{ data: Indexed }>,
-    handle: async (records: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
-      const topic = records[0]?.topic;
+    handle: async (batch: DecodedRecord<Indexed>[]): Promise<PoisonedRecord[]> => {
+      const topic = batch[0]?.topic;
+      const kind = scrubbedKind.get(topic ?? '');
+      const erased = deps.erased;
+      // Erased authors and mentions: dropped here, whatever brings them (a replay, a mention still in flight).
+      const records = !erased || !kind ? batch : batch.flatMap((r) => {
+        const data = scrub(erased, { kind, data: r.data } as Scrubbed);
+        if (data === undefined) indexed.inc({ kind: 'erased' });
+        return data === undefined ? [] : [{ ...r, data: data as Indexed }];
+      });
+      if (records.length === 0) return [];
       if (topic === auditTopic) {
         const failures = new Map((await indexAudit(deps.es, deps.indices.audit, records.map((r) => r.data as AuditEvent), deps.refresh)).map((f) => [f.id, f.reason]));
         indexed.inc({ kind: 'audit' }, records.length - failures.size);

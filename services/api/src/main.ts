@@ -5,7 +5,12 @@ import { authFromConfig } from './auth/config.js';
 import { buildApi } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
+import { createErasedTable } from './erasure/erased-table.js';
+import { createErasureWorker } from './erasure/worker.js';
 import { createIndexer } from './indexer.js';
+import { parseRetentionRules } from './retention/plan.js';
+import { scheduleRetention, type RetentionStatus } from './retention/run.js';
+import { alignStreamRetention, streamRetentionMs } from './retention/topics.js';
 import { StreamHub } from './stream.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 
@@ -21,7 +26,9 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter', 'routerCases', 'erasureRequests', 'erased'], config.KAFKA_TOPIC_PREFIX);
+  const retention = { defaultDays: config.RETENTION_DAYS, rules: parseRetentionRules(config.RETENTION_RULES), intervalMinutes: config.RETENTION_INTERVAL_MINUTES };
+  await alignStreamRetention(admin, config.KAFKA_TOPIC_PREFIX, streamRetentionMs(retention.rules, retention.defaultDays), logger);
   await admin.disconnect();
   const producer = createProducer(kafka, { logger });
   await producer.connect();
@@ -29,6 +36,9 @@ runMain(undefined, async () => {
   const auth = authFromConfig(config, es, indices);
   if (auth.mode === 'local') logger.warn({ host: config.HOST }, 'LOCAL DEMO MODE: no login configured, every caller is an admin (set OIDC_ISSUER or API_KEYS to require one)');
   const hub = new StreamHub(config.SSE_REPLAY_BUFFER);
+  // The erased table is loaded before the indexer starts: a replay never re-indexes an erased author.
+  const erased = createErasedTable({ kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: `${config.KAFKA_TOPIC_PREFIX}${SERVICE}`, logger });
+  await erased.start();
   const indexer = createIndexer({
     kafka,
     producer,
@@ -41,7 +51,11 @@ runMain(undefined, async () => {
     groupId: config.API_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-api-indexer`,
     refresh: config.INDEX_REFRESH,
     service: SERVICE,
+    erased: erased.keys,
   });
+  const erasure = createErasureWorker({ kafka, producer, es, indices, hub, erased, logger, registry, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.ERASURE_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-api-erasure`, service: SERVICE });
+  const retentionStatus: RetentionStatus = { last: null };
+  const retentionSchedule = scheduleRetention(es, indices, retention, logger, retentionStatus);
 
   const delivery = { timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS };
   const dispatcher = createDispatcher({
@@ -69,6 +83,8 @@ runMain(undefined, async () => {
     consistencyWaitMs: config.API_CONSISTENCY_WAIT_MS,
     webhookDelivery: delivery,
     auth,
+    retention,
+    retentionStatus,
     onWebhooksChanged: () => dispatcher.refresh(),
     logger,
     registry,
@@ -83,7 +99,9 @@ runMain(undefined, async () => {
 
   // Stop the indexer first (finishes and commits its batch), then stop serving, then close clients.
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await Promise.all([indexer.stop(), dispatcher.stop()]);
+    retentionSchedule.stop();
+    await Promise.all([indexer.stop(), dispatcher.stop(), erasure.stop()]);
+    await erased.stop();
     await app.close();
     await producer.disconnect();
     await es.close();
@@ -91,6 +109,8 @@ runMain(undefined, async () => {
 
   await indexer.start();
   await dispatcher.start();
+  await erasure.start();
+  retentionSchedule.start();
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ address, docs: `${address}/docs` }, 'api listening');
 });

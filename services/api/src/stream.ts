@@ -32,6 +32,18 @@ export class StreamHub {
     }
   }
 
+  /** Drops buffered events whose mention matches (an erasure): a client resuming later is not sent them. */
+  forget(match: (m: MentionView) => boolean): number {
+    let n = 0;
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (match(this.buffer[i]!.mention)) {
+        this.buffer.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Events after `lastSeq` still in the buffer, oldest first. */
   since(lastSeq: number): StreamEvent[] {
     return this.buffer.filter((e) => e.seq > lastSeq);

@@ -22,6 +22,8 @@ export interface IngestDeps {
   /** Keys that may call /v1 (see requireApiKeys); none, no key is asked for. */
   apiKeys?: ApiKey[];
   now?: () => Date;
+  /** The erased table's keys (erased-feed.ts): posts it covers are refused on every path. */
+  erased?: ReadonlySet<string>;
   /** Inbound webhook sources (POST /v1/sources/{id}/webhook); absent, the route answers 404. */
   webhooks?: {
     source: (id: string) => Source | undefined;
@@ -43,7 +45,7 @@ export function buildIngest(deps: IngestDeps): FastifyInstance {
   const now = deps.now ?? (() => new Date());
 
   app.post('/v1/mentions', async (request, reply) => {
-    const checked = checkBatch(request.body, { defaultBrand: deps.defaultBrand, now: now(), isKnown: (id) => recent.has(id), ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}) });
+    const checked = checkBatch(request.body, { defaultBrand: deps.defaultBrand, now: now(), isKnown: (id) => recent.has(id), ...(deps.erased ? { erased: deps.erased } : {}), ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}) });
     const ids = checked.toPublish.map((p) => p.mention.id);
     recent.reserve(ids);
     try {
@@ -58,7 +60,7 @@ export function buildIngest(deps: IngestDeps): FastifyInstance {
       if (r.status === 'accepted') body.accepted++;
       else if (r.status === 'duplicate') body.duplicates++;
       else body.rejected++;
-      items.inc({ status: r.status });
+      items.inc({ status: r.code === 'erased' ? 'erased' : r.status });
     }
     return reply.status(202).send(body);
   });

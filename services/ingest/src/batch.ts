@@ -1,4 +1,4 @@
-import { MAX_BATCH, MentionInput, mentionId, type IngestItemResult, type RawMention } from '@chorus/schemas';
+import { isErased, MAX_BATCH, MentionInput, mentionId, type IngestItemResult, type RawMention } from '@chorus/schemas';
 import { ChorusError, fieldErrors } from '@chorus/service-kit';
 
 export interface CheckedBatch {
@@ -14,7 +14,7 @@ export interface CheckedBatch {
 /** How far in the future a post's createdAt may be (clock skew between the source and us). */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Date; isKnown: (id: string) => boolean; maxClockSkewMs?: number }): CheckedBatch {
+export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Date; isKnown: (id: string) => boolean; maxClockSkewMs?: number; erased?: ReadonlySet<string> }): CheckedBatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !('mentions' in body)) {
     throw new ChorusError('validation_failed', 'the body must be an object {"mentions": [...]}', {
       errors: [{ path: 'mentions', message: 'required' }],
@@ -62,6 +62,11 @@ export function checkBatch(body: unknown, opts: { defaultBrand: string; now: Dat
     m.sourceId = m.sourceId.replace(LONE_SURROGATE, '\uFFFD');
     if (m.inReplyTo !== undefined) m.inReplyTo = m.inReplyTo.replace(LONE_SURROGATE, '\uFFFD');
     const id = mentionId(m.source, m.sourceId);
+    // An erased author's post (or an erased mention) is refused, whoever sends it: a backfill, a replayed export.
+    if (opts.erased && isErased(opts.erased, { id, source: m.source, author: { handle: m.author.handle } })) {
+      results.push({ index, status: 'rejected', code: 'erased', message: 'this author or mention was erased (POST /v1/erasure): not ingested' });
+      return;
+    }
     if (inBatch.has(id) || opts.isKnown(id)) {
       results.push({ index, status: 'duplicate', id });
       return;

@@ -10,6 +10,7 @@ import {
   runMain,
 } from '@chorus/service-kit';
 import { buildIngest } from './app.js';
+import { createErasedFeed } from './erased-feed.js';
 import { loadConfig } from './config.js';
 import { kafkaPublisher } from './publisher.js';
 import { startSources } from './sources.js';
@@ -25,10 +26,13 @@ runMain(undefined, async () => {
   const producer = createProducer(kafka, { logger });
 
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRaw', 'deadLetter', 'brandQueries', 'sources', 'sourceCheckpoints'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRaw', 'deadLetter', 'brandQueries', 'sources', 'sourceCheckpoints', 'erased'], config.KAFKA_TOPIC_PREFIX);
   await producer.connect();
   const publisher = kafkaPublisher(producer, config.KAFKA_TOPIC_PREFIX, SERVICE, config.INGEST_PUBLISH_TIMEOUT_MS);
-  const sources = config.INGEST_SOURCES === 'on' ? await startSources({ kafka, producer, publisher, logger, registry, config, service: SERVICE }) : undefined;
+  // The erased table is loaded before any post is taken: an erased author's posts never slip through at boot.
+  const erased = createErasedFeed({ kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: `${config.KAFKA_TOPIC_PREFIX}${SERVICE}`, logger });
+  await erased.start();
+  const sources = config.INGEST_SOURCES === 'on' ? await startSources({ kafka, producer, publisher, logger, registry, config, service: SERVICE, erased: erased.keys }) : undefined;
 
   const app = buildIngest({
     logger,
@@ -48,6 +52,7 @@ runMain(undefined, async () => {
     dedupeCacheSize: config.DEDUPE_CACHE_SIZE,
     maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     apiKeys: parseApiKeys(config.API_KEYS),
+    erased: erased.keys,
     ...(sources ? { webhooks: { source: sources.feed.source, matcher: sources.feed.matcher, deadLetter: sources.deadLetter } } : {}),
   });
 
@@ -55,6 +60,7 @@ runMain(undefined, async () => {
   onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await app.close();
     await sources?.stop();
+    await erased.stop();
     await producer.disconnect();
     await admin.disconnect();
   });

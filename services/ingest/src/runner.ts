@@ -19,6 +19,8 @@ export interface RunnerDeps {
   deadLetter: (source: Source, items: Malformed[]) => Promise<void>;
   /** The enabled queries, all brands; undefined or none for a brand means everything its sources fetch is kept. */
   queries: () => QueryMatcher | undefined;
+  /** The erased table's keys: an erased author's posts are dropped (erased-feed.ts). */
+  erased?: ReadonlySet<string>;
   logger: Logger;
   replica: string;
   now?: () => Date;
@@ -152,7 +154,7 @@ export class SourceRunner {
       const before = r.checkpoint;
       const stats = { ...(before?.stats ?? emptyStats()) };
       const at = this.now().toISOString();
-      const { mentions, rejected, matched } = admit(source, batch.posts, at, this.deps.queries());
+      const { mentions, rejected, matched } = admit(source, batch.posts, at, this.deps.queries(), this.deps.erased);
       stats.polls++;
       stats.seen += batch.posts.length + batch.malformed.length;
       stats.matched += matched;
@@ -184,7 +186,7 @@ export class SourceRunner {
     try {
       const connector = this.deps.connectors[source.settings.kind as PolledKind];
       const result = await connector.poll(source, before, this.deps.get);
-      const { mentions, rejected, matched } = admit(source, result.posts, startedAt, this.deps.queries());
+      const { mentions, rejected, matched } = admit(source, result.posts, startedAt, this.deps.queries(), this.deps.erased);
       stats.seen += result.posts.length + result.malformed.length;
       stats.matched += matched;
       stats.rejected += rejected.length + result.malformed.length;

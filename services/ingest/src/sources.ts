@@ -19,6 +19,8 @@ export interface SourcesDeps {
   registry: Registry;
   config: IngestConfig;
   service: string;
+  /** The erased table's keys (erased-feed.ts). */
+  erased?: ReadonlySet<string>;
 }
 
 /** Starts the connectors: the sources this replica owns, polled politely, checkpointed after Kafka's ack. */
@@ -55,6 +57,7 @@ export async function startSources(deps: SourcesDeps) {
     },
     deadLetter,
     queries: () => feed.matcher(),
+    ...(deps.erased ? { erased: deps.erased } : {}),
     logger: deps.logger,
     replica,
     onPoll: (id, outcome, counts) => {

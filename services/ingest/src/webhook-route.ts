@@ -43,13 +43,13 @@ export function webhookRoute(app: FastifyInstance, deps: IngestDeps, now: () => 
       } catch (e) {
         throw new ChorusError('validation_failed', (e as Error).message, { errors: [{ path: settings.mapping.items ?? '', message: 'expected an array of posts' }] });
       }
-      const { mentions, rejected, matched } = admit(source, mapped.posts, now().toISOString(), deps.webhooks!.matcher());
+      const { mentions, rejected, matched, erased } = admit(source, mapped.posts, now().toISOString(), deps.webhooks!.matcher(), deps.erased);
       const bad = [...mapped.malformed, ...rejected];
       if (bad.length > 0) await deps.webhooks!.deadLetter(source, bad);
       if (mentions.length > 0) await deps.publisher.publish(mentions);
       deliveries.reserve([`${source.id}:${delivery}`]);
       deliveries.commit([`${source.id}:${delivery}`]);
-      return reply.status(202).send({ delivery, duplicate: false, accepted: mentions.length, rejected: bad.length, notMatched: mapped.posts.length - rejected.length - matched });
+      return reply.status(202).send({ delivery, duplicate: false, accepted: mentions.length, rejected: bad.length, notMatched: mapped.posts.length - rejected.length - matched - erased });
     });
   });
 }

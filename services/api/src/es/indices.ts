@@ -13,10 +13,12 @@ export interface IndexNames {
   sources: string;
   sourceStatus: string;
   audit: string;
+  erasures: string;
+  holds: string;
 }
 
 export function indexNames(prefix: string): IndexNames {
-  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries`, queries: `${prefix}-brand-queries`, sources: `${prefix}-sources`, sourceStatus: `${prefix}-source-status`, audit: `${prefix}-audit` };
+  return { mentions: `${prefix}-mentions`, assignments: `${prefix}-assignments`, experts: `${prefix}-experts`, incidents: `${prefix}-incidents`, pages: `${prefix}-pages`, corrections: `${prefix}-corrections`, webhooks: `${prefix}-webhooks`, deliveries: `${prefix}-webhook-deliveries`, queries: `${prefix}-brand-queries`, sources: `${prefix}-sources`, sourceStatus: `${prefix}-source-status`, audit: `${prefix}-audit`, erasures: `${prefix}-erasures`, holds: `${prefix}-holds` };
 }
 
 // Only what is searched, filtered or sorted is mapped; the rest of each document stays in _source (dynamic: false),
@@ -150,6 +152,17 @@ const AUDIT_MAPPINGS = {
   },
 } as const;
 
+// Erasure requests and their progress (erasure/store.ts); legal holds on incidents (retention/holds.ts).
+const ERASURE_MAPPINGS = {
+  dynamic: false,
+  properties: { id: { type: 'keyword' }, state: { type: 'keyword' }, requestedBy: { type: 'keyword' }, requestedAt: { type: 'date' }, updatedAt: { type: 'date' } },
+} as const;
+
+const HOLD_MAPPINGS = {
+  dynamic: false,
+  properties: { incidentId: { type: 'keyword' }, by: { type: 'keyword' }, at: { type: 'date' } },
+} as const;
+
 /**
  * Creates the index templates (so a re-created or rolled index gets the same mappings) and the indices, idempotently.
  * Safe to run from several API replicas at once.
@@ -169,6 +182,8 @@ export async function ensureIndices(es: Client, prefix: string, replicas = 0): P
     { name: names.sources, mappings: SOURCE_MAPPINGS, shards: 1 },
     { name: names.sourceStatus, mappings: SOURCE_STATUS_MAPPINGS, shards: 1 },
     { name: names.audit, mappings: AUDIT_MAPPINGS, shards: 1 },
+    { name: names.erasures, mappings: ERASURE_MAPPINGS, shards: 1 },
+    { name: names.holds, mappings: HOLD_MAPPINGS, shards: 1 },
   ];
   for (const spec of specs) {
     await es.indices.putIndexTemplate({
