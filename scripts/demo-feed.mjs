@@ -44,7 +44,7 @@ await new Promise((r) => setTimeout(r, 2000));
 const query = { id: 'skylark-all', brand: 'skylark', name: 'Everything about Skylark', query: 'skylark* OR "sky lark"' };
 const sources = [
   { id: 'demo-reviews', brand: 'skylark', name: 'Reviews and forums (RSS)', settings: { kind: 'rss', url: `${args.sources}/feed.xml` }, pollIntervalSeconds: 30 },
-  { id: 'demo-social', brand: 'skylark', name: 'Mastodon #skylark', settings: { kind: 'mastodon', instance: args.sources, hashtags: ['skylark'] }, pollIntervalSeconds: 15 },
+  { id: 'demo-social', brand: 'skylark', name: 'Mastodon #skylark (live)', settings: { kind: 'mastodon', instance: args.sources, hashtags: ['skylark'], streaming: true }, pollIntervalSeconds: 15 },
 ];
 await send(`${args.api}/v1/queries/${query.id}`, 'PUT', query);
 console.log(`demo feed: brand query ${query.id}: ${query.query}`);

@@ -3,7 +3,9 @@
  * The demo's stand-in for the open web, which `npm start` runs so that Chorus's own connectors have something to read:
  * the demo posts (deploy/demo/mentions.jsonl) published as an RSS 2.0 feed (the facebook and reddit ones, as
  * reviews and forum posts) and through a Mastodon-compatible REST API (the rest: `GET /api/v1/timelines/tag/:tag`
- * with `limit`, `min_id`, `max_id`, `since_id`, newest first, as Mastodon answers). The last day is there from the
+ * with `limit`, `min_id`, `max_id`, `since_id`, newest first, as Mastodon answers) and streaming API
+ * (`GET /api/v1/streaming/hashtag?tag=…`: Server-Sent Events, `event: update` with the status, a `:thump` heartbeat
+ * every 10 s). The last day is there from the
  * start; new posts keep arriving for as long as it runs, on a daily rhythm (busiest in the early afternoon, quiet
  * at night, local time). Plain Node, no dependencies.
  *
@@ -64,8 +66,16 @@ function publish(at) {
       account: { id: String(k), username: m.author.handle, acct: m.author.handle, display_name: m.author.name ?? m.author.handle, followers_count: m.author.followers ?? 0, bot: false },
     });
     if (statuses.length > 2000) statuses.shift();
+    const event = `event: update\ndata: ${JSON.stringify(statuses.at(-1))}\n\n`;
+    for (const client of streaming) client.write(event);
   }
 }
+
+/** Open streaming connections (every demo status carries the one tag, #skylark). */
+const streaming = new Set();
+setInterval(() => {
+  for (const client of streaming) client.write(':thump\n\n');
+}, 10_000).unref();
 
 // The last day, on the same curve, then live.
 const start = Date.now();
@@ -107,6 +117,13 @@ createServer((req, res) => {
     // min_id: the page just after it (the oldest newer ones), still newest first, as Mastodon does.
     if (minId) list = list.filter((s) => newer(s.id, minId)).slice(-limit);
     return res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(list.slice(0, limit)));
+  }
+  if (url.pathname === '/api/v1/streaming/hashtag') {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.write(':)\n\n');
+    streaming.add(res);
+    req.on('close', () => streaming.delete(res));
+    return;
   }
   if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/plain' }).end(`demo sources: ${base}/feed.xml and ${base}/api/v1/timelines/tag/skylark\n`);
   res.writeHead(404).end();

@@ -64,7 +64,7 @@ const env = { KAFKA_TOPIC_PREFIX: prefix.topics, DEFAULT_BRAND: 'skylark', LOG_L
 test('a feed and a Mastodon timeline are fetched, filtered by the brand query, published, and checkpointed', async () => {
   await put('brandQueries', 'sky', { id: 'sky', brand: 'skylark', query: 'skylark', enabled: true, createdAt: AT, updatedAt: AT });
   await put('sources', 'news', source('news', { kind: 'rss', url: `${base}/feed.xml` }));
-  await put('sources', 'social', source('social', { kind: 'mastodon', instance: base, hashtags: ['skylark'] }));
+  await put('sources', 'social', source('social', { kind: 'mastodon', instance: base, hashtags: ['skylark'], streaming: false }));
   const raw = await collect(kafkaClient(), topicName('mentionsRaw', prefix.topics));
   const checkpoints = await collect(kafkaClient(), topicName('sourceCheckpoints', prefix.topics));
   let ingest: RunningService | undefined = await startService('ingest', env);

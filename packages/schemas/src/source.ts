@@ -63,6 +63,7 @@ export const SourceSettings = z.discriminatedUnion('kind', [
       instance: Url.describe('The Mastodon server, e.g. https://mastodon.social'),
       hashtags: z.array(z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u)).min(1).max(20).describe('Hashtags (without #) whose timelines are read'),
       accessToken: z.string().max(500).optional().describe('Only when the server asks for one'),
+      streaming: z.boolean().default(false).describe('Follow the tags live through the streaming API (after a REST catch-up on every connection) instead of polling'),
     })
     .strict(),
   z

@@ -3,14 +3,14 @@ import type { RawMention, Source, SourceCheckpoint } from '@chorus/schemas';
 import type { Logger } from '@chorus/service-kit';
 import { admit } from './admit.js';
 import type { StreamBatch, StreamConnector } from './connectors/bluesky.js';
-import type { PolledKind, StreamedKind } from './connectors/index.js';
+import { streamKindOf, type PolledKind, type StreamedKind } from './connectors/index.js';
 import type { Connector, HttpGet, Malformed } from './connectors/types.js';
 import { FetchError } from './http-client.js';
 
 export interface RunnerDeps {
   connectors: Record<PolledKind, Connector>;
   /** Sources that stream (Bluesky): run continuously, checkpointed after each published batch. */
-  streams?: Record<StreamedKind, StreamConnector>;
+  streams?: Partial<Record<StreamedKind, StreamConnector>>;
   get: HttpGet;
   /** Resolves once Kafka acknowledged every mention (ingest's publisher). */
   publish: (mentions: RawMention[]) => Promise<void>;
@@ -69,7 +69,7 @@ export class SourceRunner {
    * checkpoint says the next is due), changed ones restart with the new settings, the rest stop.
    */
   setSources(sources: Source[], checkpointOf: (id: string) => SourceCheckpoint | undefined): void {
-    const wanted = new Map(sources.filter((s) => s.enabled && s.settings.kind !== 'webhook' && (!this.isStream(s) || this.deps.streams)).map((s) => [s.id, s]));
+    const wanted = new Map(sources.filter((s) => s.enabled && s.settings.kind !== 'webhook' && (!this.isStream(s) || this.deps.streams?.[streamKindOf(s)!])).map((s) => [s.id, s]));
     for (const [id, r] of this.running) {
       const next = wanted.get(id);
       if (!next) this.stopOne(id);
@@ -137,7 +137,7 @@ export class SourceRunner {
   }
 
   private isStream(s: Source): boolean {
-    return s.settings.kind === 'bluesky';
+    return streamKindOf(s) !== undefined;
   }
 
   /**
@@ -147,7 +147,7 @@ export class SourceRunner {
    */
   private async streamOnce(r: Running): Promise<void> {
     const { source } = r;
-    const connector = this.deps.streams![source.settings.kind as StreamedKind];
+    const connector = this.deps.streams![streamKindOf(source)!]!;
     const abort = new AbortController();
     r.abort = abort;
     const sink = async (batch: StreamBatch) => {
@@ -168,7 +168,7 @@ export class SourceRunner {
       this.deps.onPoll?.(source.id, 'ok', { accepted: mentions.length, rejected: rejected.length + batch.malformed.length });
     };
     try {
-      await connector.stream(source, r.checkpoint, sink, abort.signal);
+      await connector.stream(source, r.checkpoint, sink, abort.signal, this.deps.get);
       if (!r.stopped && !abort.signal.aborted) this.schedule(r, 1000);
     } catch (e) {
       if (r.stopped) return;

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
-import { clip, type FetchedPost, type Malformed } from './types.js';
+import { clip, type FetchedPost, type HttpGet, type Malformed } from './types.js';
 
 /** A Jetstream event (github.com/bluesky-social/jetstream), the fields Chorus reads. */
 interface JetstreamEvent {
@@ -54,7 +54,8 @@ export interface StreamBatch {
 
 /** A source that streams: runs until the signal aborts (resolves), the server closes (resolves) or fails (throws). */
 export interface StreamConnector {
-  stream(source: Source, checkpoint: SourceCheckpoint | undefined, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** `get` is ingest's polite HTTP client, for a catch-up over REST before the stream opens. */
+  stream(source: Source, checkpoint: SourceCheckpoint | undefined, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal, get?: HttpGet): Promise<void>;
 }
 
 export interface JetstreamOptions {
