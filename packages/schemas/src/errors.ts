@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   route_not_found: 404,
   conflict: 409,
   invalid_transition: 409,
+  rate_limited: 429,
   kafka_unavailable: 503,
   elasticsearch_unavailable: 503,
   not_ready: 503,

@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './assignment.js';
+export * from './api-key.js';
 export * from './audit.js';
 export * from './classification.js';
 export * from './common.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as api from './api.js';
 import { Assignment, AssignmentEvent } from './assignment.js';
+import { ApiKeyCreated, ApiKeyInput, ApiKeyListResponse } from './api-key.js';
 import { AuditEvent, AuditListResponse } from './audit.js';
 import { ClassifiedMention } from './classification.js';
 import { CrisisPage } from './crisis.js';
@@ -25,6 +26,9 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'routed-mention.json': RoutedMention,
     'assignment-event.json': AssignmentEvent,
     'assignment.json': Assignment,
+    'api-key-input.json': ApiKeyInput,
+    'api-key-created.json': ApiKeyCreated,
+    'api-key-list-response.json': ApiKeyListResponse,
     'audit-event.json': AuditEvent,
     'audit-list-response.json': AuditListResponse,
     'expert-input.json': ExpertInput,

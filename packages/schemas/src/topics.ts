@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApiKeyRecord } from './api-key.js';
 import { AssignmentEvent } from './assignment.js';
 import { AuditEvent } from './audit.js';
 import { ClassifiedMention } from './classification.js';
@@ -24,6 +25,7 @@ export const BrandQueryEvent = envelope('brand-query.changed', z.object({ id: z.
 export const SourceEvent = envelope('source.changed', z.object({ id: z.string(), source: Source.nullable() }));
 export const SourceCheckpointEvent = envelope('source.checkpoint', SourceCheckpoint);
 export const AuditEventEnvelope = envelope('audit.event', AuditEvent);
+export const ApiKeyEvent = envelope('api-key.changed', ApiKeyRecord);
 export const ErasureRequestEvent = envelope('erasure.request', ErasureRequest);
 export const ErasedEvent = envelope('erased', ErasedEntry);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
@@ -133,6 +135,14 @@ export const TOPICS = {
     // Kept a year (retention.ms), well past the broker's default week: the trail outlives the changes it records.
     retentionDays: 365,
     description: 'Every change made through the API: who, what, when, from where, before and after. Append-only.',
+  },
+  apiKeys: {
+    name: 'api.keys',
+    key: 'key id',
+    value: ApiKeyEvent,
+    partitions: 1,
+    compacted: true,
+    description: 'API keys made through the API (POST /v1/keys): name, scopes, who made them, revoked or not, last used; only the SHA-256 of each key.',
   },
   erasureRequests: {
     name: 'erasure.requests',

@@ -1,16 +1,70 @@
 // Shared by the pages: the API is the same origin; every call answers JSON or throws the problem's detail.
 
-// Where the API asks for keys (API_KEYS), the page carries one: given once as ?key=… (then kept in this browser and
-// taken out of the address bar), or asked for when the API answers 401.
+// Where the API asks for a login, the page carries a credential: an access token from the company's OpenID Connect
+// provider (authorization code + PKCE, see login() and callback.js), or an API key given once as ?key=… (then kept in
+// this browser and taken out of the address bar), or asked for when the API answers 401 and no provider is set up.
 const KEY = 'chorus.apiKey';
+const EXPIRES = 'chorus.tokenExpiresAt';
 const given = new URLSearchParams(location.search).get('key');
 if (given) {
   localStorage.setItem(KEY, given);
+  localStorage.removeItem(EXPIRES);
   const url = new URL(location.href);
   url.searchParams.delete('key');
   history.replaceState(null, '', url);
 }
-const apiKey = () => localStorage.getItem(KEY);
+const apiKey = () => {
+  const expires = Number(localStorage.getItem(EXPIRES) ?? 0);
+  if (expires && expires < Date.now()) {
+    localStorage.removeItem(KEY);
+    localStorage.removeItem(EXPIRES);
+  }
+  return localStorage.getItem(KEY);
+};
+
+let loginConfig;
+const config = async () => (loginConfig ??= fetch('/v1/auth/config').then((r) => (r.ok ? r.json() : { mode: 'local' })).catch(() => ({ mode: 'local' })));
+
+const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/**
+ * Sends the browser to the provider's login (PKCE: the code is useless to anyone without this tab's verifier). Once
+ * per page: every call that got a 401 meanwhile waits for the same navigation.
+ */
+let loggingIn;
+export function login() {
+  return (loggingIn ??= startLogin());
+}
+
+async function startLogin() {
+  const cfg = await config();
+  if (!cfg.oidc) return false;
+  const discovery = await (await fetch(new URL('.well-known/openid-configuration', cfg.oidc.issuer.endsWith('/') ? cfg.oidc.issuer : `${cfg.oidc.issuer}/`))).json();
+  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  const redirect = `${location.origin}/login/callback`;
+  sessionStorage.setItem('chorus.login', JSON.stringify({ verifier, state, back: location.href, redirect, clientId: cfg.oidc.clientId, tokenEndpoint: discovery.token_endpoint }));
+  const url = new URL(discovery.authorization_endpoint);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: cfg.oidc.clientId, redirect_uri: redirect, scope: cfg.oidc.scope, state, code_challenge: challenge, code_challenge_method: 'S256' }).toString();
+  location.assign(url.toString());
+  return new Promise(() => {}); // the page is going away
+}
+
+/** Who this page runs as (the API's principal), or null when it cannot tell. */
+export async function whoami() {
+  try {
+    return await api('/v1/auth/me');
+  } catch {
+    return null;
+  }
+}
+
+/** Forgets this browser's login or key. */
+export function logout() {
+  localStorage.removeItem(KEY);
+  localStorage.removeItem(EXPIRES);
+}
 
 export async function api(path, options = {}, retried = false) {
   const key = apiKey();
@@ -20,6 +74,8 @@ export async function api(path, options = {}, retried = false) {
   });
   const body = res.status === 204 ? null : await res.json().catch(() => null);
   if (res.status === 401 && !retried) {
+    logout();
+    if ((await config()).oidc) return login();
     const entered = prompt('This Chorus asks for an API key:');
     if (entered) {
       localStorage.setItem(KEY, entered.trim());

@@ -1,4 +1,4 @@
-import { api, ago, el, params, post, stamp, waited } from '/ui/chorus.js';
+import { api, ago, el, params, post, stamp, waited, whoami } from '/ui/chorus.js';
 
 const $ = (id) => document.getElementById(id);
 const brand = params.get('brand');
@@ -6,6 +6,13 @@ const q = brand ? `?brand=${encodeURIComponent(brand)}` : '';
 const me = $('me');
 me.value = localStorage.getItem('chorus.me') ?? params.get('me') ?? '';
 me.addEventListener('change', () => localStorage.setItem('chorus.me', me.value.trim()));
+// Logged in, the acknowledgements are the person's own: the API records them as the principal whatever is typed.
+whoami().then((p) => {
+  if (p && p.kind !== 'local') {
+    me.value = p.name;
+    me.disabled = true;
+  }
+});
 
 function paging(page) {
   if (!page) return el('span', { class: 'muted' }, '–');

@@ -10,6 +10,10 @@ import type { ApiContext } from './context.js';
 import { auditDenied } from './audit.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { auditRoutes } from './routes/audit.js';
+import { authRoutes, type LoginConfig } from './routes/auth.js';
+import { keyRoutes } from './routes/keys.js';
+import { installAbuseGuards, pagesCsp } from './auth/limits.js';
+import type { ManagedKeys } from './auth/managed-keys.js';
 import { correctionRoutes } from './routes/corrections.js';
 import { erasureRoutes } from './routes/erasure.js';
 import { retentionRoutes } from './routes/retention.js';
@@ -31,6 +35,12 @@ export interface ApiDeps extends ApiContext {
   version?: string;
   /** Who may call /v1 and how they prove it (auth/guard.ts); absent: `apiKeys` if given, else the local demo mode. */
   auth?: AuthOptions;
+  /** Requests a minute per key or person on /v1 (default 1,200); the local demo is not limited. */
+  rateLimitPerMinute?: number;
+  /** API keys made through the API (/v1/keys); absent, those routes are not served. */
+  keys?: ManagedKeys;
+  /** What the pages need to log people in; default: the mode alone (local, or required with keys). */
+  login?: LoginConfig;
   /** Read/write keys (service-kit's parseApiKeys), as before scopes: read reads what the pages show, write is admin. */
   apiKeys?: ApiKey[];
   /** Retention settings (RETENTION_*) and the schedule's last run, for /v1/retention; defaults when absent. */
@@ -46,6 +56,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness });
   const auth: AuthOptions = deps.auth ?? (deps.apiKeys?.length ? { mode: 'required', authenticators: [legacyKeyAuthenticator(deps.apiKeys)] } : { mode: 'local', authenticators: [] });
   const routeAccess = installAuth(app, auth);
+  const issuer = deps.login?.oidc ? [new URL(deps.login.oidc.issuer).origin] : [];
+  await installAbuseGuards(app, { perMinute: deps.rateLimitPerMinute ?? 1200, connectOrigins: issuer });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -59,6 +71,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
           'Search brand mentions with their classification and routing, manage experts, read inboxes and the crisis queue, and follow live mentions over Server-Sent Events. Errors are RFC 9457 problem+json documents with a stable `code`.',
       },
       tags: [
+        { name: 'auth', description: 'Logging in, and who the caller is' },
         { name: 'mentions', description: 'Classified and routed mentions' },
         { name: 'experts', description: 'Front-line experts and their inboxes' },
         { name: 'assignments', description: 'Accept, decline, answer and resolve what the router offered' },
@@ -86,6 +99,8 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
 
+  authRoutes(app, deps.login ?? { mode: auth.mode });
+  if (deps.keys) keyRoutes(app, deps, deps.keys);
   mentionRoutes(app, deps);
   correctionRoutes(app, deps);
   expertRoutes(app, deps);
@@ -100,6 +115,6 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   erasureRoutes(app, deps);
   retentionRoutes(app, deps, deps.retention, deps.retentionStatus);
   auditDenied(app, deps);
-  await pageRoutes(app);
+  await pageRoutes(app, pagesCsp(issuer));
   return Object.assign(app, { routeAccess });
 }

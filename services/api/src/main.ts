@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Client } from '@elastic/elasticsearch';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { authFromConfig } from './auth/config.js';
+import { createManagedKeys } from './auth/managed-keys.js';
 import { buildApi } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
@@ -26,14 +27,17 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter', 'routerCases', 'erasureRequests', 'erased'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter', 'routerCases', 'erasureRequests', 'erased', 'apiKeys'], config.KAFKA_TOPIC_PREFIX);
   const retention = { defaultDays: config.RETENTION_DAYS, rules: parseRetentionRules(config.RETENTION_RULES), intervalMinutes: config.RETENTION_INTERVAL_MINUTES };
   await alignStreamRetention(admin, config.KAFKA_TOPIC_PREFIX, streamRetentionMs(retention.rules, retention.defaultDays), logger);
   await admin.disconnect();
   const producer = createProducer(kafka, { logger });
   await producer.connect();
 
-  const auth = authFromConfig(config, es, indices);
+  // Keys made through the API, followed by every replica; loaded before the API answers.
+  const keys = createManagedKeys({ kafka, producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, service: SERVICE, logger });
+  await keys.start();
+  const auth = authFromConfig(config, es, indices, [keys.authenticator]);
   if (auth.mode === 'local') logger.warn({ host: config.HOST }, 'LOCAL DEMO MODE: no login configured, every caller is an admin (set OIDC_ISSUER or API_KEYS to require one)');
   const hub = new StreamHub(config.SSE_REPLAY_BUFFER);
   // The erased table is loaded before the indexer starts: a replay never re-indexes an erased author.
@@ -83,8 +87,11 @@ runMain(undefined, async () => {
     consistencyWaitMs: config.API_CONSISTENCY_WAIT_MS,
     webhookDelivery: delivery,
     auth,
+    keys,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     retention,
     retentionStatus,
+    login: { mode: auth.mode, ...(config.OIDC_ISSUER && config.OIDC_CLIENT_ID ? { oidc: { issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, scope: config.OIDC_SCOPES } } : {}) },
     onWebhooksChanged: () => dispatcher.refresh(),
     logger,
     registry,
@@ -103,6 +110,7 @@ runMain(undefined, async () => {
     await Promise.all([indexer.stop(), dispatcher.stop(), erasure.stop()]);
     await erased.stop();
     await app.close();
+    await keys.stop();
     await producer.disconnect();
     await es.close();
   });

@@ -153,3 +153,41 @@ test('API_KEYS scopes: read, write and permission lists; a bad entry is refused 
   expect(() => parseEnvKeys(`a:bogus:${KEY}`)).toThrow(/entry 1 \(a\): unknown scope/);
   expect(() => parseEnvKeys('a:read:short')).toThrow(/key too short/);
 });
+
+test('security headers on answers; the pages carry a Content-Security-Policy', async () => {
+  const res = await api.inject('/v1/auth/config');
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  const page = await api.inject('/wall');
+  expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+  expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+});
+
+test('a key over its rate limit is answered 429 rate_limited with Retry-After; another key is not held up', async () => {
+  const limited = await buildApi({
+    es,
+    indices: indexNames('limits'),
+    hub: new StreamHub(10),
+    producer: {} as never,
+    topicPrefix: '',
+    service: 'test',
+    heartbeatMs: 1000,
+    now: () => new Date(),
+    logger: pino({ level: 'silent' }),
+    registry: new Registry(),
+    readiness: {},
+    rateLimitPerMinute: 3,
+    auth: { mode: 'required', authenticators: [envKeyAuthenticator(parseEnvKeys(`a:read:${KEY},b:read:${KEY}x`))] },
+  });
+  try {
+    const get = (key: string) => limited.inject({ url: '/v1/auth/me', headers: { authorization: `Bearer ${key}` } });
+    for (let i = 0; i < 3; i++) expect((await get(KEY)).statusCode).toBe(200);
+    const over = await get(KEY);
+    expect(over.statusCode).toBe(429);
+    expect(over.json().code).toBe('rate_limited');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await get(`${KEY}x`)).statusCode).toBe(200);
+  } finally {
+    await limited.close();
+  }
+});

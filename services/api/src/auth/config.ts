@@ -43,7 +43,8 @@ export function authFromConfig(config: ApiConfig, es: Client, indices: IndexName
   }
   const configured = keys.length > 0 || Boolean(config.OIDC_ISSUER);
   const mode = config.AUTH_MODE === 'auto' ? (configured ? 'required' : 'local') : config.AUTH_MODE;
-  if (mode === 'required' && !configured && more.length === 0) throw new Error('AUTH_MODE=required needs OIDC_ISSUER or API_KEYS');
+  // Keys made through the API need someone to make the first one: an admin login or an API_KEYS key.
+  if (mode === 'required' && !configured) throw new Error('AUTH_MODE=required needs OIDC_ISSUER or API_KEYS');
   if (mode === 'local' && !LOOPBACK.test(config.HOST) && config.AUTH_ALLOW_OPEN !== 'on') {
     throw new Error(`refusing to serve without login on ${config.HOST}: set OIDC_ISSUER or API_KEYS, bind HOST to 127.0.0.1, or AUTH_ALLOW_OPEN=on`);
   }

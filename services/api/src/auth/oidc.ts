@@ -48,7 +48,7 @@ export function oidcAuthenticator(options: OidcOptions): Authenticator {
     if (!looksLikeJwt(credential)) return undefined;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(credential, await keySet(), { issuer: options.issuer, audience: options.audience, clockTolerance: 30 }));
+      ({ payload } = await jwtVerify(credential, await keySet(), { issuer: options.issuer, audience: options.audience, clockTolerance: 5 }));
     } catch (e) {
       const why = e instanceof errors.JWTExpired ? 'the token has expired' : e instanceof errors.JWTClaimValidationFailed ? `the token's ${e.claim} is not accepted` : 'the token could not be verified';
       throw new ChorusError('unauthorized', why);

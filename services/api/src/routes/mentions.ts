@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IdParams, MentionListQuery, MentionListResponse, MentionView, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { can } from '../auth/principal.js';
+import { redactMention } from '../auth/redact.js';
 import type { ApiContext } from '../context.js';
 import { getMention, searchMentions } from '../es/mentions.js';
 
@@ -18,7 +19,13 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       querystring: MentionListQuery,
       response: { 200: MentionListResponse, 400: Problem },
     },
-    handler: async (request) => searchMentions(ctx.es, ctx.indices.mentions, request.query),
+    handler: async (request) => {
+      const page = await searchMentions(ctx.es, ctx.indices.mentions, request.query);
+      // A kiosk key reads what people say, not who says it (author filters would tell: refused).
+      if (!request.principal?.redact) return page;
+      if (request.query.author) throw new ChorusError('forbidden', `${request.principal.name} may not search by author`);
+      return { ...page, items: page.items.map(redactMention) };
+    },
   });
 
   r.get('/v1/mentions/:id', {
@@ -36,7 +43,7 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!can(request.principal, 'mentions:read') && !can(request.principal, 'wall:read') && m.routing.expertId !== request.principal.expertId) {
         throw new ChorusError('forbidden', `${request.principal.name} may read only the mentions routed to them`);
       }
-      return m;
+      return request.principal?.redact ? redactMention(m) : m;
     },
   });
 }
