@@ -179,8 +179,16 @@ export class RouterCore {
         this.engine.expertsChanged();
         break;
       case 'case':
-        // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers.
-        if (this.live && this.owns(input.mentionId)) break;
+        // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers. A close
+        // we did not make (an erasure: the API closes the case of an erased mention) is obeyed even for our own case,
+        // so the router does not write the erased mention back; our own closes echo as a harmless no-op.
+        if (this.live && this.owns(input.mentionId)) {
+          if (!input.snapshot) {
+            this.engine.forget(input.mentionId);
+            this.cases.delete(input.mentionId); // nor a snapshot of it not written yet
+          }
+          break;
+        }
         if (input.snapshot) this.engine.restore(input.snapshot);
         else this.engine.forget(input.mentionId);
         break;

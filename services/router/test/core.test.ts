@@ -275,3 +275,16 @@ test('a claim or a publish whose outcome never comes back does not stall the rou
   for (const e of again) c.step({ kind: 'published', batch: e.batch });
   expect(c.isDurable(ticket)).toBe(true);
 });
+
+test('a case closed by someone else (an erasure) is dropped by the replica that owns it, and never written back', () => {
+  const c = core([]); // nobody to offer to: the mention waits
+  const exec = executor([]);
+  const m = mention();
+  settle(c, { kind: 'mentions', mentions: [m], at: at(0) }, exec);
+  expect(c.pending).toBe(1);
+  c.step({ kind: 'case', mentionId: m.id, snapshot: null });
+  expect(c.pending).toBe(0);
+  exec.published.length = 0;
+  settle(c, { kind: 'tick', at: at(4000) }, exec);
+  expect(exec.published.filter((r) => r.topic === 'routed' || r.topic === 'cases')).toEqual([]);
+});
