@@ -18,6 +18,12 @@ rollback() {
   local code=$?
   [[ $code -eq 0 ]] && return
   trap - EXIT
+
+if [[ -n "${OIDC_ISSUER:-}" || -n "${API_KEYS:-}" ]]; then
+  LOGIN_NOTE="required (OpenID Connect or API keys, as configured)"
+else
+  LOGIN_NOTE="none: LOCAL DEMO MODE, everyone is an admin on this machine (loopback only; set OIDC_ISSUER or API_KEYS)"
+fi
   say "start failed${FAILED_WHAT:+: $FAILED_WHAT}; stopping what this run started"
   local i name pid
   for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
@@ -122,6 +128,7 @@ cat <<MSG
     Metrics    /metrics on :$API_PORT :$INGEST_PORT :$CLASSIFY_PORT (classify) :$ROUTER_PORT (router)
     Kafka      127.0.0.1:9092    Elasticsearch http://127.0.0.1:9200
     Logs       $LOG_DIR
+    Login      ${LOGIN_NOTE}
 
   Stop everything with: npm stop
 
