@@ -12,7 +12,8 @@ export const esUrl = (): string => process.env.ELASTICSEARCH_URL ?? 'http://127.
 
 /** A fresh topic and index prefix per test file, so runs never see each other's data. */
 export function uniquePrefix(name: string): { topics: string; indices: string } {
-  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  // The run's id first (tests/setup/global-setup.ts): a run's teardown deletes its own topics, never another run's.
+  const id = `${process.env.CHORUS_TEST_RUN ?? '0000'}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   return { topics: `t-${name}-${id}.`, indices: `t-${name}-${id}` };
 }
 

@@ -4,7 +4,8 @@
  *   node tests/helpers/oidc-provider.mjs <port> <api-base-url>
  * Prints `ready <issuer>` when it listens. Clients: `chorus-pages` (public, authorization code + PKCE, redirecting to
  * <api>/login/callback) and `chorus-short` (confidential, client credentials, secret `short-secret-0123456789`,
- * access tokens that expire after 2 s). Access tokens are JWTs for the audience `chorus-api` carrying `roles`, `email`
+ * access tokens that expire after 2 s), `chorus-opaque` (client credentials, secret `opaque-secret-0123456789`, opaque
+ * tokens the provider can revoke) and `chorus-api` (secret `api-secret-0123456789`, introspecting). Access tokens are JWTs for the audience `chorus-api` carrying `roles`, `email`
  * and `chorus_expert`. Any login works at the development login form; the account's roles come from its name:
  * `admin-…` admin, `crisis-…` crisis, `expert-<expertId>` expert linked to that expert, `kiosk-…` kiosk.
  */
@@ -24,6 +25,10 @@ const provider = new Provider(issuer, {
   clients: [
     { client_id: 'chorus-pages', token_endpoint_auth_method: 'none', redirect_uris: [`${api}/login/callback`], grant_types: ['authorization_code'], response_types: ['code'] },
     { client_id: 'chorus-short', client_secret: 'short-secret-0123456789', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
+    // Opaque (reference) access tokens, which the provider stores and can revoke; the API learns of them by introspection.
+    { client_id: 'chorus-opaque', client_secret: 'opaque-secret-0123456789', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
+    // The API itself, introspecting tokens.
+    { client_id: 'chorus-api', client_secret: 'api-secret-0123456789', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
   ],
   async findAccount(_ctx, sub) {
     return { accountId: sub, claims: async () => ({ sub, email: `${sub}@acme.test`, name: sub }) };
@@ -33,6 +38,8 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => RESOURCE,
@@ -41,7 +48,7 @@ const provider = new Provider(issuer, {
         scope: 'api',
         audience: 'chorus-api',
         accessTokenTTL: client.clientId === 'chorus-short' ? 2 : 600,
-        accessTokenFormat: 'jwt',
+        accessTokenFormat: client.clientId === 'chorus-opaque' ? 'opaque' : 'jwt',
         jwt: { sign: { alg: 'RS256' } },
       }),
     },

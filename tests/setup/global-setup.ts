@@ -5,6 +5,7 @@
  *   3. the local stack (deploy/stack.sh), installed and started if needed, and stopped after if this run started it.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -55,6 +56,9 @@ function stackRunning(): boolean {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // This run's id, in every test topic's name (uniquePrefix): its teardown deletes its own topics and hours-old ones,
+  // never those of another run on the same stack (that deleted a concurrent run's topics mid-test).
+  process.env.CHORUS_TEST_RUN ??= randomBytes(2).toString('hex');
   if (process.env.KAFKA_BROKERS && process.env.ELASTICSEARCH_URL) {
     log(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS} ELASTICSEARCH_URL=${process.env.ELASTICSEARCH_URL}`);
     return;

@@ -7,7 +7,7 @@ import { createHttpServer, type ApiKey, type Logger, type ReadinessCheck } from 
 import { installAuth, type AuthOptions, type RouteAccess } from './auth/guard.js';
 import { legacyKeyAuthenticator } from './auth/env-keys.js';
 import type { ApiContext } from './context.js';
-import { auditDenied } from './audit.js';
+import { audit, auditDenied } from './audit.js';
 import { assignmentRoutes } from './routes/assignments.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes, type LoginConfig } from './routes/auth.js';
@@ -55,7 +55,7 @@ export type Api = FastifyInstance & { routeAccess: RouteAccess[] };
 export async function buildApi(deps: ApiDeps): Promise<Api> {
   const app = createHttpServer({ logger: deps.logger, registry: deps.registry, readiness: deps.readiness });
   const auth: AuthOptions = deps.auth ?? (deps.apiKeys?.length ? { mode: 'required', authenticators: [legacyKeyAuthenticator(deps.apiKeys)] } : { mode: 'local', authenticators: [] });
-  const routeAccess = installAuth(app, auth);
+  const routeAccess = installAuth(app, { ...auth, onLogin: (request) => void audit(deps, request, { action: 'login', target: { type: 'user', id: request.principal.id } }) });
   const issuer = deps.login?.oidc ? [new URL(deps.login.oidc.issuer).origin] : [];
   await installAbuseGuards(app, { perMinute: deps.rateLimitPerMinute ?? 1200, connectOrigins: issuer });
   app.setValidatorCompiler(validatorCompiler);

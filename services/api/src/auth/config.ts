@@ -38,6 +38,9 @@ export function authFromConfig(config: ApiConfig, es: Client, indices: IndexName
         expertClaim: config.OIDC_EXPERT_CLAIM,
         roleMap: parseRoleMap(config.OIDC_ROLE_MAP),
         expertByEmail: (email) => expertIdByEmail(es, indices.experts, email),
+        ...(config.OIDC_INTROSPECTION_CLIENT_ID && config.OIDC_INTROSPECTION_CLIENT_SECRET
+          ? { introspection: { clientId: config.OIDC_INTROSPECTION_CLIENT_ID, clientSecret: config.OIDC_INTROSPECTION_CLIENT_SECRET, cacheSeconds: config.OIDC_INTROSPECTION_CACHE_SECONDS } }
+          : {}),
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ChorusError, sendProblem } from '@chorus/service-kit';
 import { can, LOCAL_ADMIN, type Permission, type Principal } from './principal.js';
@@ -12,6 +13,8 @@ export interface AuthOptions {
   /** local: no login, every caller is the local demo's admin (loopback only, see main.ts); required: a credential. */
   mode: 'local' | 'required';
   authenticators: Authenticator[];
+  /** A person's token seen for the first time by this process (a login, or a refreshed token): audited. */
+  onLogin?: (request: FastifyRequest) => void;
 }
 
 /** What a route needs: one permission, any of several, or nothing (`public`). */
@@ -47,6 +50,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, permission: (route.config as { permission?: Access } | undefined)?.permission });
   });
   app.decorateRequest('principal', null as unknown as Principal);
+  const logins = new Set<string>();
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const permission = (request.routeOptions.config as { permission?: Access } | undefined)?.permission;
@@ -76,6 +80,14 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
     }
     request.principal = principal;
     request.log = request.log.child({ principal: principal.id });
+    if (principal.kind === 'user' && options.onLogin) {
+      const seen = createHash('sha256').update(credential!).digest('base64url');
+      if (!logins.has(seen)) {
+        if (logins.size >= 10_000) logins.clear();
+        logins.add(seen);
+        options.onLogin(request);
+      }
+    }
     if (permission === undefined) return sendProblem(reply, request, new ChorusError('forbidden', 'this route declares no permission: refused'));
     const any: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
     if (!any.some((x) => can(principal, x))) return sendProblem(reply, request, new ChorusError('forbidden', `${principal.name} may not do this (needs ${any.join(' or ')})`));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, errors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ChorusError } from '@chorus/service-kit';
 import type { Authenticator } from './guard.js';
@@ -18,6 +19,12 @@ export interface OidcOptions {
   expertByEmail?: (email: string) => Promise<string | undefined>;
   /** Provider role names → Chorus roles, e.g. `{ "chorus-admin": "admin" }`; the Chorus names always work. */
   roleMap?: Record<string, Role>;
+  /**
+   * Token introspection (RFC 7662) as a confidential client of the provider: every person's token is asked about
+   * (the answer cached `cacheSeconds`), so a token revoked at the provider stops working here; opaque tokens, which
+   * cannot be verified locally, are accepted only this way.
+   */
+  introspection?: { clientId: string; clientSecret: string; cacheSeconds: number; endpoint?: string };
 }
 
 const looksLikeJwt = (s: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(s);
@@ -28,30 +35,74 @@ function at(payload: JWTPayload, path: string): unknown {
   return v;
 }
 
-/** Discovers the provider's JWKS URI (cached by jose's remote key set afterwards). */
-async function discoverJwks(issuer: string): Promise<URL> {
+interface Discovery {
+  jwks_uri?: string;
+  introspection_endpoint?: string;
+}
+
+/** The provider's discovery document (cached by the caller). */
+async function discover(issuer: string): Promise<Discovery> {
   const res = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`));
   if (!res.ok) throw new Error(`OIDC discovery at ${issuer} answered ${res.status}`);
-  const doc = (await res.json()) as { jwks_uri?: string; issuer?: string };
+  return (await res.json()) as Discovery;
+}
+
+async function discoverJwks(issuer: string): Promise<URL> {
+  const doc = await discover(issuer);
   if (!doc.jwks_uri) throw new Error(`OIDC discovery at ${issuer} has no jwks_uri`);
   return new URL(doc.jwks_uri);
 }
 
+interface Introspected extends JWTPayload {
+  active?: boolean;
+}
+
 /**
- * Bearer JWTs from any standard OpenID Connect provider, verified against its JWKS (signature, issuer, audience,
- * expiry): the person's roles come from the configured claim, their expert record from a claim or their e-mail.
+ * Bearer tokens from any standard OpenID Connect provider: JWTs verified against its JWKS (signature, issuer, audience,
+ * expiry) and, with introspection configured, asked about at the provider too (revocation), opaque tokens only that
+ * way. The person's roles come from the configured claim, their expert record from a claim or their e-mail.
  */
 export function oidcAuthenticator(options: OidcOptions): Authenticator {
   let keys: JWTVerifyGetKey | undefined;
   const keySet = async () => (keys ??= createRemoteJWKSet(options.jwksUrl ? new URL(options.jwksUrl) : await discoverJwks(options.issuer), { cooldownDuration: 30_000 }));
+  const cache = new Map<string, { until: number; payload: Introspected }>();
+  let endpoint: string | undefined = options.introspection?.endpoint;
+  const introspect = async (token: string): Promise<Introspected> => {
+    const i = options.introspection!;
+    const digest = createHash('sha256').update(token).digest('hex');
+    const hit = cache.get(digest);
+    if (hit && hit.until > Date.now()) return hit.payload;
+    endpoint ??= (await discover(options.issuer)).introspection_endpoint;
+    if (!endpoint) throw new ChorusError('unauthorized', 'the provider offers no token introspection');
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(i.clientId)}:${encodeURIComponent(i.clientSecret)}`).toString('base64')}` },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
+    }).catch(() => undefined);
+    if (!res?.ok) throw new ChorusError('unauthorized', 'the provider could not tell whether the token is still valid');
+    const payload = (await res.json()) as Introspected;
+    if (cache.size > 10_000) cache.clear();
+    if (i.cacheSeconds > 0) cache.set(digest, { until: Date.now() + i.cacheSeconds * 1000, payload });
+    return payload;
+  };
   return async (credential) => {
-    if (!looksLikeJwt(credential)) return undefined;
+    const jwt = looksLikeJwt(credential);
+    if (!jwt && !options.introspection) return undefined;
     let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(credential, await keySet(), { issuer: options.issuer, audience: options.audience, clockTolerance: 5 }));
-    } catch (e) {
-      const why = e instanceof errors.JWTExpired ? 'the token has expired' : e instanceof errors.JWTClaimValidationFailed ? `the token's ${e.claim} is not accepted` : 'the token could not be verified';
-      throw new ChorusError('unauthorized', why);
+    if (jwt) {
+      try {
+        ({ payload } = await jwtVerify(credential, await keySet(), { issuer: options.issuer, audience: options.audience, clockTolerance: 5 }));
+      } catch (e) {
+        const why = e instanceof errors.JWTExpired ? 'the token has expired' : e instanceof errors.JWTClaimValidationFailed ? `the token's ${e.claim} is not accepted` : 'the token could not be verified';
+        throw new ChorusError('unauthorized', why);
+      }
+      if (options.introspection && !(await introspect(credential)).active) throw new ChorusError('unauthorized', 'the token was revoked or is no longer active');
+    } else {
+      const found = await introspect(credential);
+      if (!found.active) throw new ChorusError('unauthorized', 'unknown, revoked or expired token');
+      const aud = Array.isArray(found.aud) ? found.aud : found.aud ? [found.aud] : [];
+      if ((found.iss && found.iss !== options.issuer) || !aud.includes(options.audience)) throw new ChorusError('unauthorized', 'the token was not issued for this API');
+      payload = found;
     }
     const raw = at(payload, options.rolesClaim);
     const names = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(/[\s,]+/) : [];
