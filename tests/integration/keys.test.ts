@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { mentionId, topicName, type RoutedMention } from '@chorus/schemas';
 import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
@@ -25,11 +26,29 @@ const tables: Array<ReturnType<typeof createManagedKeys>> = [];
 const as = (i: number, key: string | undefined, method: string, url: string, payload?: unknown) =>
   apps[i]!.inject({ method: method as 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
 
+function routed(sourceId: string, text: string): RoutedMention {
+  const at = new Date().toISOString();
+  return {
+    id: mentionId('twitter', sourceId),
+    source: 'twitter',
+    sourceId,
+    text,
+    author: { handle: 'carol_k', name: 'Carol K', followers: 120 },
+    createdAt: at,
+    receivedAt: at,
+    brand: 'skylark',
+    classification: { lang: 'en', langConfidence: 1, sentiment: { label: 'negative', score: -0.6, confidence: 0.8, evidence: [] }, topics: [{ id: 'baggage', confidence: 0.9, evidence: [] }], signals: [], risk: { score: 0.2, reasons: [] }, model: { name: 't', version: '1' }, classifiedAt: at },
+    routing: { decision: 'queued', priority: 'p2', reasons: [{ code: 'complaint', message: 'negative' }], candidates: [], policyVersion: 't', decidedAt: at },
+  };
+}
+
 beforeAll(async () => {
   await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'apiKeys', 'deadLetter', 'erased'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
-  indexer = createIndexer({ kafka, producer, es, indices, hub: new StreamHub(10), logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}api`, refresh: 'wait_for', service: 'chorus-api' });
+  // The indexer feeds the first replica's live stream.
+  const hub = new StreamHub(10);
+  indexer = createIndexer({ kafka, producer, es, indices, hub, logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}api`, refresh: 'wait_for', service: 'chorus-api' });
   await indexer.start();
   // Two API replicas, each following the keys table.
   for (let i = 0; i < 2; i++) {
@@ -40,7 +59,7 @@ beforeAll(async () => {
       await buildApi({
         es,
         indices,
-        hub: new StreamHub(10),
+        hub: i === 0 ? hub : new StreamHub(10),
         producer,
         topicPrefix: prefix.topics,
         service: 'chorus-api',
@@ -54,18 +73,7 @@ beforeAll(async () => {
       }),
     );
   }
-  const m: RoutedMention = {
-    id: mentionId('twitter', 'k1'),
-    source: 'twitter',
-    sourceId: 'k1',
-    text: '@SkylarkAir lost my bag, ask @maria_g',
-    author: { handle: 'carol_k', name: 'Carol K', followers: 120 },
-    createdAt: new Date().toISOString(),
-    receivedAt: new Date().toISOString(),
-    brand: 'skylark',
-    classification: { lang: 'en', langConfidence: 1, sentiment: { label: 'negative', score: -0.6, confidence: 0.8, evidence: [] }, topics: [{ id: 'baggage', confidence: 0.9, evidence: [] }], signals: [], risk: { score: 0.2, reasons: [] }, model: { name: 't', version: '1' }, classifiedAt: new Date().toISOString() },
-    routing: { decision: 'queued', priority: 'p2', reasons: [{ code: 'complaint', message: 'negative' }], candidates: [], policyVersion: 't', decidedAt: new Date().toISOString() },
-  };
+  const m = routed('k1', '@SkylarkAir lost my bag, ask @maria_g');
   await producer.send({ topic: topicName('mentionsRouted', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('mention.routed', 'test', m))] });
   await waitFor(async () => (await as(0, ADMIN, 'GET', '/v1/mentions')).json().total === 1, 30_000, 'the mention indexed');
 });
@@ -121,6 +129,27 @@ test('a kiosk key (wall:read only) reads what people say, not who says it, and c
   expect((await as(0, key, 'GET', '/v1/mentions?author=carol_k')).statusCode).toBe(403);
   expect((await as(0, key, 'POST', '/v1/experts', {})).statusCode).toBe(403);
   expect((await as(0, key, 'GET', '/v1/stats')).statusCode).toBe(200);
+});
+
+test('a kiosk key opens the live stream in the URL (as EventSource must) and its events are redacted; no other route takes a key in the URL', async () => {
+  const { key } = (await as(0, ADMIN, 'POST', '/v1/keys', { name: 'lobby stream', scopes: ['wall:read'] })).json();
+  await waitFor(async () => (await as(0, key, 'GET', '/v1/stats')).statusCode === 200, 15_000, 'the kiosk key');
+  expect((await apps[0]!.inject({ url: `/v1/mentions?access_token=${key}` })).statusCode).toBe(401);
+  await apps[0]!.listen({ port: 0, host: '127.0.0.1' });
+  const address = apps[0]!.server.address() as AddressInfo;
+  const abort = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${address.port}/v1/stream?access_token=${key}`, { signal: abort.signal });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const m = { ...routed('k2', '@SkylarkAir thanks @ana_support for the help'), author: { handle: 'dave_p', name: 'Dave P', followers: 9 } };
+  await producer.send({ topic: topicName('mentionsRouted', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('mention.routed', 'test', m))] });
+  let text = '';
+  const decoder = new TextDecoder();
+  while (!text.includes('event: mention')) text += decoder.decode((await reader.read()).value);
+  abort.abort();
+  expect(text).toContain('"handle":"hidden"');
+  expect(text).not.toContain('dave_p');
+  expect(text).not.toContain('ana_support');
 });
 
 test('an expired key is refused', async () => {

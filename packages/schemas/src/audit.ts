@@ -32,6 +32,9 @@ export const AuditAction = z.enum([
   'key.created',
   'key.revoked',
   'erasure.requested',
+  'hold.set',
+  'hold.lifted',
+  'retention.run',
   'login',
   'access.denied',
 ]);

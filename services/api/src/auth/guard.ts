@@ -26,13 +26,14 @@ export interface RouteAccess {
   permission: Access | undefined;
 }
 
-/** The credential a request carries: `Authorization: Bearer`, `X-API-Key`, or (GET only, for EventSource) `access_token`. */
+/** The credential a request carries: `Authorization: Bearer`, `X-API-Key`, or (the stream only, for EventSource) `access_token`. */
 export function presented(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   const header = request.headers['x-api-key'];
   if (typeof header === 'string') return header;
-  if (request.method === 'GET') {
+  // Only the stream takes it in the URL: EventSource cannot send headers, and a URL ends up in histories and proxies.
+  if (request.method === 'GET' && request.url.startsWith('/v1/stream')) {
     const token = (request.query as Record<string, unknown> | undefined)?.access_token;
     if (typeof token === 'string') return token;
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { erasedAuthorKey, erasedMentionKey, ErasureInput, ErasureRequest, IdParams, Problem, topicName, type ErasedEntry, type ErasureSubject } from '@chorus/schemas';
 import { ChorusError, jsonMessage, makeEnvelope, withTimeout } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { getErasure, putErasure, withoutHandle } from '../erasure/store.js';
 
@@ -52,6 +53,9 @@ export function erasureRoutes(app: FastifyInstance, ctx: ApiContext): void {
         throw new ChorusError('kafka_unavailable', 'Kafka did not take the erasure in time: request it again (an erasure may be requested twice)', { cause: e });
       }
       await putErasure(ctx.es, ctx.indices.erasures, erasure).catch((err: unknown) => request.log.warn({ err }, 'erasure recorded in Kafka; its document follows from the worker'));
+      // Audited without the handle or the mention id (what is erased leaves no trace): who asked to erase what kind.
+      const audited = erasure.subject.kind === 'author' ? { kind: 'author', source: erasure.subject.source } : { kind: erasure.subject.kind };
+      await audit(ctx, request, { action: 'erasure.requested', target: { type: 'erasure', id: erasure.id }, after: { id: erasure.id, subject: audited, requestedBy: erasure.requestedBy } });
       return reply.status(202).send(withoutHandle(erasure));
     },
   });

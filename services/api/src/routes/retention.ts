@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { IdParams, Incident, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
+import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import { getDoc } from '../es/versioned.js';
 import { deleteHold, getHold, listHolds, putHold, type LegalHold } from '../retention/holds.js';
@@ -26,6 +27,7 @@ export function retentionRoutes(app: FastifyInstance, ctx: ApiContext, opts: Ret
       if (!inc) throw new ChorusError('not_found', `no incident ${request.params.id}`);
       const hold: LegalHold = { incidentId: inc.id, by: request.principal.id, at: ctx.now().toISOString(), ...(request.body.reason ? { reason: request.body.reason } : {}) };
       await putHold(ctx.es, ctx.indices.holds, hold);
+      await audit(ctx, request, { action: 'hold.set', target: { type: 'incident', id: inc.id }, after: hold });
       return hold;
     },
   });
@@ -34,8 +36,10 @@ export function retentionRoutes(app: FastifyInstance, ctx: ApiContext, opts: Ret
     config: { permission: 'admin' },
     schema: { tags: ['crisis'], summary: 'Lift a legal hold', params: IdParams, response: { 204: z.null(), 404: Problem } },
     handler: async (request, reply) => {
-      if (!(await getHold(ctx.es, ctx.indices.holds, request.params.id))) throw new ChorusError('not_found', `incident ${request.params.id} is not on hold`);
+      const before = await getHold(ctx.es, ctx.indices.holds, request.params.id);
+      if (!before) throw new ChorusError('not_found', `incident ${request.params.id} is not on hold`);
       await deleteHold(ctx.es, ctx.indices.holds, request.params.id);
+      await audit(ctx, request, { action: 'hold.lifted', target: { type: 'incident', id: request.params.id }, before });
       return reply.status(204).send(null);
     },
   });
@@ -49,8 +53,9 @@ export function retentionRoutes(app: FastifyInstance, ctx: ApiContext, opts: Ret
   r.post('/v1/retention/run', {
     config: { permission: 'admin' },
     schema: { tags: ['erasure'], summary: 'Run retention now', description: 'Deletes the mentions older than their retention, except those of incidents under legal hold.', response: { 200: Run } },
-    handler: async () => {
+    handler: async (request) => {
       status.last = await runRetention(ctx.es, ctx.indices, opts, ctx.now());
+      await audit(ctx, request, { action: 'retention.run', target: { type: 'retention', id: 'run' }, after: status.last });
       return status.last;
     },
   });

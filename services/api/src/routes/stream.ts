@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Decision, Slug, type MentionView } from '@chorus/schemas';
 import type { ApiContext } from '../context.js';
-import { formatEvent } from '../stream.js';
+import { redactMention } from '../auth/redact.js';
+import { formatEvent, type StreamEvent } from '../stream.js';
 
 const Query = z.object({
   brand: Slug.optional(),
@@ -29,6 +30,8 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     handler: async (request, reply) => {
       const { brand, decision } = request.query;
+      // A kiosk's stream says what people say, not who: each event's mention redacted as /v1/mentions redacts it.
+      const show = request.principal?.redact ? (e: StreamEvent) => ({ ...e, mention: redactMention(e.mention) }) : (e: StreamEvent) => e;
       const matches = (m: MentionView) => (!brand || m.brand === brand) && (!decision || m.routing.decision === decision);
       reply.hijack();
       const res = reply.raw;
@@ -41,10 +44,10 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
       res.write(`retry: 3000\n: connected\n\n`);
       const lastId = Number(request.headers['last-event-id']);
       if (Number.isFinite(lastId) && lastId > 0) {
-        for (const e of ctx.hub.since(lastId)) if (matches(e.mention)) res.write(formatEvent(e));
+        for (const e of ctx.hub.since(lastId)) if (matches(e.mention)) res.write(formatEvent(show(e)));
       }
       const unsubscribe = ctx.hub.subscribe((e) => {
-        if (matches(e.mention)) res.write(formatEvent(e));
+        if (matches(e.mention)) res.write(formatEvent(show(e)));
       });
       const heartbeat = setInterval(() => res.write(`: heartbeat\n\n`), ctx.heartbeatMs);
       const close = () => {
