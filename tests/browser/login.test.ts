@@ -37,7 +37,7 @@ if (noBrowser) process.stderr.write(`[browser tests] SKIPPED: no Chromium at ${C
 beforeAll(async () => {
   if (noBrowser) return;
   mkdirSync(SHOTS, { recursive: true });
-  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
+  await createTopics(['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'audit', 'deadLetter'], prefix.topics);
   await producer.connect();
   const indices = await ensureIndices(es, prefix.indices);
   const [apiPort, idpPort] = [await freePort(), await freePort()];
