@@ -18,12 +18,6 @@ rollback() {
   local code=$?
   [[ $code -eq 0 ]] && return
   trap - EXIT
-
-if [[ -n "${OIDC_ISSUER:-}" || -n "${API_KEYS:-}" ]]; then
-  LOGIN_NOTE="required (OpenID Connect or API keys, as configured)"
-else
-  LOGIN_NOTE="none: LOCAL DEMO MODE, everyone is an admin on this machine (loopback only; set OIDC_ISSUER or API_KEYS)"
-fi
   say "start failed${FAILED_WHAT:+: $FAILED_WHAT}; stopping what this run started"
   local i name pid
   for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
@@ -113,6 +107,12 @@ if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
 fi
 
 trap - EXIT
+
+if [[ -n "${OIDC_ISSUER:-}" || -n "${API_KEYS:-}" ]]; then
+  LOGIN_NOTE="required (OpenID Connect or API keys, as configured)"
+else
+  LOGIN_NOTE="none: LOCAL DEMO MODE, everyone is an admin on this machine (loopback only; set OIDC_ISSUER or API_KEYS)"
+fi
 
 cat <<MSG
 
