@@ -9,6 +9,7 @@ import { envKeyAuthenticator, parseEnvKeys } from '../src/auth/env-keys';
 import { oidcAuthenticator } from '../src/auth/oidc';
 import { ROLE_PERMISSIONS, type Permission, type Role } from '../src/auth/principal';
 import { indexNames } from '../src/es/indices';
+import { redactMention, redacts } from '../src/auth/redact';
 import { StreamHub } from '../src/stream';
 
 // The access matrix: every /v1 route called as every role, an API key with scopes, no credential, and bad tokens. A
@@ -190,4 +191,40 @@ test('a key over its rate limit is answered 429 rate_limited with Retry-After; a
   } finally {
     await limited.close();
   }
+});
+
+test('an address that keeps presenting bad credentials is told to wait before any authenticator runs', async () => {
+  let asked = 0;
+  const guarded = await buildApi({
+    es,
+    indices: indexNames('failures'),
+    hub: new StreamHub(10),
+    producer: {} as never,
+    topicPrefix: '',
+    service: 'test',
+    heartbeatMs: 1000,
+    now: () => new Date(),
+    logger: pino({ level: 'silent' }),
+    registry: new Registry(),
+    readiness: {},
+    auth: { mode: 'required', maxFailuresPerMinute: 3, authenticators: [async () => (asked++, undefined)] },
+  });
+  try {
+    const bad = () => guarded.inject({ url: '/v1/auth/me', headers: { authorization: 'Bearer guess' } });
+    for (let i = 0; i < 3; i++) expect((await bad()).statusCode).toBe(401);
+    const told = await bad();
+    expect(told.statusCode).toBe(429);
+    expect(told.json().code).toBe('rate_limited');
+    expect(asked).toBe(3);
+  } finally {
+    await guarded.close();
+  }
+});
+
+test('what a wall-only caller reads has no author: no handle, link or platform id', async () => {
+  const m = { id: 'm_1', sourceId: 'https://social.example/users/alice/statuses/1', text: 'hi @bob and @carol@other.example', author: { handle: 'alice', name: 'Alice', followers: 5 }, url: 'https://social.example/@alice/1', inReplyTo: 'https://social.example/users/bob/statuses/0' };
+  expect(redactMention(m)).toEqual({ id: 'm_1', sourceId: 'hidden', text: 'hi @… and @…', author: { handle: 'hidden', followers: 5 } });
+  const wallOnly = { id: 'key:w', kind: 'key' as const, name: 'w', roles: [], permissions: new Set(['wall:read'] as const) };
+  expect(redacts(wallOnly)).toBe(true);
+  expect(redacts({ ...wallOnly, permissions: new Set(['wall:read', 'mentions:read'] as const) })).toBe(false);
 });

@@ -15,6 +15,8 @@ export interface AuthOptions {
   authenticators: Authenticator[];
   /** A person's token seen for the first time by this process (a login, or a refreshed token): audited. */
   onLogin?: (request: FastifyRequest) => void;
+  /** Refused credentials a minute from one address before it is answered 429 without asking anyone (default 60). */
+  maxFailuresPerMinute?: number;
 }
 
 /** What a route needs: one permission, any of several, or nothing (`public`). */
@@ -52,6 +54,17 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
   });
   app.decorateRequest('principal', null as unknown as Principal);
   const logins = new Set<string>();
+  const failed = new Map<string, { start: number; count: number }>();
+  const failuresOf = (ip: string) => {
+    const now = Date.now();
+    let f = failed.get(ip);
+    if (!f || now - f.start >= 60_000) {
+      if (failed.size >= 10_000) failed.clear();
+      f = { start: now, count: 0 };
+      failed.set(ip, f);
+    }
+    return f;
+  };
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0]!;
     const permission = (request.routeOptions.config as { permission?: Access } | undefined)?.permission;
@@ -63,6 +76,13 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
     // No route here: the 404 says so (to anyone; a route's existence is in the published OpenAPI document anyway).
     if (request.routeOptions.url === undefined) return;
     const credential = presented(request);
+    // Guessing keys or tokens from one address (and, with introspection, making the provider answer each guess): after
+    // too many refusals a minute the address is told to wait, before any authenticator runs.
+    const failures = failuresOf(request.ip);
+    if (credential !== undefined && failures.count >= (options.maxFailuresPerMinute ?? 60)) {
+      void reply.header('retry-after', String(Math.max(1, Math.ceil((failures.start + 60_000 - Date.now()) / 1000))));
+      return sendProblem(reply, request, new ChorusError('rate_limited', 'too many refused credentials from this address; try again later'));
+    }
     let principal: Principal | undefined;
     try {
       if (credential !== undefined) {
@@ -72,10 +92,12 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): RouteAc
         }
       }
     } catch (e) {
+      failures.count++;
       reply.header('www-authenticate', 'Bearer realm="chorus", error="invalid_token"');
       return sendProblem(reply, request, e instanceof ChorusError ? e : new ChorusError('unauthorized', 'the credential could not be verified'));
     }
     if (!principal) {
+      if (credential !== undefined) failures.count++;
       reply.header('www-authenticate', 'Bearer realm="chorus"');
       return sendProblem(reply, request, new ChorusError('unauthorized', credential === undefined ? 'log in, or send an API key: Authorization: Bearer <token>' : 'unknown or invalid credential'));
     }

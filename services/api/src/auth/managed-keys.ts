@@ -40,16 +40,20 @@ export function createManagedKeys(deps: { kafka: Kafka; producer: Producer; topi
       }
       const parsed = ApiKeyRecord.safeParse((JSON.parse(message.value.toString()) as { data?: unknown }).data);
       if (!parsed.success) return;
-      byId.set(id, parsed.data);
-      byDigest.set(parsed.data.digest, parsed.data);
+      const record = keepRevoked(old, parsed.data);
+      byId.set(id, record);
+      byDigest.set(record.digest, record);
     },
   });
   let timer: NodeJS.Timeout | undefined;
 
-  const publish = async (record: ApiKeyRecord) => {
+  const publish = async (update: ApiKeyRecord) => {
+    // A last-used write-back built from a copy made before a revocation must not undo it (here or on the topic).
+    const record = keepRevoked(byId.get(update.id), update);
     await deps.producer.send({ topic, acks: -1, messages: [jsonMessage(record.id, makeEnvelope('api-key.changed', deps.service, record))] });
-    byId.set(record.id, record);
-    byDigest.set(record.digest, record);
+    const now = keepRevoked(byId.get(record.id), record);
+    byId.set(now.id, now);
+    byDigest.set(now.digest, now);
   };
 
   const flushUsed = async () => {
@@ -96,3 +100,9 @@ export function createManagedKeys(deps: { kafka: Kafka; producer: Producer; topi
 }
 
 export type ManagedKeys = ReturnType<typeof createManagedKeys>;
+
+/** Revocation is for good: a later record of the key without it (a replica's stale last-used write) keeps it. */
+export function keepRevoked(old: ApiKeyRecord | undefined, next: ApiKeyRecord): ApiKeyRecord {
+  if (!old?.revokedAt || next.revokedAt) return next;
+  return { ...next, revokedAt: old.revokedAt, ...(old.revokedBy ? { revokedBy: old.revokedBy } : {}) };
+}

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { IdParams, MentionListQuery, MentionListResponse, MentionView, Problem } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { can } from '../auth/principal.js';
-import { redactMention } from '../auth/redact.js';
+import { redactMention, redacts } from '../auth/redact.js';
 import type { ApiContext } from '../context.js';
 import { getMention, searchMentions } from '../es/mentions.js';
 
@@ -22,7 +22,7 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: async (request) => {
       const page = await searchMentions(ctx.es, ctx.indices.mentions, request.query);
       // A kiosk key reads what people say, not who says it (author filters would tell: refused).
-      if (!request.principal?.redact) return page;
+      if (!redacts(request.principal)) return page;
       if (request.query.author) throw new ChorusError('forbidden', `${request.principal.name} may not search by author`);
       return { ...page, items: page.items.map(redactMention) };
     },
@@ -40,10 +40,10 @@ export function mentionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const m = await getMention(ctx.es, ctx.indices.mentions, request.params.id);
       if (!m) throw new ChorusError('not_found', `no mention ${request.params.id}`);
       // An expert reads the mentions routed to them, not the others'.
-      if (!can(request.principal, 'mentions:read') && !can(request.principal, 'wall:read') && m.routing.expertId !== request.principal.expertId) {
+      if (!can(request.principal, 'mentions:read') && !can(request.principal, 'wall:read') && (request.principal.expertId === undefined || m.routing.expertId !== request.principal.expertId)) {
         throw new ChorusError('forbidden', `${request.principal.name} may read only the mentions routed to them`);
       }
-      return request.principal?.redact ? redactMention(m) : m;
+      return redacts(request.principal) ? redactMention(m) : m;
     },
   });
 }

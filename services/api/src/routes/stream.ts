@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Decision, Slug, type MentionView } from '@chorus/schemas';
 import type { ApiContext } from '../context.js';
-import { redactMention } from '../auth/redact.js';
+import { redactMention, redacts } from '../auth/redact.js';
 import { formatEvent, type StreamEvent } from '../stream.js';
 
 const Query = z.object({
@@ -31,7 +31,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext): void {
     handler: async (request, reply) => {
       const { brand, decision } = request.query;
       // A kiosk's stream says what people say, not who: each event's mention redacted as /v1/mentions redacts it.
-      const show = request.principal?.redact ? (e: StreamEvent) => ({ ...e, mention: redactMention(e.mention) }) : (e: StreamEvent) => e;
+      const show = redacts(request.principal) ? (e: StreamEvent) => ({ ...e, mention: redactMention(e.mention) }) : (e: StreamEvent) => e;
       const matches = (m: MentionView) => (!brand || m.brand === brand) && (!decision || m.routing.decision === decision);
       reply.hijack();
       const res = reply.raw;

@@ -70,8 +70,10 @@ export function mastodonStreamConnector(opts: MastodonStreamOptions = {}): Strea
       if (!get) throw new Error('the Mastodon stream needs the HTTP client for its catch-up');
       // The catch-up goes through the polite client (limits, SSRF guard): the stream opens only to a host it accepted.
       const caught = await mastodonConnector.poll(source, checkpoint, get);
-      const cursor: SourceCheckpoint['cursor'] = { ...caught.cursor };
-      await sink({ posts: caught.posts, malformed: caught.malformed, cursor: { ...cursor } });
+      // Each tag's newest id moves into `acked` only once its batch was published: a batch of one tag must never carry
+      // another tag's id for posts still in that tag's buffer (a crash would skip them).
+      const acked: SourceCheckpoint['cursor'] = { ...caught.cursor };
+      await sink({ posts: caught.posts, malformed: caught.malformed, cursor: { ...acked } });
       if (signal.aborted) return;
       const instance = s.instance;
       const host = new URL(instance).host;
@@ -106,13 +108,20 @@ export function mastodonStreamConnector(opts: MastodonStreamOptions = {}): Strea
         const decoder = new TextDecoder();
         let posts: FetchedPost[] = [];
         let malformed: Malformed[] = [];
+        let newest = typeof acked[key] === 'string' ? acked[key] : undefined;
         let flushing: Promise<void> = Promise.resolve();
         const flush = () => {
           if (posts.length === 0 && malformed.length === 0) return flushing;
-          const batch: StreamBatch = { posts, malformed, cursor: { ...cursor } };
+          const upTo = newest;
+          const batch = (): StreamBatch => ({ posts: sent, malformed: bad, cursor: { ...acked, ...(upTo ? { [key]: upTo } : {}) } });
+          const sent = posts;
+          const bad = malformed;
           posts = [];
           malformed = [];
-          flushing = flushing.then(() => sink(batch));
+          flushing = flushing.then(async () => {
+            await sink(batch());
+            if (upTo) acked[key] = upTo;
+          });
           return flushing;
         };
         const timer = setInterval(() => {
@@ -150,7 +159,7 @@ export function mastodonStreamConnector(opts: MastodonStreamOptions = {}): Strea
               malformed.push(...got.malformed);
               for (const p of got.posts) {
                 const { statusId, ...post } = p;
-                if (!cursor[key] || newerId(statusId, String(cursor[key]))) cursor[key] = statusId;
+                if (!newest || newerId(statusId, newest)) newest = statusId;
                 posts.push(post);
               }
               if (posts.length >= maxBatch) await flush();
