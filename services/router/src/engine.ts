@@ -1,4 +1,8 @@
-import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RoutedMention, RouterCase } from '@chorus/schemas';
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RouterCase } from '@chorus/schemas';
+import { caseOf, snapshotOf, type Case } from './case.js';
+import { merge, type EngineObserver, type EngineOptions, type EngineOutput } from './engine-io.js';
+
+export type { EngineObserver, EngineOptions, EngineOutput } from './engine-io.js';
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
@@ -6,51 +10,6 @@ import { expiredEvent, overflowRouting, queuedRouting, spikeRouting } from './de
 import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
-
-/** A mention the router still owes an owner: offered and waiting for an answer, or waiting for an eligible expert. */
-interface Case {
-  mention: ClassifiedMention;
-  arrivedAt: number;
-  priority: Priority;
-  status: 'offered' | 'waiting';
-  attempt: number;
-  tried: Set<string>;
-  assignmentId?: string;
-  offeredAt?: number;
-  /** Set once the mention went to the overflow queue: from then on any expert of its brand may take it. */
-  overflowAt?: number;
-}
-
-export interface EngineOutput {
-  /** Routed mentions to publish (first decisions, re-offers and escalations; the same id replaces the earlier one). */
-  routed: RoutedMention[];
-  /** Assignment events to publish (offers, expiries). */
-  events: AssignmentEvent[];
-  /** Spike incidents opened, grown or downgraded. */
-  incidents?: Incident[];
-  /** Crisis paging: a new page, the next level, exhausted. */
-  pages?: CrisisPage[];
-}
-
-/** What the engine reports for measurement (the simulator and metrics read it). */
-export interface EngineObserver {
-  offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
-  /** A routine mention went to the overflow queue (its SLA ran out, or every offer was declined or expired). */
-  overflowed?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
-  /** A case was opened or changed (snapshot) or closed (null): the service persists it. */
-  caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
-}
-
-export interface EngineOptions {
-  /**
-   * 'inline' (the simulator, one replica): receive() feeds the spike detectors and tick() advances them. 'external'
-   * (the service): every replica feeds them from the whole stream through observe() and advances them with
-   * tickSpikes(), so the volume of a conversation is not split across replicas.
-   */
-  spikes?: 'inline' | 'external';
-  /** How long a capacity hint from a refused claim is trusted (ms; default 10 s). */
-  heldElsewhereMs?: number;
-}
 
 /** However quiet, waiting cases are routed again this often (a safety net for a change nothing signalled). */
 const FULL_DRAIN_MS = 30_000;
@@ -230,17 +189,7 @@ export class RoutingEngine {
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
     this.drainWanted = true;
-    this.cases.set(snapshot.mention.id, {
-      mention: snapshot.mention,
-      arrivedAt: Date.parse(snapshot.arrivedAt),
-      priority: snapshot.priority,
-      status: snapshot.status,
-      attempt: snapshot.attempt,
-      tried: new Set(snapshot.tried),
-      ...(snapshot.assignmentId ? { assignmentId: snapshot.assignmentId } : {}),
-      ...(snapshot.offeredAt ? { offeredAt: Date.parse(snapshot.offeredAt) } : {}),
-      ...(snapshot.overflowAt ? { overflowAt: Date.parse(snapshot.overflowAt) } : {}),
-    });
+    this.cases.set(snapshot.mention.id, caseOf(snapshot));
   }
 
   /** The assignment a mention's case is offered under now, if it is offered. */
@@ -414,17 +363,7 @@ export class RoutingEngine {
 
   private put(c: Case): void {
     this.cases.set(c.mention.id, c);
-    this.observer.caseChanged?.(c.mention.id, {
-      mention: c.mention,
-      arrivedAt: new Date(c.arrivedAt).toISOString(),
-      priority: c.priority,
-      status: c.status,
-      attempt: c.attempt,
-      tried: [...c.tried],
-      ...(c.assignmentId ? { assignmentId: c.assignmentId } : {}),
-      ...(c.offeredAt !== undefined ? { offeredAt: new Date(c.offeredAt).toISOString() } : {}),
-      ...(c.overflowAt !== undefined ? { overflowAt: new Date(c.overflowAt).toISOString() } : {}),
-    });
+    this.observer.caseChanged?.(c.mention.id, snapshotOf(c));
   }
 
   private close(mentionId: string): void {
@@ -439,10 +378,4 @@ export class RoutingEngine {
       out.events.push(outcome.offer);
     }
   }
-}
-
-function merge(into: EngineOutput, more: EngineOutput): void {
-  into.routed.push(...more.routed);
-  into.events.push(...more.events);
-  if (more.pages?.length) (into.pages ??= []).push(...more.pages);
 }

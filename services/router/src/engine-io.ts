@@ -1,0 +1,41 @@
+import type { AssignmentEvent, ClassifiedMention, CrisisPage, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+
+/** What the routing engine answers, reports and is told: its inputs and outputs as data (see engine.ts). */
+
+export interface EngineOutput {
+  /** Routed mentions to publish (first decisions, re-offers and escalations; the same id replaces the earlier one). */
+  routed: RoutedMention[];
+  /** Assignment events to publish (offers, expiries). */
+  events: AssignmentEvent[];
+  /** Spike incidents opened, grown or downgraded. */
+  incidents?: Incident[];
+  /** Crisis paging: a new page, the next level, exhausted. */
+  pages?: CrisisPage[];
+}
+
+/** What the engine reports for measurement (the simulator and metrics read it). */
+export interface EngineObserver {
+  offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
+  /** A routine mention went to the overflow queue (its SLA ran out, or every offer was declined or expired). */
+  overflowed?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
+  /** A case was opened or changed (snapshot) or closed (null): the service persists it. */
+  caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
+}
+
+export interface EngineOptions {
+  /**
+   * 'inline' (the simulator, one replica): receive() feeds the spike detectors and tick() advances them. 'external'
+   * (the service): every replica feeds them from the whole stream through observe() and advances them with
+   * tickSpikes(), so the volume of a conversation is not split across replicas.
+   */
+  spikes?: 'inline' | 'external';
+  /** How long a capacity hint from a refused claim is trusted (ms; default 10 s). */
+  heldElsewhereMs?: number;
+}
+
+/** Appends one output's records to another. */
+export function merge(into: EngineOutput, more: EngineOutput): void {
+  into.routed.push(...more.routed);
+  into.events.push(...more.events);
+  if (more.pages?.length) (into.pages ??= []).push(...more.pages);
+}
