@@ -30,6 +30,10 @@ let browser: Browser;
 let base: string;
 let issuer: string;
 
+/** The API in-process on the test's topics and indices, with the given login set-up. */
+const apiWith = (indices: Awaited<ReturnType<typeof ensureIndices>>, over: Pick<Parameters<typeof buildApi>[0], 'auth' | 'login'>) =>
+  buildApi({ es, indices, hub: new StreamHub(10), producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date(), logger, registry: new Registry(), readiness: {}, ...over });
+
 const noBrowser = !existsSync(CHROMIUM);
 const maybe = noBrowser ? test.skip : test;
 if (noBrowser) process.stderr.write(`[browser tests] SKIPPED: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)\n`);
@@ -48,18 +52,7 @@ beforeAll(async () => {
   provider.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => out.includes('ready '), 30_000, `the OIDC provider to listen\n${out}`);
   issuer = `http://127.0.0.1:${idpPort}`;
-  app = await buildApi({
-    es,
-    indices,
-    hub: new StreamHub(10),
-    producer,
-    topicPrefix: prefix.topics,
-    service: 'chorus-api',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger,
-    registry: new Registry(),
-    readiness: {},
+  app = await apiWith(indices, {
     auth: { mode: 'required', authenticators: [oidcAuthenticator({ issuer, audience: 'chorus-api', rolesClaim: 'roles', expertClaim: 'chorus_expert', expertByEmail: (email) => expertIdByEmail(es, indices.experts, email) })] },
     login: { mode: 'required', oidc: { issuer, clientId: 'chorus-pages', scope: 'openid email api' } },
   });
@@ -134,18 +127,7 @@ maybe('a token past its expiry is refused', async () => {
 }, 30_000);
 
 maybe('with introspection, an opaque token works until it is revoked at the provider', async () => {
-  const introspecting = await buildApi({
-    es,
-    indices: await ensureIndices(es, prefix.indices),
-    hub: new StreamHub(10),
-    producer,
-    topicPrefix: prefix.topics,
-    service: 'chorus-api',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger,
-    registry: new Registry(),
-    readiness: {},
+  const introspecting = await apiWith(await ensureIndices(es, prefix.indices), {
     auth: { mode: 'required', authenticators: [oidcAuthenticator({ issuer, audience: 'chorus-api', rolesClaim: 'roles', expertClaim: 'chorus_expert', introspection: { clientId: 'chorus-api', clientSecret: 'api-secret-0123456789', cacheSeconds: 0 } })] },
   });
   try {

@@ -1,4 +1,4 @@
-import type { Classification, RawMention, SentimentLabel, TopicScore } from '@chorus/schemas';
+import { topicKey, type Classification, type RawMention, type SentimentLabel, type TopicScore } from '@chorus/schemas';
 import { extractFeatures, wordFeature } from './model/features.js';
 import type { LinearModel } from './model/linear-model.js';
 import { detectLanguage, isFunctionWord } from './language.js';
@@ -37,15 +37,6 @@ export interface ClassifyContext {
   now: Date;
   /** 0..1, from the worker's velocity tracker; 0 when unknown. */
   velocity?: number;
-}
-
-/** Topic ids compared as one vocabulary ("Late Flight", late_flight and late-flight are one topic). */
-function topicKey(id: string): string {
-  return id
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
 }
 
 const labelKeyCache = new WeakMap<LinearModel, Set<string>>();

@@ -14,3 +14,16 @@ export function assignmentId(mentionIdValue: string, attempt: number): string {
   const digest = createHash('sha256').update(`${mentionIdValue}\u0000${attempt}`).digest('hex');
   return `a_${digest.slice(0, 32)}`;
 }
+
+/**
+ * Topic ids compared as one vocabulary: a trained model's "Late Flight", a skill written late_flight and a taxonomy id
+ * late-flight are the same topic (the classifier, the router and the simulator all compare through this).
+ */
+export function topicKey(id: string): string {
+  return id
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}

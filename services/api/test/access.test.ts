@@ -14,7 +14,7 @@ import { StreamHub } from '../src/stream';
 
 // The access matrix: every /v1 route called as every role, an API key with scopes, no credential, and bad tokens. A
 // JWKS served over HTTP and tokens signed with its key: the same verification a real provider's tokens go through
-// (tests/integration/oidc.test.ts runs a real provider).
+// (tests/browser/login.test.ts runs a real provider).
 const es = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 200 });
 const ISSUER = 'https://login.example.test/realms/acme';
 let server: Server;
@@ -23,6 +23,10 @@ let privateKey: CryptoKey;
 let api: Api;
 const KEY = 'hooks-key-0123456789abcdef';
 
+/** The API in-process, Elasticsearch unreachable (nothing here gets past the guard to it, or it fails fast). */
+const build = (name: string, over: Partial<Parameters<typeof buildApi>[0]>) =>
+  buildApi({ es, indices: indexNames(name), hub: new StreamHub(10), producer: {} as never, topicPrefix: '', service: 'test', heartbeatMs: 1000, now: () => new Date(), logger: pino({ level: 'silent' }), registry: new Registry(), readiness: {}, ...over });
+
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   privateKey = pair.privateKey;
@@ -30,18 +34,7 @@ beforeAll(async () => {
   server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
-  api = await buildApi({
-    es,
-    indices: indexNames('access'),
-    hub: new StreamHub(10),
-    producer: {} as never,
-    topicPrefix: '',
-    service: 'test',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-    registry: new Registry(),
-    readiness: {},
+  api = await build('access', {
     auth: {
       mode: 'required',
       authenticators: [
@@ -165,18 +158,7 @@ test('security headers on answers; the pages carry a Content-Security-Policy', a
 });
 
 test('a key over its rate limit is answered 429 rate_limited with Retry-After; another key is not held up', async () => {
-  const limited = await buildApi({
-    es,
-    indices: indexNames('limits'),
-    hub: new StreamHub(10),
-    producer: {} as never,
-    topicPrefix: '',
-    service: 'test',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-    registry: new Registry(),
-    readiness: {},
+  const limited = await build('limits', {
     rateLimitPerMinute: 3,
     auth: { mode: 'required', authenticators: [envKeyAuthenticator(parseEnvKeys(`a:read:${KEY},b:read:${KEY}x`))] },
   });
@@ -195,18 +177,7 @@ test('a key over its rate limit is answered 429 rate_limited with Retry-After; a
 
 test('an address that keeps presenting bad credentials is told to wait before any authenticator runs', async () => {
   let asked = 0;
-  const guarded = await buildApi({
-    es,
-    indices: indexNames('failures'),
-    hub: new StreamHub(10),
-    producer: {} as never,
-    topicPrefix: '',
-    service: 'test',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-    registry: new Registry(),
-    readiness: {},
+  const guarded = await build('failures', {
     auth: { mode: 'required', maxFailuresPerMinute: 3, authenticators: [async () => (asked++, undefined)] },
   });
   try {

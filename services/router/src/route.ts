@@ -1,4 +1,4 @@
-import { assignmentId, type AssignmentEvent, type ClassifiedMention, type Expert, type Priority, type Reason, type RoutingDecision } from '@chorus/schemas';
+import { assignmentId, topicKey, type AssignmentEvent, type ClassifiedMention, type Expert, type Priority, type Reason, type RoutingDecision } from '@chorus/schemas';
 import type { RoutingPolicy } from './policy.js';
 import { severityOf } from './severity.js';
 import { isOnShift } from './shift.js';
@@ -276,19 +276,6 @@ export function servesBrand(e: Pick<Expert, 'brands' | 'team'>, brand: string, p
   if (e.brands.includes(brand)) return true;
   const shared = policy.sharedTeams[e.team];
   return shared !== undefined && (shared.includes('*') || shared.includes(brand));
-}
-
-/**
- * Topic ids compared as one vocabulary: a trained model's "Late Flight", a skill written late_flight and a taxonomy id
- * late-flight are the same topic.
- */
-export function topicKey(id: string): string {
-  return id
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
 }
 
 interface FocusTopic {

@@ -66,6 +66,16 @@ export function oidcAuthenticator(options: OidcOptions): Authenticator {
   let keys: JWTVerifyGetKey | undefined;
   const keySet = async () => (keys ??= createRemoteJWKSet(options.jwksUrl ? new URL(options.jwksUrl) : await discoverJwks(options.issuer), { cooldownDuration: 30_000 }));
   const cache = new Map<string, { until: number; payload: Introspected }>();
+  // An expert's e-mail → their record, looked up once a minute rather than on every request they make.
+  const links = new Map<string, { until: number; expertId: string | undefined }>();
+  const linked = async (email: string): Promise<string | undefined> => {
+    const hit = links.get(email);
+    if (hit && hit.until > Date.now()) return hit.expertId;
+    const expertId = await options.expertByEmail!(email);
+    if (links.size > 10_000) links.clear();
+    links.set(email, { until: Date.now() + 60_000, expertId });
+    return expertId;
+  };
   let endpoint: string | undefined = options.introspection?.endpoint;
   const introspect = async (token: string): Promise<Introspected> => {
     const i = options.introspection!;
@@ -109,7 +119,7 @@ export function oidcAuthenticator(options: OidcOptions): Authenticator {
     const roles = [...new Set(names.map((n) => options.roleMap?.[n] ?? n).filter((n): n is Role => (ROLES as readonly string[]).includes(n)))];
     const email = typeof payload.email === 'string' ? payload.email : undefined;
     let expertId = typeof payload[options.expertClaim] === 'string' ? (payload[options.expertClaim] as string) : undefined;
-    if (!expertId && email && roles.includes('expert') && options.expertByEmail) expertId = await options.expertByEmail(email);
+    if (!expertId && email && roles.includes('expert') && options.expertByEmail) expertId = await linked(email);
     const principal: Principal = {
       id: `user:${payload.sub ?? email ?? 'unknown'}`,
       kind: 'user',

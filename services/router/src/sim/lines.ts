@@ -1,18 +1,12 @@
-import type { ClassifiedMention, Expert, Priority } from '@chorus/schemas';
+import { topicKey, type ClassifiedMention, type Expert, type Priority } from '@chorus/schemas';
 import type { RoutingPolicy } from '../policy.js';
 import { isOnShift } from '../shift.js';
 
 /**
- * Topic and skill names compared as one vocabulary, as the router's topicKey does: "Late Flight", late_flight and
+ * Topic and skill names compared as one vocabulary (topicKey, as the classifier and the router compare): "Late Flight", late_flight and
  * late-flight are one topic.
  */
-export const norm = (s: string): string =>
-  s
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+export const norm = topicKey;
 
 /**
  * Where a mention ended: an expert took it (accepted), still offered at the end, sent to the crisis team first
