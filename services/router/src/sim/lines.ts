@@ -1,5 +1,6 @@
 import { topicKey, type ClassifiedMention, type Expert, type Priority } from '@chorus/schemas';
 import type { RoutingPolicy } from '../policy.js';
+import { servesBrand } from '../route.js';
 import { isOnShift } from '../shift.js';
 
 /**
@@ -92,12 +93,6 @@ export interface Track {
   onShift: { brandExperts: number; skilledExperts: number | null };
 }
 
-/** Whether an expert speaks for a brand: one of their own, or their team is shared with it (as route.ts decides). */
-export function servesBrand(e: Pick<Expert, 'brands' | 'team'>, brand: string, policy: RoutingPolicy): boolean {
-  if ((e.brands ?? []).includes(brand)) return true;
-  const shared = (policy as { sharedTeams?: Record<string, string[]> }).sharedTeams?.[e.team];
-  return shared !== undefined && (shared.includes('*') || shared.includes(brand));
-}
 
 const holds = (e: Expert, topic: string): boolean => Object.keys(e.skills).some((s) => norm(s) === norm(topic));
 
