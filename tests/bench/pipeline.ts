@@ -54,27 +54,60 @@ function readProc(pid: number): Sample | undefined {
     return undefined;
   }
 }
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+}
+interface ProcRow {
+  name: string;
+  cpuPercent: number;
+  maxRssMb: number;
+  maxHeapMb: number;
+  maxExternalMb: number;
+}
 function sampler(p: Pipeline) {
   const start = new Map<string, { cpu: number; at: number }>();
   const maxRss = new Map<string, number>();
+  // What the RSS is made of: V8's heap (used) and memory outside it (buffers), from each service's own /metrics.
+  const maxHeap = new Map<string, number>();
+  const maxExternal = new Map<string, number>();
+  const gauge = (text: string, name: string) => Number(new RegExp(`^chorus_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  let ticks = 0;
   const tick = () => {
+    ticks += 1;
     for (const [name, s] of p.services) {
       const x = readProc(s.proc.pid!);
       if (!x) continue;
       if (!start.has(name)) start.set(name, { cpu: x.cpu, at: Date.now() });
       maxRss.set(name, Math.max(maxRss.get(name) ?? 0, x.rss));
+      if (ticks % 3 === 0)
+        void fetch(`${s.url}/metrics`)
+          .then((r) => r.text())
+          .then((t) => {
+            maxHeap.set(name, Math.max(maxHeap.get(name) ?? 0, gauge(t, 'nodejs_heap_size_used_bytes')));
+            maxExternal.set(name, Math.max(maxExternal.get(name) ?? 0, gauge(t, 'nodejs_external_memory_bytes')));
+          })
+          .catch(() => undefined);
     }
   };
   tick();
   const timer = setInterval(tick, 1000);
+  const machine0 = machineCpu();
   return {
-    stop(): Array<{ name: string; cpuPercent: number; maxRssMb: number }> {
+    /** The whole machine's busy share over the phase (Kafka, Elasticsearch, services and the load generator). */
+    machineBusy(): number {
+      const m = machineCpu();
+      return Math.round(((m.busy - machine0.busy) / Math.max(1, m.total - machine0.total)) * 100);
+    },
+    stop(): ProcRow[] {
       clearInterval(timer);
       return [...p.services].map(([name, s]) => {
         const x = readProc(s.proc.pid!);
         const s0 = start.get(name);
         const cpuPercent = x && s0 ? Math.round(((x.cpu - s0.cpu) / ((Date.now() - s0.at) / 1000)) * 100) : 0;
-        return { name, cpuPercent, maxRssMb: Math.round((maxRss.get(name) ?? 0) / 2 ** 20) };
+        const mb = (m: Map<string, number>) => Math.round((m.get(name) ?? 0) / 2 ** 20);
+        return { name, cpuPercent, maxRssMb: mb(maxRss), maxHeapMb: mb(maxHeap), maxExternalMb: mb(maxExternal) };
       });
     },
   };
@@ -181,7 +214,9 @@ interface StageRates {
 
 interface BurstResult {
   rates: StageRates;
-  procs: ReturnType<ReturnType<typeof sampler>['stop']>;
+  procs: ProcRow[];
+  /** The whole machine's busy share during the phase, in %. */
+  machineBusy: number;
   sampleDoc: unknown;
   /** Invariants after the burst: mentions with two active assignments, experts over capacity. */
   doubleAssigned: number;
@@ -238,6 +273,7 @@ async function burst(replicas = false): Promise<BurstResult> {
       doubleAssigned: await doubleAssigned(es, `${prefix.indices}-assignments`),
       overCapacity: await overCapacity(es, prefix.indices, EXPERTS),
       rates: { accepted: rate(reached.accepted), classified: rate(reached.classified), routed: rate(reached.routed), searchable: rate(reached.searchable), seconds: Math.round((Date.now() - t0) / 1000) },
+      machineBusy: procs.machineBusy(),
       procs: procs.stop(),
       sampleDoc: sample.hits.hits[0]?._source,
     };
@@ -299,6 +335,7 @@ async function steady() {
       accepted: ids.length,
       indexed: docs.length,
       rows: [row('ingest → classified', classified), row('ingest → routing decision', routed), row('ingest → indexed (searchable ≤ 1 s later)', indexed), row('crisis decisions: ingest → in the crisis queue', crisis)],
+      machineBusy: procs.machineBusy(),
       procs: procs.stop(),
     };
   } finally {
@@ -307,7 +344,7 @@ async function steady() {
 }
 
 async function main(): Promise<void> {
-  const noBurst: BurstResult = { rates: { accepted: 0, classified: 0, routed: 0, searchable: 0, seconds: 0 }, procs: [], sampleDoc: undefined, doubleAssigned: 0, overCapacity: 0 };
+  const noBurst: BurstResult = { rates: { accepted: 0, classified: 0, routed: 0, searchable: 0, seconds: 0 }, procs: [], machineBusy: 0, sampleDoc: undefined, doubleAssigned: 0, overCapacity: 0 };
   log(`Kafka ceiling: ${CEILING_N} messages of ${sampleRaw.length} bytes, produce → consume`);
   const kafkaRate = PARTS.has('ceilings') ? await kafkaCeiling() : 0;
   log(`Kafka: ${kafkaRate}/s; burst of ${BURST} mentions through Chorus`);
@@ -318,11 +355,11 @@ async function main(): Promise<void> {
   log(`Elasticsearch ceiling: bulk of documents of ${JSON.stringify(doc).length} bytes`);
   const esRate = PARTS.has('ceilings') ? await esCeiling(doc) : 0;
   log(`Elasticsearch: ${esRate}/s; steady ${RATE}/s for ${SECONDS} s`);
-  const s = PARTS.has('steady') ? await steady() : await skipped({ offered: RATE, achieved: 0, accepted: 0, indexed: 0, rows: [], procs: [] });
+  const s = PARTS.has('steady') ? await steady() : await skipped({ offered: RATE, achieved: 0, accepted: 0, indexed: 0, rows: [], procs: [] as ProcRow[], machineBusy: 0 });
   const ceiling = Math.min(kafkaRate, esRate);
   const ratio = (x: number) => (ceiling > 0 ? (x / ceiling).toFixed(2) : '–');
-  const procTable = (ps: Array<{ name: string; cpuPercent: number; maxRssMb: number }>) =>
-    ['| service | CPU (% of one core, average) | max RSS (MB) |', '|---|---:|---:|', ...ps.map((x) => `| ${x.name} | ${x.cpuPercent} | ${x.maxRssMb} |`)].join('\n');
+  const procTable = (ps: ProcRow[]) =>
+    ['| service | CPU (% of one core, average) | max RSS (MB) | max V8 heap used (MB) | max outside the heap (MB) |', '|---|---:|---:|---:|---:|', ...ps.map((x) => `| ${x.name} | ${x.cpuPercent} | ${x.maxRssMb} | ${x.maxHeapMb} | ${x.maxExternalMb} |`)].join('\n');
   const md = [
     '# Pipeline benchmark (`npm run bench`)',
     '',
@@ -348,6 +385,8 @@ async function main(): Promise<void> {
     '',
     procTable(b.procs),
     '',
+    `The whole machine (${cpus().length} cores, Kafka and Elasticsearch included) was ${b.machineBusy} % busy during the burst.`,
+    '',
     '## Scale-out: the same burst with two replicas of classify and of the router',
     '',
     '| stage | one replica each | two replicas each |',
@@ -360,6 +399,8 @@ async function main(): Promise<void> {
     '',
     procTable(scaled.procs),
     '',
+    `The whole machine was ${scaled.machineBusy} % busy during this burst.`,
+    '',
     `## Steady: ${RATE} mentions/s offered for ${SECONDS} s`,
     '',
     `Achieved ${s.achieved}/s accepted; ${s.indexed} of ${s.accepted} indexed at the end. Latencies from the times each document carries, in ms:`,
@@ -369,6 +410,8 @@ async function main(): Promise<void> {
     ...s.rows.map((r) => `| ${r.name} | ${r.n} | ${r.p50 ?? '–'} | ${r.p95 ?? '–'} | ${r.p99 ?? '–'} | ${r.max ?? '–'} |`),
     '',
     procTable(s.procs),
+    '',
+    `The whole machine was ${s.machineBusy} % busy during the steady run.`,
     '',
   ].join('\n');
   if (ALL_PARTS.every((x) => PARTS.has(x))) {

@@ -16,7 +16,10 @@ export interface RunningService {
 
 export async function startService(name: 'ingest' | 'classify' | 'router' | 'api', env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+  // CHORUS_SERVICE_NODE_ARGS: node flags for the services only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a
+  // benchmark's services (Node refuses --cpu-prof in NODE_OPTIONS, and that would profile the benchmark too).
+  const nodeArgs = (process.env.CHORUS_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services', name, 'dist', 'main.js')], {
     env: { ...process.env, PORT: String(port), KAFKA_BROKERS: brokers().join(','), ELASTICSEARCH_URL: esUrl(), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

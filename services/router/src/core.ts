@@ -5,6 +5,7 @@ import type { RoutingPolicy } from './policy.js';
 import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { StoryIndex } from './stories.js';
+import { StringPool } from './compact.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 export { outputOf, settle, type SyncExecutor } from './settle.js';
@@ -53,6 +54,7 @@ export class RouterCore {
   readonly stories = new StoryIndex();
   private owned = new Set<number>();
   private readonly partitionCache = new Map<string, number>();
+  private readonly strings = new StringPool();
   private live = false;
   /** Incidents the topic says are open as of the rebuild; those the replayed detectors do not see are downgraded. */
   private readonly openBefore = new Map<string, Incident>();
@@ -93,6 +95,12 @@ export class RouterCore {
   private withStory(m: ClassifiedMention): ClassifiedMention {
     const { storyId } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
     return m.storyId === storyId ? m : { ...m, storyId };
+  }
+
+  /** A mention this replica may keep (as a case): its classification's repeated strings shared (see compact.ts). */
+  private kept(m: ClassifiedMention): ClassifiedMention {
+    this.strings.compact(m.classification, m.text);
+    return m;
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */
@@ -151,7 +159,7 @@ export class RouterCore {
       case 'mentions': {
         const out = emptyOutput();
         for (const m of input.mentions) {
-          const o = this.engine.receive(this.withStory(m), input.at);
+          const o = this.engine.receive(this.kept(this.withStory(m)), input.at);
           // A redelivered mention already has its owner: nothing new to say (what was not published is still in
           // the outbox and goes out below).
           merge(out, { ...o, routed: o.routed.filter((r) => r.routing.reasons[0]?.code !== 'already_assigned') });
@@ -189,7 +197,7 @@ export class RouterCore {
           }
           break;
         }
-        if (input.snapshot) this.engine.restore(input.snapshot);
+        if (input.snapshot) this.engine.restore({ ...input.snapshot, mention: this.kept(input.snapshot.mention) });
         else this.engine.forget(input.mentionId);
         break;
       case 'page':

@@ -1,11 +1,16 @@
 /**
  * One story, one owner: near-duplicate mentions (retweets and quote posts, copy-pasted complaints, syndicated
  * articles) grouped into a story. Each mention's text becomes a set of word pairs (shingles) once handles, links and
- * a retweet's "RT @x:" are set aside; recent mentions sharing a pair are the candidates (an index from pair to
- * mentions, the most recent few of each pair compared, so a common pair such as "my flight" costs little), and the shingle sets' Jaccard
+ * a retweet's "RT @x:" are set aside; recent mentions sharing a pair are the candidates, and the shingle sets' Jaccard
  * similarity decides. A paraphrase shares few word pairs and stays apart. SimHash over so few shingles flips too many
  * bits for one changed word, which is why candidates come from the pairs themselves. The window is bounded by count
  * and by age; a story's id is its first mention's.
+ *
+ * Candidates come by prefix filtering (Chaudhuri et al., 2006; the AllPairs/PPJoin family): with the pairs of every
+ * text in one fixed order (a hash of the pair), two sets with Jaccard ≥ t always share one of their first
+ * |x| − ⌈t·|x|⌉ + 1 pairs, so a mention is indexed under, and looks up, only that prefix; candidates whose size rules
+ * the threshold out are skipped before comparing. Same answers as comparing against every pair's list, at a fraction
+ * of the lookups: common pairs such as "my flight" were most of the router's time in a burst of distinct complaints.
  */
 
 export interface StoryOptions {
@@ -21,7 +26,47 @@ interface Entry {
   id: string;
   storyId: string;
   at: number;
-  shingles: Set<string>;
+  /** The text's pairs as 30-bit hashes, sorted and distinct: small to keep (50,000 entries) and quick to compare. */
+  pairs: number[];
+  /** How many of the first pairs this entry is indexed under (its prefix). */
+  prefix: number;
+}
+
+/** FNV-1a of a pair, cut to 30 bits (a small integer for V8). Sorting by it is the fixed order every replica uses. */
+function hashPair(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function hashedPairs(set: Set<string>): number[] {
+  const hs = [...set].map(hashPair).sort((x, y) => x - y);
+  let n = 0;
+  for (let i = 0; i < hs.length; i++) if (i === 0 || hs[i] !== hs[n - 1]) hs[n++] = hs[i]!;
+  hs.length = n;
+  return hs;
+}
+
+/** |x| − ⌈t·|x|⌉ + 1: any set with Jaccard ≥ t shares one of another's first that many pairs in the fixed order. */
+function prefixLength(size: number, threshold: number): number {
+  // The epsilon keeps float error (0.6 × 5 = 3.0000000000000004) from shortening the prefix below what is exact.
+  return Math.max(1, size - Math.ceil(threshold * size - 1e-9) + 1);
+}
+
+/** Jaccard similarity of two sorted, distinct arrays. */
+function jaccardSorted(a: number[], b: number[]): number {
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
 }
 
 /** Of the mentions sharing a pair, only this many of the most recent are compared (a viral story's newest copies). */
@@ -60,7 +105,7 @@ export class StoryIndex {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly byId = new Map<string, Entry>();
-  private readonly byShingle = new Map<string, Entry[]>();
+  private readonly byPair = new Map<number, Entry[]>();
   private readonly order: Entry[] = [];
   private head = 0;
   private readonly sizes = new Map<string, number>();
@@ -88,30 +133,43 @@ export class StoryIndex {
     if (words < this.minWords) return { storyId: m.id, size: 1 };
     let best: Entry | undefined;
     let bestScore = this.threshold;
+    const pairs = hashedPairs(set);
+    const prefix = prefixLength(pairs.length, this.threshold);
+    // Sizes outside [t·|x|, |x|/t] cannot reach the threshold.
+    const minSize = this.threshold * pairs.length - 1e-9;
+    const maxSize = pairs.length / this.threshold + 1e-9;
     const tried = new Set<Entry>();
-    for (const sh of set) {
-      const list = this.byShingle.get(sh);
+    search: for (let p = 0; p < prefix; p++) {
+      const list = this.byPair.get(pairs[p]!);
       if (!list) continue;
       for (let k = list.length - 1; k >= Math.max(0, list.length - RECENT_PER_PAIR); k--) {
         const e = list[k]!;
-        if (tried.has(e)) continue;
+        // Another copy of the story already found cannot change the answer but by a hair (a viral story's copies fill
+        // every list): skipped.
+        if (e.pairs.length < minSize || e.pairs.length > maxSize || e.storyId === best?.storyId || tried.has(e)) continue;
         tried.add(e);
-        const score = jaccard(set, e.shingles);
-        // Ties go to the older story, so every replica that saw the same mentions answers the same.
+        const score = jaccardSorted(pairs, e.pairs);
+        // Ties go to the first found, so every replica that saw the same mentions answers the same; nothing beats a
+        // copy, so the search ends there.
         if (score > bestScore || (score === bestScore && best === undefined)) {
           best = e;
           bestScore = score;
+          if (score === 1) break search;
         }
       }
     }
     const storyId = best?.storyId ?? m.id;
-    const entry: Entry = { id: m.id, storyId, at: m.at, shingles: set };
+    const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix };
     this.byId.set(m.id, entry);
     this.order.push(entry);
-    for (const sh of set) {
-      const list = this.byShingle.get(sh);
-      if (list) list.push(entry);
-      else this.byShingle.set(sh, [entry]);
+    for (let p = 0; p < prefix; p++) {
+      const list = this.byPair.get(pairs[p]!);
+      if (!list) this.byPair.set(pairs[p]!, [entry]);
+      else {
+        list.push(entry);
+        // Only the most recent are ever compared: a viral story's pair does not keep 50,000 entries.
+        if (list.length >= 2 * RECENT_PER_PAIR) list.splice(0, RECENT_PER_PAIR);
+      }
     }
     const size = (this.sizes.get(storyId) ?? 0) + 1;
     this.sizes.set(storyId, size);
@@ -123,13 +181,17 @@ export class StoryIndex {
       const e = this.order[this.head++]!;
       if (this.byId.get(e.id) !== e) continue;
       this.byId.delete(e.id);
-      for (const sh of e.shingles) {
-        const list = this.byShingle.get(sh);
+      for (let p = 0; p < e.prefix; p++) {
+        const sh = e.pairs[p]!;
+        const list = this.byPair.get(sh);
         if (!list) continue;
-        // Entries leave in the order they came: the oldest is at the front.
-        const at = list.indexOf(e);
-        if (at >= 0) list.splice(at, 1);
-        if (list.length === 0) this.byShingle.delete(sh);
+        // Entries leave in the order they came: the oldest is at the front (or already cut from a long list).
+        if (list[0] === e) list.shift();
+        else {
+          const at = list.indexOf(e);
+          if (at >= 0) list.splice(at, 1);
+        }
+        if (list.length === 0) this.byPair.delete(sh);
       }
       const left = (this.sizes.get(e.storyId) ?? 1) - 1;
       if (left > 0) this.sizes.set(e.storyId, left);

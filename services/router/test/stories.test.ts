@@ -50,6 +50,26 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(s.size).toBeLessThanOrEqual(4);
   });
 
+  test('prefix filtering finds every story the exhaustive comparison finds', () => {
+    // Texts made of a few shared phrases, so many pairs reach the threshold and many fall just short (few enough that
+    // no pair has more than the most recent 50 the index compares).
+    const phrases = ['my flight was cancelled', 'the desk could not help', 'still waiting for a refund', 'bag never arrived', 'crew was great', 'gate changed twice', 'app keeps crashing', 'seat was broken', 'lounge closed early', 'points never credited'];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const texts = Array.from({ length: 150 }, () => Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => phrases[Math.floor(rnd() * phrases.length)]).join(' and '));
+    const s = new StoryIndex();
+    const seen: Array<{ id: string; storyId: string; set: Set<string> }> = [];
+    for (const [i, text] of texts.entries()) {
+      const { set, words } = shingles(text);
+      const got = s.assign({ id: `t${i}`, text, at });
+      const matches = words >= 5 ? seen.filter((e) => jaccard(set, e.set) >= 0.6) : [];
+      // Joined a story exactly when some earlier text is similar enough, and only one of those texts' stories.
+      if (matches.length === 0) expect(got.storyId).toBe(`t${i}`);
+      else expect(matches.map((e) => e.storyId)).toContain(got.storyId);
+      seen.push({ id: `t${i}`, storyId: got.storyId, set });
+    }
+  });
+
   test('shingles and Jaccard', () => {
     expect([...shingles('RT @x: Hello big World https://t.co/1').set]).toEqual(['hello big', 'big world']);
     expect(jaccard(new Set(['a', 'b']), new Set(['b', 'c']))).toBeCloseTo(1 / 3);

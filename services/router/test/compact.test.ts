@@ -1,0 +1,24 @@
+import { StringPool } from '../src/compact';
+
+describe('StringPool: kept mentions share their repeated strings', () => {
+  test('values stay equal; equal strings become one copy, evidence equal to the text becomes the text', () => {
+    const pool = new StringPool();
+    // Strings built at run time, as JSON.parse builds them: equal values, separate copies.
+    const text = ['my bag', 'never arrived'].join(' ');
+    const make = () => JSON.parse(JSON.stringify({ model: { name: 'chorus', version: '1+taxonomy.2026.12.1' }, signals: [{ name: 'question', evidence: ['my bag never arrived'] }], scores: [0.5, 1] })) as { model: { version: string }; signals: Array<{ evidence: string[] }>; scores: number[] };
+    const a = pool.compact(make(), text);
+    const b = pool.compact(make(), text);
+    expect(a).toEqual(make());
+    expect(b).toEqual(a);
+    expect(a.signals[0]!.evidence[0]).toBe(text);
+    expect(a.model.version).toBe(b.model.version);
+  });
+
+  test('long one-off strings are left alone and the pool stays bounded', () => {
+    const pool = new StringPool();
+    const long = 'x'.repeat(500);
+    expect(pool.compact({ a: long }).a).toBe(long);
+    for (let i = 0; i < 50_000; i++) pool.share(`s${i}`);
+    expect(pool.share('s49999')).toBe('s49999');
+  });
+});
