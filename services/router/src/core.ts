@@ -1,19 +1,14 @@
 import type { AssignmentEvent, ClassifiedMention, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
-import type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
+import type { ClaimOutcome, ClaimRequest, Effect, RouterInput } from './core-io.js';
 import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
 import type { RoutingPolicy } from './policy.js';
 import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { StoryIndex } from './stories.js';
-import { StringPool } from './compact.js';
+import { Outbox } from './outbox.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
 export { outputOf, settle, type SyncExecutor } from './settle.js';
-
-interface Queued {
-  seq: number;
-  record: OutRecord;
-}
 
 /** An offer decided but not yet published: it waits for its capacity claim, with the records that announce it. */
 interface Held {
@@ -54,7 +49,6 @@ export class RouterCore {
   readonly stories = new StoryIndex();
   private owned = new Set<number>();
   private readonly partitionCache = new Map<string, number>();
-  private readonly strings = new StringPool();
   private live = false;
   /** Incidents the topic says are open as of the rebuild; those the replayed detectors do not see are downgraded. */
   private readonly openBefore = new Map<string, Incident>();
@@ -62,16 +56,9 @@ export class RouterCore {
   /** Case snapshots changed and not yet queued, by mention id (the last one wins, the first one's seq stays). */
   private cases = new Map<string, { seq: number; snapshot: RouterCase | null }>();
   private readonly held = new Map<string, Held>();
-  /** Records waiting to be published, in order; `sending` are those of the publish in flight. */
-  private outbox: Queued[] = [];
-  private readonly sending = new Map<number, Queued[]>();
-  /** When each publish in flight went out, by the input clock (for the watchdog in tick). */
-  private readonly sentAt = new Map<number, number>();
+  private readonly outbox = new Outbox();
   /** The latest time an input carried: the core's only clock. */
   private clock = 0;
-  private nextBatch = 1;
-  /** Every record gets a sequence number when it is decided; a caller waits for all up to its ticket. */
-  private seq = 0;
   /** Refused claims per mention and expert in this process: re-route at once only once per expert. */
   private readonly refusedOnce = new Set<string>();
 
@@ -83,7 +70,7 @@ export class RouterCore {
       {
         ...options.observer,
         caseChanged: (mentionId, snapshot) => {
-          this.cases.set(mentionId, { seq: this.cases.get(mentionId)?.seq ?? ++this.seq, snapshot });
+          this.cases.set(mentionId, { seq: this.cases.get(mentionId)?.seq ?? this.outbox.next(), snapshot });
           options.observer?.caseChanged?.(mentionId, snapshot);
         },
       },
@@ -95,12 +82,6 @@ export class RouterCore {
   private withStory(m: ClassifiedMention): ClassifiedMention {
     const { storyId } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
     return m.storyId === storyId ? m : { ...m, storyId };
-  }
-
-  /** A mention this replica may keep (as a case): its classification's repeated strings shared (see compact.ts). */
-  private kept(m: ClassifiedMention): ClassifiedMention {
-    this.strings.compact(m.classification, m.text);
-    return m;
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */
@@ -125,9 +106,7 @@ export class RouterCore {
 
   /** Records not yet acknowledged by Kafka (for readiness and metrics). */
   get unpublished(): number {
-    let n = this.outbox.length;
-    for (const r of this.sending.values()) n += r.length;
-    return n;
+    return this.outbox.size;
   }
 
   /** Offers waiting for their capacity claim. */
@@ -137,7 +116,7 @@ export class RouterCore {
 
   /** The sequence number of the last record decided so far: pass it to isDurable after a step. */
   ticket(): number {
-    return this.seq;
+    return this.outbox.last;
   }
 
   /**
@@ -145,8 +124,7 @@ export class RouterCore {
    * snapshots not yet queued count as not durable). A worker commits its batch only then.
    */
   isDurable(ticket: number): boolean {
-    for (const q of this.outbox) if (q.seq <= ticket) return false;
-    for (const list of this.sending.values()) for (const q of list) if (q.seq <= ticket) return false;
+    if (this.outbox.holds(ticket)) return false;
     for (const h of this.held.values()) if (h.seq <= ticket) return false;
     for (const c of this.cases.values()) if (c.seq <= ticket) return false;
     return true;
@@ -159,7 +137,7 @@ export class RouterCore {
       case 'mentions': {
         const out = emptyOutput();
         for (const m of input.mentions) {
-          const o = this.engine.receive(this.kept(this.withStory(m)), input.at);
+          const o = this.engine.receive(this.withStory(m), input.at);
           // A redelivered mention already has its owner: nothing new to say (what was not published is still in
           // the outbox and goes out below).
           merge(out, { ...o, routed: o.routed.filter((r) => r.routing.reasons[0]?.code !== 'already_assigned') });
@@ -197,7 +175,7 @@ export class RouterCore {
           }
           break;
         }
-        if (input.snapshot) this.engine.restore({ ...input.snapshot, mention: this.kept(input.snapshot.mention) });
+        if (input.snapshot) this.engine.restore(input.snapshot);
         else this.engine.forget(input.mentionId);
         break;
       case 'page':
@@ -259,28 +237,17 @@ export class RouterCore {
         for (const r of input.results) this.claimed(r, input.at, effects);
         break;
       case 'published':
-        this.sending.delete(input.batch);
-        this.sentAt.delete(input.batch);
+        this.outbox.published(input.batch);
         break;
-      case 'publishFailed': {
+      case 'publishFailed':
         // Sent again, first and whole, with the next publish (the next input: a redelivery, a tick), not at once in
         // a loop: consumers are idempotent, so a record that did land and goes out twice changes nothing.
-        const records = this.sending.get(input.batch) ?? [];
-        this.sending.delete(input.batch);
-        this.sentAt.delete(input.batch);
-        this.outbox = [...records, ...this.outbox];
+        this.outbox.failed(input.batch);
         return effects;
-      }
     }
     this.flushCases();
-    if (this.outbox.length > 0 && this.sending.size === 0) {
-      const batch = this.nextBatch++;
-      const queued = this.outbox;
-      this.outbox = [];
-      this.sending.set(batch, queued);
-      this.sentAt.set(batch, this.clock);
-      effects.push({ kind: 'publish', batch, records: queued.map((q) => q.record) });
-    }
+    const publish = this.outbox.take(this.clock);
+    if (publish) effects.push({ kind: 'publish', ...publish });
     return effects;
   }
 
@@ -296,13 +263,7 @@ export class RouterCore {
     for (const h of [...this.held.values()]) {
       if (t - Date.parse(h.offer.at) > 60_000) this.claimed({ request: this.requestFor(h.offer), granted: false, error: 'the claim was never answered' }, at, effects);
     }
-    for (const [batch, sent] of [...this.sentAt]) {
-      if (t - sent <= 120_000) continue;
-      const records = this.sending.get(batch) ?? [];
-      this.sending.delete(batch);
-      this.sentAt.delete(batch);
-      this.outbox = [...records, ...this.outbox];
-    }
+    this.outbox.expire(t, 120_000);
   }
 
   /** Takes an engine output: offers wait for their claim (with the records that announce them), the rest go out. */
@@ -312,15 +273,15 @@ export class RouterCore {
     if (this.options.claims) {
       for (const offer of offers) {
         const routed = out.routed.filter((m) => m.id === offer.mentionId && m.routing.assignmentId === offer.assignmentId);
-        this.held.set(offer.assignmentId, { seq: ++this.seq, offer, routed, retriedStale: false });
+        this.held.set(offer.assignmentId, { seq: this.outbox.next(), offer, routed, retriedStale: false });
         requests.push(this.requestFor(offer));
       }
     }
     const heldIds = new Set(requests.map((r) => r.assignmentId));
-    for (const r of out.routed) if (!(r.routing.assignmentId && heldIds.has(r.routing.assignmentId) && r.routing.expertId)) this.queue({ topic: 'routed', key: r.id, value: r });
-    for (const e of out.events) if (!(e.state === 'offered' && heldIds.has(e.assignmentId))) this.queue({ topic: 'assignments', key: e.mentionId, value: e });
-    for (const i of out.incidents ?? []) this.queue({ topic: 'incidents', key: i.id, value: i });
-    for (const p of out.pages ?? []) this.queue({ topic: 'pages', key: p.mentionId, value: p });
+    for (const r of out.routed) if (!(r.routing.assignmentId && heldIds.has(r.routing.assignmentId) && r.routing.expertId)) this.outbox.queue({ topic: 'routed', key: r.id, value: r });
+    for (const e of out.events) if (!(e.state === 'offered' && heldIds.has(e.assignmentId))) this.outbox.queue({ topic: 'assignments', key: e.mentionId, value: e });
+    for (const i of out.incidents ?? []) this.outbox.queue({ topic: 'incidents', key: i.id, value: i });
+    for (const p of out.pages ?? []) this.outbox.queue({ topic: 'pages', key: p.mentionId, value: p });
     if (requests.length > 0) effects.push({ kind: 'claim', requests });
   }
 
@@ -351,8 +312,8 @@ export class RouterCore {
     const { offer } = h;
     if (r.granted) {
       this.held.delete(assignmentId);
-      for (const m of h.routed) this.outbox.push({ seq: h.seq, record: { topic: 'routed', key: m.id, value: m } });
-      this.outbox.push({ seq: h.seq, record: { topic: 'assignments', key: offer.mentionId, value: offer } });
+      for (const m of h.routed) this.outbox.push(h.seq, { topic: 'routed', key: m.id, value: m });
+      this.outbox.push(h.seq, { topic: 'assignments', key: offer.mentionId, value: offer });
       return;
     }
     // Claims of assignments this replica knows are over (answered, declined, ...) are freed by whoever finds them,
@@ -386,14 +347,11 @@ export class RouterCore {
     const keep = new Map<string, { seq: number; snapshot: RouterCase | null }>();
     for (const [mentionId, c] of this.cases) {
       if (waiting.has(mentionId)) keep.set(mentionId, c);
-      else this.outbox.push({ seq: c.seq, record: { topic: 'cases', key: mentionId, value: { mentionId, case: c.snapshot } } });
+      else this.outbox.push(c.seq, { topic: 'cases', key: mentionId, value: { mentionId, case: c.snapshot } });
     }
     this.cases = keep;
   }
 
-  private queue(record: OutRecord): void {
-    this.outbox.push({ seq: ++this.seq, record });
-  }
 }
 
 function emptyOutput(): EngineOutput {

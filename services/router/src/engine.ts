@@ -1,5 +1,6 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RouterCase } from '@chorus/schemas';
 import { caseOf, snapshotOf, type Case } from './case.js';
+import { StringPool } from './compact.js';
 import { merge, type EngineObserver, type EngineOptions, type EngineOutput } from './engine-io.js';
 
 export type { EngineObserver, EngineOptions, EngineOutput } from './engine-io.js';
@@ -26,6 +27,8 @@ const ALL: Owns = () => true;
 export class RoutingEngine {
   readonly state = new RouterState();
   private readonly cases = new Map<string, Case>();
+  /** Shares the repeated strings of the mentions kept in cases (see compact.ts). */
+  private readonly strings = new StringPool();
   private readonly spikes: SpikeIncidents;
   private readonly pager: CrisisPaging;
   /**
@@ -189,6 +192,7 @@ export class RoutingEngine {
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
     this.drainWanted = true;
+    this.strings.compact(snapshot.mention.classification, snapshot.mention.text);
     this.cases.set(snapshot.mention.id, caseOf(snapshot));
   }
 
@@ -362,6 +366,8 @@ export class RoutingEngine {
   }
 
   private put(c: Case): void {
+    // A mention kept for the first time shares its classification's repeated strings (see compact.ts).
+    if (!this.cases.has(c.mention.id)) this.strings.compact(c.mention.classification, c.mention.text);
     this.cases.set(c.mention.id, c);
     this.observer.caseChanged?.(c.mention.id, snapshotOf(c));
   }
