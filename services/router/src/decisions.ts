@@ -8,12 +8,20 @@ import { severityOf } from './severity.js';
  * A routine mention nobody took in time (its SLA ran out, or every offer was declined or expired): the overflow queue,
  * and any expert of its brand from now on. Not the crisis team, which takes risk, sensitive topics and spikes.
  */
-export function overflowRouting(why: 'max_offers' | 'sla_breached', c: { attempt: number; tried: string[]; priority: Priority; brand: string }, policy: RoutingPolicy, now: Date): RoutingDecision {
-  const message = why === 'max_offers' ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue` : `no owner within the ${c.priority} SLA of ${slaFor(policy, c.brand, c.priority)} s: overflow queue`;
+/** Why a routine mention went to the overflow queue. */
+export type OverflowReason = 'max_offers' | 'sla_breached' | 'backlog_full';
+
+export function overflowRouting(why: OverflowReason, c: { attempt: number; tried: string[]; priority: Priority; brand: string }, policy: RoutingPolicy, now: Date): RoutingDecision {
+  const message =
+    why === 'max_offers'
+      ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue`
+      : why === 'sla_breached'
+        ? `no owner within the ${c.priority} SLA of ${slaFor(policy, c.brand, c.priority)} s: overflow queue`
+        : `the router's backlog is full (${policy.queue.maxCases} mentions waiting); the least urgent wait in the overflow queue`;
   return {
     decision: 'overflow',
     priority: c.priority,
-    reasons: [{ code: why === 'max_offers' ? 'offers_exhausted' : 'sla_breached', message }],
+    reasons: [{ code: why === 'max_offers' ? 'offers_exhausted' : why, message }],
     candidates: [],
     policyVersion: policy.version,
     decidedAt: now.toISOString(),

@@ -1,4 +1,8 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+import type { OverflowReason } from './decisions.js';
+
+/** Which mentions an engine acts on (its replica owns their partition); all, in the simulator. */
+export type Owns = (mentionId: string) => boolean;
 
 /** What the routing engine answers, reports and is told: its inputs and outputs as data (see engine.ts). */
 
@@ -17,7 +21,7 @@ export interface EngineOutput {
 export interface EngineObserver {
   offered?(m: ClassifiedMention, e: AssignmentEvent, at: number, arrivedAt: number): void;
   /** A routine mention went to the overflow queue (its SLA ran out, or every offer was declined or expired). */
-  overflowed?(m: ClassifiedMention, why: 'max_offers' | 'sla_breached', at: number): void;
+  overflowed?(m: ClassifiedMention, why: OverflowReason, at: number): void;
   /** A case was opened or changed (snapshot) or closed (null): the service persists it. */
   caseChanged?(mentionId: string, snapshot: RouterCase | null): void;
 }

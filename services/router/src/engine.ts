@@ -1,9 +1,10 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RouterCase } from '@chorus/schemas';
+import { casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
 import { StringPool } from './compact.js';
-import { merge, type EngineObserver, type EngineOptions, type EngineOutput } from './engine-io.js';
+import { merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
 
-export type { EngineObserver, EngineOptions, EngineOutput } from './engine-io.js';
+export type { EngineObserver, EngineOptions, EngineOutput, Owns } from './engine-io.js';
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
@@ -15,8 +16,6 @@ import { RouterState } from './state.js';
 /** However quiet, waiting cases are routed again this often (a safety net for a change nothing signalled). */
 const FULL_DRAIN_MS = 30_000;
 
-/** Which mentions this engine acts on (its replica owns their partition); all, in the simulator. */
-export type Owns = (mentionId: string) => boolean;
 const ALL: Owns = () => true;
 
 /**
@@ -246,6 +245,7 @@ export class RoutingEngine {
       }
     }
     this.expireOrphans(out, now, owns);
+    this.shed(out, now, owns);
     if (this.shouldDrain(t)) this.drain(out, now, owns);
     this.lastTick = t;
     return out;
@@ -357,6 +357,17 @@ export class RoutingEngine {
     this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
     this.observer.overflowed?.(c.mention, why, now.getTime());
     if (!this.tryOffer(out, c, now)) this.put(c);
+  }
+
+  /** Bounds the router's memory (see backlog.ts): the cases let go of wait in the overflow queue for people. */
+  private shed(out: EngineOutput, now: Date, owns: Owns): void {
+    for (const c of casesToShed(this.cases, this.policy.queue.maxCases, owns)) {
+      if (c.overflowAt === undefined) {
+        this.emit(out, c.mention, { routing: overflowRouting('backlog_full', { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
+        this.observer.overflowed?.(c.mention, 'backlog_full', now.getTime());
+      }
+      this.close(c.mention.id);
+    }
   }
 
   /** Pages the first level for a new crisis item (see CrisisPaging.open). */

@@ -69,6 +69,14 @@ export const RoutingPolicy = z.object({
     .object({
       relaxProficiencyAfterSeconds: z.number().min(0).default(600).describe('Then any proficiency ≥ 1 is accepted'),
       adjacentTopicsAfterSeconds: z.number().min(0).default(1200).describe('Then experts of adjacent topics are accepted'),
+      maxCases: z
+        .number()
+        .int()
+        .min(100)
+        .default(30_000)
+        .describe(
+          "Mentions a router holds (offered or waiting) before the least urgent waiting ones go to the overflow queue for people to pick up: bounds the router's memory in a long burst (a case lives up to its SLA plus the overflow hold)",
+        ),
       anyExpertAtSlaShare: z
         .number()
         .min(0)
