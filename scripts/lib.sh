@@ -10,6 +10,11 @@ LOG_DIR="$CHORUS_STATE/logs"
 
 say() { printf '\033[1m[chorus]\033[0m %s\n' "$*" >&2; }
 
+# The V8 flags a service runs with (services/<name>/node-options), before the caller's NODE_OPTIONS so that theirs win.
+service_node_options() { # name
+  printf '%s %s' "$(grep -v '^#' "$ROOT/services/$1/node-options" 2>/dev/null | tr '\n' ' ')" "${NODE_OPTIONS:-}"
+}
+
 check_node() {
   command -v node >/dev/null || { say "Node.js 20.19 or newer is required"; exit 1; }
   node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||

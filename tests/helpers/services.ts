@@ -1,5 +1,6 @@
 /** Runs the built services as real processes, as `npm start` does, with their own topic and index prefixes. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokers, esUrl, freePort, waitFor } from './infra';
 
@@ -14,13 +15,22 @@ export interface RunningService {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
+/** The V8 flags the service ships with (services/<name>/node-options), as scripts/start.sh passes them. */
+export function serviceNodeOptions(name: string): string {
+  const flags = readFileSync(join(ROOT, 'services', name, 'node-options'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join(' ');
+  return `${flags} ${process.env.NODE_OPTIONS ?? ''}`.replace(/\s+/g, ' ').trim();
+}
+
 export async function startService(name: 'ingest' | 'classify' | 'router' | 'api', env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
   // CHORUS_SERVICE_NODE_ARGS: node flags for the services only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a
   // benchmark's services (Node refuses --cpu-prof in NODE_OPTIONS, and that would profile the benchmark too).
   const nodeArgs = (process.env.CHORUS_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, PORT: String(port), KAFKA_BROKERS: brokers().join(','), ELASTICSEARCH_URL: esUrl(), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_OPTIONS: serviceNodeOptions(name), PORT: String(port), KAFKA_BROKERS: brokers().join(','), ELASTICSEARCH_URL: esUrl(), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
