@@ -46,33 +46,70 @@ export function parseHn(body: unknown, now: Date): { posts: Array<FetchedPost & 
   return { posts, malformed };
 }
 
+/** Algolia answers at most this many hits of one query (paginationLimitedTo): pages past it come back empty. */
+const HITS_LIMIT = 1000;
+const HITS_PER_PAGE = 100;
+/** Requests one poll may make; what is left is read by the next poll, from a cursor that never skips. */
+const MAX_REQUESTS = 40;
+
 /**
- * Stories and comments that match the query, newest first, since the cursor's second (`numericFilters=created_at_i>=`;
- * the ids seen in that second are skipped). Follows pages until it reaches the cursor, bounded.
+ * Stories and comments that match the query since the cursor's second (`numericFilters=created_at_i>=`; the ids seen
+ * in that second are skipped). Search answers newest first and stops at 1,000 hits, so more than that since the cursor
+ * is read in time windows from the cursor forward (`created_at_i>=from,created_at_i<to`), halving a window until it
+ * fits; the cursor moves only past windows read whole, so a backlog is read over several polls and nothing is skipped.
  */
 export const hackerNewsConnector: Connector = {
   async poll(source: Source, checkpoint: SourceCheckpoint | undefined, get): Promise<PollResult> {
-    if (source.settings.kind !== 'hackernews') throw new Error('not a Hacker News source');
+    const s = source.settings;
+    if (s.kind !== 'hackernews') throw new Error('not a Hacker News source');
     const since = typeof checkpoint?.cursor.createdAtI === 'number' ? checkpoint.cursor.createdAtI : Math.floor(Date.now() / 1000) - 86_400;
     const known = new Set(checkpoint?.recent ?? []);
     const all: Array<FetchedPost & { at: number }> = [];
     const malformed: Malformed[] = [];
-    for (let page = 0; page < 10; page++) {
-      const url = new URL('/api/v1/search_by_date', source.settings.baseUrl);
-      url.searchParams.set('query', source.settings.query);
+    let requests = 0;
+    const search = async (from: number, to: number | undefined, page: number) => {
+      requests++;
+      const url = new URL('/api/v1/search_by_date', s.baseUrl);
+      url.searchParams.set('query', s.query);
       url.searchParams.set('tags', '(story,comment)');
-      url.searchParams.set('numericFilters', `created_at_i>=${since}`);
-      url.searchParams.set('hitsPerPage', '100');
+      url.searchParams.set('numericFilters', to === undefined ? `created_at_i>=${from}` : `created_at_i>=${from},created_at_i<${to}`);
+      url.searchParams.set('hitsPerPage', String(HITS_PER_PAGE));
       url.searchParams.set('page', String(page));
       const res = await get(url.toString(), { accept: 'application/json' });
-      const body = JSON.parse(res.body.toString('utf8')) as { nbPages?: number };
+      const body = JSON.parse(res.body.toString('utf8')) as { nbHits?: number; nbPages?: number };
       const got = parseHn(body, new Date());
-      all.push(...got.posts);
       malformed.push(...got.malformed);
-      if (page + 1 >= (body.nbPages ?? 1)) break;
+      return { posts: got.posts, nbHits: body.nbHits ?? got.posts.length, nbPages: body.nbPages ?? 1 };
+    };
+    // [from, to) is the window being read; to undefined: up to now. Everything before `from` has been read.
+    let from = since;
+    let to: number | undefined;
+    let complete = false;
+    while (requests < MAX_REQUESTS) {
+      const first = await search(from, to, 0);
+      const top = to ?? Math.max(from + 1, ...first.posts.map((p) => p.at + 1));
+      if (first.nbHits > HITS_LIMIT && top - from > 1) {
+        to = from + Math.floor((top - from) / 2);
+        continue;
+      }
+      const pages = Math.min(first.nbPages, HITS_LIMIT / HITS_PER_PAGE);
+      if (requests + pages - 1 > MAX_REQUESTS) break;
+      const window = [...first.posts];
+      for (let page = 1; page < pages; page++) window.push(...(await search(from, to, page)).posts);
+      all.push(...window);
+      if (to === undefined) {
+        complete = true;
+        break;
+      }
+      from = to;
+      to = undefined;
     }
-    const fresh = all.filter((p) => !known.has(p.sourceId));
-    const newest = Math.max(since, ...all.map((p) => p.at));
+    const fresh = [...new Map(all.filter((p) => !known.has(p.sourceId)).map((p) => [p.sourceId, p])).values()];
+    if (!complete) {
+      // The backlog goes on past this poll's requests: resume at the first second not read whole.
+      return { posts: fresh.map(({ at: _at, ...p }) => p), malformed, cursor: { createdAtI: from }, recent: from === since ? (checkpoint?.recent ?? []) : [] };
+    }
+    const newest = Math.max(from, ...all.map((p) => p.at));
     const edge = all.filter((p) => p.at === newest).map((p) => p.sourceId);
     return {
       posts: fresh.map(({ at: _at, ...p }) => p),

@@ -48,7 +48,14 @@ export function parseRedditListing(body: unknown, now: Date): { posts: Array<Fet
   return { posts, malformed };
 }
 
-/** New posts of the search and the subreddits, newer than the cursor (created_utc), the edge's fullnames skipped. */
+/** Reddit's listings go back at most 1,000 things (10 pages of 100) whatever `after` says. */
+const MAX_PAGES = 10;
+
+/**
+ * New posts of the search and the subreddits, newer than the cursor (created_utc), the edge's fullnames skipped. Each
+ * listing is followed page by page (`after`) until it reaches the cursor, so a busy hour between two polls is read
+ * whole, up to the 1,000 things Reddit keeps in a listing; a source without a cursor starts from the first page.
+ */
 export const redditConnector: Connector = {
   async poll(source: Source, checkpoint: SourceCheckpoint | undefined, get): Promise<PollResult> {
     const s = source.settings;
@@ -60,23 +67,25 @@ export const redditConnector: Connector = {
       const u = new URL('/search.json', s.baseUrl);
       u.searchParams.set('q', s.query);
       u.searchParams.set('sort', 'new');
-      u.searchParams.set('limit', '100');
-      u.searchParams.set('raw_json', '1');
       urls.push(u);
     }
-    for (const sub of s.subreddits ?? []) {
-      const u = new URL(`/r/${sub}/new.json`, s.baseUrl);
-      u.searchParams.set('limit', '100');
-      u.searchParams.set('raw_json', '1');
-      urls.push(u);
-    }
+    for (const sub of s.subreddits ?? []) urls.push(new URL(`/r/${sub}/new.json`, s.baseUrl));
     const all: Array<FetchedPost & { at: number }> = [];
     const malformed: Malformed[] = [];
     for (const u of urls) {
-      const res = await get(u.toString(), { accept: 'application/json' });
-      const got = parseRedditListing(JSON.parse(res.body.toString('utf8')), new Date());
-      all.push(...got.posts);
-      malformed.push(...got.malformed);
+      u.searchParams.set('limit', '100');
+      u.searchParams.set('raw_json', '1');
+      for (let page = 0; page < (since === 0 ? 1 : MAX_PAGES); page++) {
+        const res = await get(u.toString(), { accept: 'application/json' });
+        const body = JSON.parse(res.body.toString('utf8')) as { data?: { after?: string | null } };
+        const got = parseRedditListing(body, new Date());
+        all.push(...got.posts);
+        malformed.push(...got.malformed);
+        const after = body.data?.after;
+        // Newest first: a page that reaches back to the cursor (or the listing's end) is the last one needed.
+        if (!after || got.posts.some((p) => p.at < since)) break;
+        u.searchParams.set('after', after);
+      }
     }
     const fresh = all.filter((p) => p.at >= since && !known.has(p.sourceId));
     const unique = [...new Map(fresh.map((p) => [p.sourceId, p])).values()];
