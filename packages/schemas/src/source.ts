@@ -74,6 +74,11 @@ export const SourceSettings = z.discriminatedUnion('kind', [
         .regex(/^wss?:\/\//, 'a ws:// or wss:// URL')
         .default('wss://jetstream2.us-east.bsky.network/subscribe')
         .describe('A Jetstream instance: every new Bluesky post streams in and the brand\'s queries pick the brand\'s'),
+      protocol: z
+        .enum(['jetstream', 'firehose'])
+        .optional()
+        .describe('jetstream (the default): JSON events from jetstreamUrl; firehose: the relay\'s own com.atproto.sync.subscribeRepos (DAG-CBOR frames, CAR blocks) from relayUrl'),
+      relayUrl: z.url().regex(/^wss?:\/\//, 'a ws:// or wss:// URL').optional().describe('A relay (or a PDS) whose firehose is read when protocol is firehose; default wss://bsky.network'),
     })
     .strict(),
   z

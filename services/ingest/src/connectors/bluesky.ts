@@ -1,6 +1,6 @@
-import WebSocket from 'ws';
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
 import { clip, type FetchedPost, type HttpGet, type Malformed } from './types.js';
+import { websocketStream, type StreamBatch, type StreamItem } from './ws-stream.js';
 
 /** A Jetstream event (github.com/bluesky-social/jetstream), the fields Chorus reads. */
 interface JetstreamEvent {
@@ -46,10 +46,18 @@ export function parseJetstream(raw: unknown, now: Date): JetstreamItem {
   return { ...(cursor === undefined ? {} : { cursor }), post };
 }
 
-export interface StreamBatch {
-  posts: FetchedPost[];
-  malformed: Malformed[];
-  cursor: SourceCheckpoint['cursor'];
+export type { StreamBatch } from './ws-stream.js';
+
+/** One Jetstream message (JSON text) as a stream item. */
+function decodeJetstream(data: Buffer, now: Date): StreamItem {
+  let json: unknown;
+  try {
+    json = JSON.parse(data.toString());
+  } catch {
+    return { malformed: [{ reason: 'a Jetstream message that is not JSON', raw: data.toString().slice(0, 2000) }] };
+  }
+  const item = parseJetstream(json, now);
+  return { ...(item.cursor === undefined ? {} : { cursor: item.cursor }), ...(item.post ? { posts: [item.post] } : {}), ...(item.malformed ? { malformed: [item.malformed] } : {}) };
 }
 
 /** A source that streams: runs until the signal aborts (resolves), the server closes (resolves) or fails (throws). */
@@ -73,6 +81,13 @@ export interface JetstreamOptions {
  * go to the sink in order, the socket paused while one is handled (backpressure), each with the cursor of its last
  * event, so the checkpoint follows what was published.
  */
+/** A Bluesky source's stream: Jetstream unless its settings ask for the relay firehose. */
+export function blueskyConnector(jetstream: StreamConnector, firehose: StreamConnector): StreamConnector {
+  return {
+    stream: (source, ...rest) => (source.settings.kind === 'bluesky' && source.settings.protocol === 'firehose' ? firehose : jetstream).stream(source, ...rest),
+  };
+}
+
 export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector {
   const flushMs = opts.flushMs ?? 1000;
   const maxBatch = opts.maxBatch ?? 500;
@@ -85,77 +100,7 @@ export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector
       url.searchParams.set('wantedCollections', 'app.bsky.feed.post');
       const from = checkpoint?.cursor.timeUs;
       if (typeof from === 'number') url.searchParams.set('cursor', String(Math.max(0, from - rewindUs)));
-      return new Promise<void>((resolve, reject) => {
-        const ws = new WebSocket(url);
-        let posts: FetchedPost[] = [];
-        let malformed: Malformed[] = [];
-        let cursor = typeof from === 'number' ? from : undefined;
-        let flushing: Promise<void> = Promise.resolve();
-        let failed: Error | undefined;
-        let idle: NodeJS.Timeout | undefined;
-        const touch = () => {
-          clearTimeout(idle);
-          idle = setTimeout(() => {
-            failed = new Error(`no message from ${url.host} for ${idleMs / 1000} s`);
-            ws.terminate();
-          }, idleMs);
-        };
-        const flush = () => {
-          if (posts.length === 0 && malformed.length === 0) return flushing;
-          const batch: StreamBatch = { posts, malformed, cursor: cursor === undefined ? {} : { timeUs: cursor } };
-          posts = [];
-          malformed = [];
-          flushing = flushing.then(async () => {
-            ws.pause();
-            try {
-              await sink(batch);
-            } finally {
-              ws.resume();
-            }
-          });
-          flushing.catch((e: unknown) => {
-            failed ??= e as Error;
-            ws.terminate();
-          });
-          return flushing;
-        };
-        const timer = setInterval(() => void flush(), flushMs);
-        const onAbort = () => ws.close(1000, 'stopping');
-        signal.addEventListener('abort', onAbort, { once: true });
-        ws.on('open', touch);
-        ws.on('message', (data) => {
-          touch();
-          let json: unknown;
-          try {
-            json = JSON.parse(data.toString());
-          } catch {
-            malformed.push({ reason: 'a Jetstream message that is not JSON', raw: data.toString().slice(0, 2000) });
-            return;
-          }
-          const item = parseJetstream(json, new Date());
-          if (item.cursor !== undefined) cursor = item.cursor;
-          if (item.post) posts.push(item.post);
-          if (item.malformed) malformed.push(item.malformed);
-          if (posts.length >= maxBatch) void flush();
-        });
-        ws.on('error', (e) => {
-          failed ??= e;
-        });
-        ws.on('close', (code) => {
-          // A close that is not a normal one (1006: the connection broke) is a failure: the runner backs off.
-          if (code !== 1000 && code !== 1001 && !signal.aborted) failed ??= new Error(`the connection to ${url.host} closed (${code})`);
-          clearInterval(timer);
-          clearTimeout(idle);
-          signal.removeEventListener('abort', onAbort);
-          // What arrived before the close still goes out, and its cursor with it.
-          flush()
-            .then(() => flushing)
-            .then(
-              () => (failed && !signal.aborted ? reject(failed) : resolve()),
-              (e: unknown) => reject(e as Error),
-            );
-        });
-      });
+      return websocketStream({ url, from: typeof from === 'number' ? from : undefined, cursorKey: 'timeUs', flushMs, maxBatch, idleMs, decode: decodeJetstream }, sink, signal);
     },
   };
 }

@@ -5,7 +5,8 @@ import { mastodonConnector } from './mastodon.js';
 import { mastodonStreamConnector } from './mastodon-stream.js';
 import { redditConnector } from './reddit.js';
 import type { Connector } from './types.js';
-import { jetstreamConnector, type StreamConnector } from './bluesky.js';
+import { blueskyConnector, jetstreamConnector, type StreamConnector } from './bluesky.js';
+import { firehoseConnector } from './firehose.js';
 
 /**
  * Kinds ingest polls; a webhook source is pushed to (POST /v1/sources/{id}/webhook); Bluesky streams, and so does a
@@ -29,6 +30,6 @@ export const CONNECTORS: Record<PolledKind, Connector> = {
 };
 
 export const STREAMS: Record<StreamedKind, StreamConnector> = {
-  bluesky: jetstreamConnector(),
+  bluesky: blueskyConnector(jetstreamConnector(), firehoseConnector()),
   mastodon: mastodonStreamConnector(),
 };
