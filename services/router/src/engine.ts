@@ -8,7 +8,7 @@ export type { EngineObserver, EngineOptions, EngineOutput, Owns } from './engine
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
-import { expiredEvent, overflowRouting, queuedRouting, spikeRouting } from './decisions.js';
+import { expiredEvent, overflowRouting, queuedRouting, spikeRouting, type OverflowReason } from './decisions.js';
 import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
@@ -344,7 +344,7 @@ export class RoutingEngine {
    * A routine mention nobody took in time goes to the overflow queue (published as such), and from now on to any
    * expert of its brand who is on shift (the next time zone's shift, a supervisor): never to the crisis team.
    */
-  private overflow(out: EngineOutput, c: Case, why: 'max_offers' | 'sla_breached', now: Date): void {
+  private overflow(out: EngineOutput, c: Case, why: Exclude<OverflowReason, 'backlog_full'>, now: Date): void {
     if (c.status === 'offered') {
       const expired = this.expiry(c, now);
       this.state.apply(expired);
@@ -354,20 +354,22 @@ export class RoutingEngine {
     c.assignmentId = undefined;
     c.offeredAt = undefined;
     c.overflowAt = now.getTime();
-    this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
-    this.observer.overflowed?.(c.mention, why, now.getTime());
+    this.announceOverflow(out, c, why, now);
     if (!this.tryOffer(out, c, now)) this.put(c);
   }
 
   /** Bounds the router's memory (see backlog.ts): the cases let go of wait in the overflow queue for people. */
   private shed(out: EngineOutput, now: Date, owns: Owns): void {
     for (const c of casesToShed(this.cases, this.policy.queue.maxCases, owns)) {
-      if (c.overflowAt === undefined) {
-        this.emit(out, c.mention, { routing: overflowRouting('backlog_full', { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
-        this.observer.overflowed?.(c.mention, 'backlog_full', now.getTime());
-      }
+      if (c.overflowAt === undefined) this.announceOverflow(out, c, 'backlog_full', now);
       this.close(c.mention.id);
     }
+  }
+
+  /** Publishes that a case went to the overflow queue, and why. */
+  private announceOverflow(out: EngineOutput, c: Case, why: OverflowReason, now: Date): void {
+    this.emit(out, c.mention, { routing: overflowRouting(why, { attempt: c.attempt, tried: [...c.tried], priority: c.priority, brand: c.mention.brand }, this.policy, now) }, now);
+    this.observer.overflowed?.(c.mention, why, now.getTime());
   }
 
   /** Pages the first level for a new crisis item (see CrisisPaging.open). */

@@ -1,6 +1,6 @@
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
 import { clip, type FetchedPost, type HttpGet, type Malformed } from './types.js';
-import { websocketStream, type StreamBatch, type StreamItem } from './ws-stream.js';
+import { websocketStream, type StreamBatch, type StreamItem, type WebsocketStreamOptions } from './ws-stream.js';
 
 /** A Jetstream event (github.com/bluesky-social/jetstream), the fields Chorus reads. */
 interface JetstreamEvent {
@@ -66,21 +66,6 @@ export interface StreamConnector {
   stream(source: Source, checkpoint: SourceCheckpoint | undefined, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal, get?: HttpGet): Promise<void>;
 }
 
-export interface JetstreamOptions {
-  /** A batch goes out this often, or sooner when it has `maxBatch` posts (default 1 s, 500). */
-  flushMs?: number;
-  maxBatch?: number;
-  /** No message for this long: the connection is taken for dead and opened again (default 60 s). */
-  idleMs?: number;
-  /** Seconds of history asked for again on reconnect: Jetstream's advice, replays are deduped by id (default 5 s). */
-  rewindSeconds?: number;
-}
-
-/**
- * Bluesky through Jetstream (JSON over WebSocket, `wantedCollections=app.bsky.feed.post`, `cursor` in µs): batches
- * go to the sink in order, the socket paused while one is handled (backpressure), each with the cursor of its last
- * event, so the checkpoint follows what was published.
- */
 /** A Bluesky source's stream: Jetstream unless its settings ask for the relay firehose. */
 export function blueskyConnector(jetstream: StreamConnector, firehose: StreamConnector): StreamConnector {
   return {
@@ -88,10 +73,16 @@ export function blueskyConnector(jetstream: StreamConnector, firehose: StreamCon
   };
 }
 
+export interface JetstreamOptions extends Pick<WebsocketStreamOptions, 'flushMs' | 'maxBatch' | 'idleMs'> {
+  /** Seconds of history asked for again on reconnect: Jetstream's advice, replays are deduped by id (default 5 s). */
+  rewindSeconds?: number;
+}
+
+/**
+ * Bluesky through Jetstream (JSON over WebSocket, `wantedCollections=app.bsky.feed.post`, `cursor` in µs), read by
+ * websocketStream (batches in order, backpressure, the checkpoint following what was published).
+ */
 export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector {
-  const flushMs = opts.flushMs ?? 1000;
-  const maxBatch = opts.maxBatch ?? 500;
-  const idleMs = opts.idleMs ?? 60_000;
   const rewindUs = (opts.rewindSeconds ?? 5) * 1_000_000;
   return {
     stream(source, checkpoint, sink, signal) {
@@ -100,7 +91,7 @@ export function jetstreamConnector(opts: JetstreamOptions = {}): StreamConnector
       url.searchParams.set('wantedCollections', 'app.bsky.feed.post');
       const from = checkpoint?.cursor.timeUs;
       if (typeof from === 'number') url.searchParams.set('cursor', String(Math.max(0, from - rewindUs)));
-      return websocketStream({ url, from: typeof from === 'number' ? from : undefined, cursorKey: 'timeUs', flushMs, maxBatch, idleMs, decode: decodeJetstream }, sink, signal);
+      return websocketStream({ url, from: typeof from === 'number' ? from : undefined, cursorKey: 'timeUs', flushMs: opts.flushMs, maxBatch: opts.maxBatch, idleMs: opts.idleMs, decode: decodeJetstream }, sink, signal);
     },
   };
 }

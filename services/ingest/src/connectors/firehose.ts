@@ -1,7 +1,7 @@
 import { CidLink, decodeFirst, readCar } from './cbor.js';
 import { parseJetstream, type StreamConnector } from './bluesky.js';
 import type { FetchedPost, Malformed } from './types.js';
-import { websocketStream, type StreamItem } from './ws-stream.js';
+import { websocketStream, type StreamItem, type WebsocketStreamOptions } from './ws-stream.js';
 
 /** A `#commit` of com.atproto.sync.subscribeRepos: the fields Chorus reads (lexicons/com/atproto/sync/subscribeRepos.json). */
 interface Commit {
@@ -68,11 +68,7 @@ export function parseFirehoseFrame(frame: Uint8Array, now: Date): StreamItem {
   return { ...cursor, posts, ...(malformed.length ? { malformed } : {}) };
 }
 
-export interface FirehoseOptions {
-  flushMs?: number;
-  maxBatch?: number;
-  idleMs?: number;
-}
+export type FirehoseOptions = Pick<WebsocketStreamOptions, 'flushMs' | 'maxBatch' | 'idleMs'>;
 
 /**
  * Bluesky through a relay's firehose (`com.atproto.sync.subscribeRepos`, `cursor` = the last `seq` handled): the
@@ -87,11 +83,7 @@ export function firehoseConnector(opts: FirehoseOptions = {}): StreamConnector {
       const url = new URL('/xrpc/com.atproto.sync.subscribeRepos', source.settings.relayUrl ?? 'wss://bsky.network');
       const from = typeof checkpoint?.cursor.seq === 'number' ? checkpoint.cursor.seq : undefined;
       if (from !== undefined) url.searchParams.set('cursor', String(from));
-      return websocketStream(
-        { url, from, cursorKey: 'seq', flushMs: opts.flushMs ?? 1000, maxBatch: opts.maxBatch ?? 500, idleMs: opts.idleMs ?? 60_000, decode: (data, now) => parseFirehoseFrame(data, now) },
-        sink,
-        signal,
-      );
+      return websocketStream({ ...opts, url, from, cursorKey: 'seq', decode: parseFirehoseFrame }, sink, signal);
     },
   };
 }

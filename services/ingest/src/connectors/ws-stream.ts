@@ -23,9 +23,11 @@ export interface WebsocketStreamOptions {
   from: number | undefined;
   /** The checkpoint cursor's field (timeUs for Jetstream, seq for the relay firehose). */
   cursorKey: string;
-  flushMs: number;
-  maxBatch: number;
-  idleMs: number;
+  /** A batch goes out this often, or sooner when it has `maxBatch` posts (default 1 s, 500). */
+  flushMs?: number | undefined;
+  maxBatch?: number | undefined;
+  /** No message for this long: the connection is taken for dead and opened again (default 60 s). */
+  idleMs?: number | undefined;
   decode(data: Buffer, now: Date): StreamItem;
 }
 
@@ -34,7 +36,8 @@ export interface WebsocketStreamOptions {
  * (backpressure), each with the cursor of its last message, so the checkpoint follows what was published. Resolves when
  * the signal aborts or the server closes normally, rejects when the connection breaks, goes idle or the server fails.
  */
-export function websocketStream(o: WebsocketStreamOptions, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+export function websocketStream(options: WebsocketStreamOptions, sink: (batch: StreamBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+  const o = { ...options, flushMs: options.flushMs ?? 1000, maxBatch: options.maxBatch ?? 500, idleMs: options.idleMs ?? 60_000 };
   return new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(o.url);
     let posts: FetchedPost[] = [];
