@@ -166,3 +166,19 @@ export const StatsResponse = z.object({
   languages: z.array(z.object({ lang: z.string(), count: z.number().int() })),
 });
 export type StatsResponse = z.infer<typeof StatsResponse>;
+
+/** GET /v1/topics: the ids expert skills and excluded topics are written in. */
+export const TopicInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  sensitive: z.boolean().describe('Always routed to the crisis team'),
+  source: z.enum(['taxonomy', 'model', 'generalist']).describe('A taxonomy topic, a label only the trained topic model knows, or the routing policy\'s generalist role'),
+});
+export type TopicInfo = z.infer<typeof TopicInfo>;
+export const TopicVocabulary = z.object({
+  version: z.string().describe('Taxonomy version, plus the trained topic model\'s name when one is loaded'),
+  generalist: z.string().describe('The generalist skill: mentions without a confident, specific topic go to experts holding it'),
+  topics: z.array(TopicInfo),
+});
+export type TopicVocabulary = z.infer<typeof TopicVocabulary>;

@@ -15,5 +15,6 @@ export * from './incident.js';
 export * from './mention.js';
 export * from './routing.js';
 export * from './source.js';
+export * from './taxonomy.js';
 export * from './topics.js';
 export * from './webhook.js';

@@ -13,6 +13,7 @@ import { Incident } from './incident.js';
 import { MentionInput, RawMention } from './mention.js';
 import { RoutedMention, RoutingDecision } from './routing.js';
 import { BrandQuery, BrandQueryInput, Source, SourceCheckpoint, SourceInput } from './source.js';
+import { Taxonomy } from './taxonomy.js';
 import { TOPICS } from './topics.js';
 import { Webhook, WebhookDelivery, WebhookInput } from './webhook.js';
 
@@ -33,6 +34,7 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'audit-list-response.json': AuditListResponse,
     'expert-input.json': ExpertInput,
     'expert.json': Expert,
+    'taxonomy.json': Taxonomy,
     'incident.json': Incident,
     'crisis-page.json': CrisisPage,
     'dead-letter.json': DeadLetter,

@@ -25,6 +25,7 @@ import { mentionRoutes } from './routes/mentions.js';
 import { streamRoutes } from './routes/stream.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { pageRoutes } from './routes/pages.js';
+import { topicRoutes } from './routes/topics.js';
 import { statsRoutes } from './routes/stats.js';
 import { sourceRoutes } from './routes/sources.js';
 
@@ -110,6 +111,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   streamRoutes(app, deps);
   webhookRoutes(app, deps);
   statsRoutes(app, deps);
+  topicRoutes(app, deps);
   sourceRoutes(app, deps);
   auditRoutes(app, deps);
   erasureRoutes(app, deps);

@@ -2,6 +2,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Producer } from 'kafkajs';
 import type { IndexNames } from './es/indices.js';
 import type { StreamHub } from './stream.js';
+import type { Vocabulary } from './vocabulary.js';
 import type { DeliveryOptions } from './webhooks/deliver.js';
 
 /** What the route modules need, passed explicitly (no container). */
@@ -21,6 +22,8 @@ export interface ApiContext {
   publishTimeoutMs?: number;
   /** Timeouts and retries for webhook deliveries made by the API itself (ping, redeliver); defaults when absent. */
   webhookDelivery?: DeliveryOptions;
+  /** The topic vocabulary expert skills are checked against (GET /v1/topics); absent, skills are not checked. */
+  vocabulary?: () => Vocabulary;
   /** Tells this replica's dispatcher that subscriptions changed. */
   onWebhooksChanged?: () => Promise<void>;
 }

@@ -20,6 +20,7 @@ import type { ApiContext } from '../context.js';
 import { countOpen, expertAssignments } from '../es/assignments.js';
 import { getExpert, listExperts } from '../es/experts.js';
 import { getMentions } from '../es/mentions.js';
+import { unknownTopics } from '../vocabulary.js';
 
 const ListQuery = z.object({
   team: z.string().optional(),
@@ -60,6 +61,12 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return e;
   }
 
+  /** Before any lookup: a skill no mention can carry is the caller's mistake, whatever the index holds. */
+  function checkTopics(input: z.output<typeof ExpertInput>): void {
+    const problems = ctx.vocabulary ? unknownTopics(ctx.vocabulary(), input) : [];
+    if (problems.length) throw new ChorusError('validation_failed', `${problems.length} skill(s) or excluded topic(s) are not topics Chorus classifies`, { errors: problems });
+  }
+
   function toExpert(input: z.output<typeof ExpertInput>, createdAt?: string): Expert {
     const at = ctx.now().toISOString();
     return Expert.parse({ ...input, createdAt: createdAt ?? at, updatedAt: at });
@@ -69,6 +76,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { permission: 'experts:write' },
     schema: { tags: ['experts'], summary: 'Create an expert', body: ExpertInput, response: { 201: Expert, 202: Expert, 400: Problem, 409: Problem } },
     handler: async (request, reply) => {
+      checkTopics(request.body);
       if (await getExpert(ctx.es, ctx.indices.experts, request.body.id)) {
         throw new ChorusError('conflict', `expert ${request.body.id} already exists; use PUT /v1/experts/${request.body.id} to replace it`);
       }
@@ -101,6 +109,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (request.body.id !== request.params.id) {
         throw new ChorusError('validation_failed', 'the id in the body must match the id in the path', { errors: [{ path: 'id', message: `expected "${request.params.id}"` }] });
       }
+      checkTopics(request.body);
       const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
       const expert = toExpert(request.body, before?.createdAt);
       const status = await publish(expert.id, expert);
