@@ -1,31 +1,14 @@
 import { Client } from '@elastic/elasticsearch';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { buildApi } from '../src/app';
 import { decodeCursor, encodeCursor } from '../src/es/cursor';
-import { indexNames } from '../src/es/indices';
 import { mentionFilters } from '../src/es/mentions';
 import { StreamHub } from '../src/stream';
+import { unitApi } from './unit-api';
 import { mergeIncident } from '../src/es/incidents';
 
 // The client is never called in these tests: nothing here reaches Elasticsearch.
 const es = new Client({ node: 'http://127.0.0.1:1' });
 
-async function app() {
-  return buildApi({
-    es,
-    indices: indexNames('unit'),
-    hub: new StreamHub(10),
-    producer: {} as never,
-    topicPrefix: '',
-    service: 'test',
-    heartbeatMs: 1000,
-    now: () => new Date(),
-    logger: pino({ level: 'silent' }),
-    registry: new Registry(),
-    readiness: {},
-  });
-}
+const app = (): ReturnType<typeof unitApi> => unitApi({ es });
 
 describe('OpenAPI', () => {
   test('is generated from the zod schemas and lists every public route', async () => {

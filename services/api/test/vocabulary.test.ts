@@ -1,12 +1,7 @@
 import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@elastic/elasticsearch';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { buildApi } from '../src/app';
-import { indexNames } from '../src/es/indices';
-import { StreamHub } from '../src/stream';
+import { unitApi } from './unit-api';
 import { DEFAULT_TAXONOMY_FILE, readVocabulary, unknownTopics, watchedVocabulary } from '../src/vocabulary';
 
 const dir = mkdtempSync(join(tmpdir(), 'chorus-vocabulary-'));
@@ -67,21 +62,7 @@ describe('the topic vocabulary', () => {
 
 describe('saving an expert', () => {
   // Elasticsearch is never reached: the skills are checked before any lookup.
-  const api = (): ReturnType<typeof buildApi> =>
-    buildApi({
-      es: new Client({ node: 'http://127.0.0.1:1' }),
-      indices: indexNames('unit'),
-      hub: new StreamHub(10),
-      producer: {} as never,
-      topicPrefix: '',
-      service: 'test',
-      heartbeatMs: 1000,
-      now: () => new Date(),
-      logger: pino({ level: 'silent' }),
-      registry: new Registry(),
-      readiness: {},
-      vocabulary: watchedVocabulary({ taxonomyFile: DEFAULT_TAXONOMY_FILE }),
-    });
+  const api = (): ReturnType<typeof unitApi> => unitApi({ vocabulary: watchedVocabulary({ taxonomyFile: DEFAULT_TAXONOMY_FILE }) });
   const expert = { id: 'ana', name: 'Ana', team: 'baggage', brands: ['skylark'], skills: { baggage: 5, luggage: 4 }, languages: ['en'], timeZone: 'Europe/Paris', workingHours: [], capacity: 3, status: 'pilot' };
 
   test.each([
