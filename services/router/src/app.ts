@@ -39,6 +39,8 @@ import type { RoutingPolicy } from './policy.js';
 
 /** How long one publish may take before it counts as failed (below the consumer's 30 s session timeout). */
 const PUBLISH_TIMEOUT_MS = 10_000;
+/** On router.cases records the router writes: 'open' (a snapshot with its mention) or 'closed'. */
+const CASE_HEADER = 'chorus-case';
 /** How old a claim must be before the sweep may free it. */
 const CLAIM_GRACE_MS = 60_000;
 
@@ -142,7 +144,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
       const topic = topicOf[r.topic];
       let t = byTopic.get(topic);
       if (!t) byTopic.set(topic, (t = { topic, messages: [] }));
-      t.messages.push(jsonMessage(r.key, makeEnvelope(typeOf[r.topic], deps.service, r.value, at)));
+      t.messages.push(jsonMessage(r.key, makeEnvelope(typeOf[r.topic], deps.service, r.value, at), r.topic === 'cases' ? { [CASE_HEADER]: r.value.case ? 'open' : 'closed' } : undefined));
     }
     try {
       // One produce for the whole output, in requests the broker takes however long the backlog.
@@ -215,6 +217,8 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   };
 
   // --- inputs ---------------------------------------------------------------------------------------------------
+  const isOwnOpenCase = (message: KafkaMessage): boolean =>
+    message.headers?.[CASE_HEADER]?.toString() === 'open' && message.key !== null && core.isOwnCase(message.key.toString());
   const tables = createTableReader({
     kafka: deps.kafka,
     topics: [topics.experts, topics.assignments, topics.cases, topics.pages, topics.incidents],
@@ -227,6 +231,10 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         const ev = ExpertEvent.parse(json).data;
         void dispatch({ kind: 'expert', id: ev.id, expert: ev.expert });
         expertGauge.set(core.experts.size);
+      } else if (topic === topics.cases && isOwnOpenCase(message)) {
+        // Our own snapshot echoing back: the core ignores it (see RouterCore.step, 'case'), so it is not even
+        // decoded. It is the largest record the router reads (a whole mention), one per waiting mention.
+        return;
       } else if (topic === topics.assignments) void dispatch({ kind: 'assignment', event: AssignmentEventEnvelope.parse(json).data, at: now() });
       else if (topic === topics.incidents) void dispatch({ kind: 'incident', incident: IncidentEvent.parse(json).data });
       else if (topic === topics.pages) void dispatch({ kind: 'page', page: CrisisPageEvent.parse(json).data });

@@ -95,6 +95,14 @@ export class RouterCore {
     return this.owned.has(p);
   };
 
+  /**
+   * Whether a snapshot of this case on router.cases is our own echoing back, which step ignores (only a close matters
+   * for a case we own): the shell may skip decoding it.
+   */
+  isOwnCase(mentionId: string): boolean {
+    return this.live && this.owns(mentionId);
+  }
+
   get isLive(): boolean {
     return this.live;
   }
@@ -137,7 +145,7 @@ export class RouterCore {
       case 'mentions': {
         const out = emptyOutput();
         for (const m of input.mentions) {
-          const o = this.engine.receive(this.withStory(m), input.at);
+          const o = this.engine.receive(this.withStory(m), input.at, this.owns);
           // A redelivered mention already has its owner: nothing new to say (what was not published is still in
           // the outbox and goes out below).
           merge(out, { ...o, routed: o.routed.filter((r) => r.routing.reasons[0]?.code !== 'already_assigned') });

@@ -17,7 +17,7 @@ export function overflowRouting(why: OverflowReason, c: { attempt: number; tried
       ? `no expert took it after ${c.attempt} offers (${c.tried.join(', ')}): overflow queue`
       : why === 'sla_breached'
         ? `no owner within the ${c.priority} SLA of ${slaFor(policy, c.brand, c.priority)} s: overflow queue`
-        : `the router's backlog is full (${policy.queue.maxCases} mentions waiting); the least urgent wait in the overflow queue`;
+        : `the router's backlog is full (up to ${policy.queue.maxCases} mentions or ${Math.round(policy.queue.maxCaseBytes / 1048576)} MB of them waiting); the least urgent wait in the overflow queue`;
   return {
     decision: 'overflow',
     priority: c.priority,

@@ -1,5 +1,5 @@
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RouterCase } from '@chorus/schemas';
-import { casesToShed } from './backlog.js';
+import { caseBytes, casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
 import { StringPool } from './compact.js';
 import { merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
@@ -26,6 +26,8 @@ const ALL: Owns = () => true;
 export class RoutingEngine {
   readonly state = new RouterState();
   private readonly cases = new Map<string, Case>();
+  /** The estimated memory of the cases (see backlog.ts), kept as cases come and go. */
+  private bytes = 0;
   /** Shares the repeated strings of the mentions kept in cases (see compact.ts). */
   private readonly strings = new StringPool();
   private readonly spikes: SpikeIncidents;
@@ -58,7 +60,7 @@ export class RoutingEngine {
   }
 
   /** Routes a newly classified mention. */
-  receive(mention: ClassifiedMention, now: Date): EngineOutput {
+  receive(mention: ClassifiedMention, now: Date, owns: Owns = ALL): EngineOutput {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     // A redelivered mention that already has a case (waiting or offered) keeps it: routing it again would restart its
     // SLA and relaxation clocks.
@@ -87,6 +89,8 @@ export class RoutingEngine {
     } else if (outcome.routing.decision === 'queued') {
       this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
     }
+    // Memory is bounded as mentions arrive, not at the next tick: a burst of long posts fills it within a second.
+    if (this.bytes > this.policy.queue.maxCaseBytes) this.shed(out, now, owns);
     return out;
   }
 
@@ -192,7 +196,7 @@ export class RoutingEngine {
   restore(snapshot: RouterCase): void {
     this.drainWanted = true;
     this.strings.compact(snapshot.mention.classification, snapshot.mention.text);
-    this.cases.set(snapshot.mention.id, caseOf(snapshot));
+    this.setCase(caseOf(snapshot));
   }
 
   /** The assignment a mention's case is offered under now, if it is offered. */
@@ -202,7 +206,12 @@ export class RoutingEngine {
   }
 
   forget(mentionId: string): void {
-    this.cases.delete(mentionId);
+    this.deleteCase(mentionId);
+  }
+
+  /** The estimated memory the cases hold (see backlog.ts). */
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   /** A page from the crisis.pages topic (see CrisisPaging.apply). */
@@ -360,7 +369,7 @@ export class RoutingEngine {
 
   /** Bounds the router's memory (see backlog.ts): the cases let go of wait in the overflow queue for people. */
   private shed(out: EngineOutput, now: Date, owns: Owns): void {
-    for (const c of casesToShed(this.cases, this.policy.queue.maxCases, owns)) {
+    for (const c of casesToShed(this.cases, this.policy.queue, this.bytes, owns)) {
       if (c.overflowAt === undefined) this.announceOverflow(out, c, 'backlog_full', now);
       this.close(c.mention.id);
     }
@@ -381,12 +390,27 @@ export class RoutingEngine {
   private put(c: Case): void {
     // A mention kept for the first time shares its classification's repeated strings (see compact.ts).
     if (!this.cases.has(c.mention.id)) this.strings.compact(c.mention.classification, c.mention.text);
-    this.cases.set(c.mention.id, c);
+    this.setCase(c);
     this.observer.caseChanged?.(c.mention.id, snapshotOf(c));
   }
 
   private close(mentionId: string): void {
-    if (this.cases.delete(mentionId)) this.observer.caseChanged?.(mentionId, null);
+    if (this.deleteCase(mentionId)) this.observer.caseChanged?.(mentionId, null);
+  }
+
+  private setCase(c: Case): void {
+    const before = this.cases.get(c.mention.id);
+    if (before) this.bytes -= caseBytes(before);
+    this.cases.set(c.mention.id, c);
+    this.bytes += caseBytes(c);
+  }
+
+  private deleteCase(mentionId: string): boolean {
+    const c = this.cases.get(mentionId);
+    if (!c) return false;
+    this.cases.delete(mentionId);
+    this.bytes -= caseBytes(c);
+    return true;
   }
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {

@@ -77,6 +77,14 @@ export const RoutingPolicy = z.object({
         .describe(
           "Mentions a router holds (offered or waiting) before the least urgent waiting ones go to the overflow queue for people to pick up: bounds the router's memory in a long burst (a case lives up to its SLA plus the overflow hold)",
         ),
+      maxCaseBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .default(64 * 1024 * 1024)
+        .describe(
+          "Estimated memory the router's cases may take (1.6 KB plus twice the text per case) before the least urgent waiting ones go to the overflow queue: posts may carry 20,000 characters, so maxCases alone does not bound the memory",
+        ),
       anyExpertAtSlaShare: z
         .number()
         .min(0)
