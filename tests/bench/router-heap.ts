@@ -106,7 +106,9 @@ function summarise(file: string): void {
 function main(): void {
   if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
   const model = loadModel();
-  const runs = [burst(model, 'short posts (the demo feed, made distinct)', Number(process.env.BENCH_BURST ?? 50_000), 0), burst(model, 'posts of 19,000 characters', 8_000, 19_000)];
+  const runs = [burst(model, 'short posts (the demo feed, made distinct)', Number(process.env.BENCH_BURST ?? 50_000), 0)];
+  // BENCH_LONG=0: only the short posts (e.g. with --snapshot, to look at them alone).
+  if (process.env.BENCH_LONG !== '0') runs.push(burst(model, 'posts of 19,000 characters', 8_000, 19_000));
   const lines = [
     '# Router memory (`npm run bench`)',
     '',

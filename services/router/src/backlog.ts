@@ -9,7 +9,7 @@ export interface BacklogBounds {
 
 /**
  * What a case is estimated to take in memory, in bytes: a fixed part (the mention's fields, its classification and
- * the case's own, measured at about 1.8 KB for a short post by tests/bench/router-heap.ts) and its text twice over
+ * the case's own: 0.9 to 1.8 KB for a short post by tests/bench/router-heap.ts, by how much it shares with others) and its text twice over
  * (evidence excerpts repeat parts of it: a 19,000-character post measured about 25 KB). Mentions may carry 20,000
  * characters, so a count alone does not bound the memory: 30,000 long waiting posts are over 700 MB.
  */

@@ -7,7 +7,8 @@ export interface Case {
   priority: Priority;
   status: 'offered' | 'waiting';
   attempt: number;
-  tried: Set<string>;
+  /** Experts offered it so far, in order (an array: a case holds a few, and a Set costs ~200 bytes per case). */
+  tried: string[];
   assignmentId?: string;
   offeredAt?: number;
   /** Set once the mention went to the overflow queue: from then on any expert of its brand may take it. */
@@ -37,7 +38,7 @@ export function caseOf(snapshot: RouterCase): Case {
     priority: snapshot.priority,
     status: snapshot.status,
     attempt: snapshot.attempt,
-    tried: new Set(snapshot.tried),
+    tried: [...snapshot.tried],
     ...(snapshot.assignmentId ? { assignmentId: snapshot.assignmentId } : {}),
     ...(snapshot.offeredAt ? { offeredAt: Date.parse(snapshot.offeredAt) } : {}),
     ...(snapshot.overflowAt ? { overflowAt: Date.parse(snapshot.overflowAt) } : {}),

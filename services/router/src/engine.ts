@@ -84,10 +84,10 @@ export class RoutingEngine {
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
     const at = now.getTime();
     if (outcome.offer) {
-      this.put({ mention, arrivedAt: at, priority: outcome.offer.priority, status: 'offered', attempt: 1, tried: new Set([outcome.offer.expertId]), assignmentId: outcome.offer.assignmentId, offeredAt: at });
+      this.put({ mention, arrivedAt: at, priority: outcome.offer.priority, status: 'offered', attempt: 1, tried: [outcome.offer.expertId], assignmentId: outcome.offer.assignmentId, offeredAt: at });
       this.observer.offered?.(mention, outcome.offer, at, at);
     } else if (outcome.routing.decision === 'queued') {
-      this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: new Set() });
+      this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: [] });
     }
     // Memory is bounded as mentions arrive, not at the next tick: a burst of long posts fills it within a second.
     if (this.bytes > this.policy.queue.maxCaseBytes) this.shed(out, now, owns);
@@ -159,7 +159,7 @@ export class RoutingEngine {
     const c = this.cases.get(offer.mentionId);
     if (!c || c.assignmentId !== offer.assignmentId) return out;
     c.attempt--;
-    c.tried.delete(offer.expertId);
+    c.tried = c.tried.filter((id) => id !== offer.expertId);
     c.status = 'waiting';
     c.assignmentId = undefined;
     c.offeredAt = undefined;
@@ -195,7 +195,7 @@ export class RoutingEngine {
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
     this.drainWanted = true;
-    this.strings.compact(snapshot.mention.classification, snapshot.mention.text);
+    this.compactMention(snapshot.mention);
     this.setCase(caseOf(snapshot));
   }
 
@@ -306,7 +306,7 @@ export class RoutingEngine {
   }
 
   private expiry(c: Case, now: Date): AssignmentEvent {
-    const offer = { assignmentId: c.assignmentId!, mentionId: c.mention.id, expertId: [...c.tried].pop()!, priority: c.priority, attempt: c.attempt, author: c.mention.author.handle };
+    const offer = { assignmentId: c.assignmentId!, mentionId: c.mention.id, expertId: c.tried[c.tried.length - 1]!, priority: c.priority, attempt: c.attempt, author: c.mention.author.handle };
     return expiredEvent(offer, now, `not accepted within ${ackTimeoutFor(this.policy, c.mention.brand, c.priority)} s`);
   }
 
@@ -340,7 +340,7 @@ export class RoutingEngine {
     }
     this.emit(out, c.mention, outcome, now);
     c.attempt++;
-    c.tried.add(outcome.offer.expertId);
+    if (!c.tried.includes(outcome.offer.expertId)) c.tried.push(outcome.offer.expertId);
     c.status = 'offered';
     c.assignmentId = outcome.offer.assignmentId;
     c.offeredAt = now.getTime();
@@ -388,14 +388,22 @@ export class RoutingEngine {
   }
 
   private put(c: Case): void {
-    // A mention kept for the first time shares its classification's repeated strings (see compact.ts).
-    if (!this.cases.has(c.mention.id)) this.strings.compact(c.mention.classification, c.mention.text);
+    if (!this.cases.has(c.mention.id)) this.compactMention(c.mention);
     this.setCase(c);
     this.observer.caseChanged?.(c.mention.id, snapshotOf(c));
   }
 
   private close(mentionId: string): void {
     if (this.deleteCase(mentionId)) this.observer.caseChanged?.(mentionId, null);
+  }
+
+  /**
+   * A mention kept for the first time shares its classification's repeated strings and small objects, and its author
+   * (see compact.ts). Not its ids and times: one-off strings would only churn the pool.
+   */
+  private compactMention(m: ClassifiedMention): void {
+    this.strings.compact(m.classification, m.text);
+    m.author = this.strings.compact({ a: m.author }).a;
   }
 
   private setCase(c: Case): void {

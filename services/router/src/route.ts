@@ -18,7 +18,7 @@ export interface RetryContext {
   /** 2 for the second offer, ... */
   attempt: number;
   /** Experts already offered this mention: never offered it again. */
-  exclude: ReadonlySet<string>;
+  exclude: readonly string[];
   /** 0 none; 1 any proficiency; 2 also adjacent and secondary topics; 3 any expert of the brand (overflow). */
   relax: 0 | 1 | 2 | 3;
 }
@@ -251,7 +251,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
 
   function exclusion(e: Expert): Exclusion | undefined {
     if (!servesBrand(e, mention.brand, policy)) return 'brand';
-    if (exclude?.has(e.id)) return 'already_offered';
+    if (exclude?.includes(e.id)) return 'already_offered';
     if (e.status === 'suspended') return 'suspended';
     if (e.status === 'pilot' && (!policy.pilots.enabled || !inPilotShare)) return 'pilot_share';
     if (policy.requireGuidelinesAccepted && !e.guidelinesAcceptedAt) return 'guidelines';

@@ -8,7 +8,7 @@ import { expert, mention } from './fixtures';
 const t0 = Date.parse('2026-11-20T10:00:00Z');
 
 function waiting(id: string, priority: Priority, arrivedAt: number, over: Partial<Case> = {}): Case {
-  return { mention: mention({ id }), arrivedAt, priority, status: 'waiting', attempt: 0, tried: new Set(), ...over };
+  return { mention: mention({ id }), arrivedAt, priority, status: 'waiting', attempt: 0, tried: [], ...over };
 }
 
 test('past the bound, the least urgent waiting cases go first (lowest priority, already overflowed, oldest), down to 90 %', () => {

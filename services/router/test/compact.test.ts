@@ -22,3 +22,22 @@ describe('StringPool: kept mentions share their repeated strings', () => {
     expect(pool.share('s49999')).toBe('s49999');
   });
 });
+
+describe('StringPool: small repeated objects are shared too', () => {
+  test('equal small objects and arrays become one frozen copy; values stay equal; larger ones stay apart', () => {
+    const pool = new StringPool();
+    const make = () => JSON.parse(JSON.stringify({ risk: { score: 0.4, reasons: [{ code: 'negative', message: 'negative sentiment' }] }, evidence: [], model: { name: 'm', version: '1' }, big: { x: 'y'.repeat(90), z: 'w'.repeat(90) } })) as { risk: { reasons: Array<{ code: string }> }; evidence: string[]; model: object; big: object };
+    const a = pool.compact(make());
+    const b = pool.compact(make());
+    expect(a).toEqual(make());
+    expect(b).toEqual(make());
+    expect(b.risk).toBe(a.risk);
+    expect(b.evidence).toBe(a.evidence);
+    expect(b.model).toBe(a.model);
+    expect(b.big).not.toBe(a.big);
+    // Shared, so frozen: a change would reach every mention holding it.
+    expect(() => b.risk.reasons.push({ code: 'x' })).toThrow();
+    // Compacting again changes nothing.
+    expect(pool.compact(b)).toEqual(make());
+  });
+});

@@ -238,7 +238,7 @@ describe('brands, one topic vocabulary, the primary topic, generalists', () => {
     const m = mention({ topics: ['baggage', 'refunds'] });
     const refunds = expert('ref', { skills: { refunds: 5 } });
     expect(decide(m, [refunds]).routing.decision).toBe('queued');
-    const relaxed = route({ mention: m, experts: [refunds], state: new RouterState(), policy: DEFAULT_POLICY, now, retry: { attempt: 1, exclude: new Set(), relax: 2 } });
+    const relaxed = route({ mention: m, experts: [refunds], state: new RouterState(), policy: DEFAULT_POLICY, now, retry: { attempt: 1, exclude: [], relax: 2 } });
     expect(relaxed.offer?.expertId).toBe('ref');
   });
 
