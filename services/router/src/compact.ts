@@ -11,6 +11,8 @@ const MAX_SHARED = 20_000;
 const MAX_SHARED_LENGTH = 96;
 /** Small objects and arrays (by their JSON) are shared up to this size; larger ones rarely repeat. */
 const MAX_SHARED_JSON = 160;
+/** Fewer objects than strings: their JSON keys weigh more, and the ones worth sharing recur within a few thousand. */
+const MAX_SHARED_OBJECTS = 5_000;
 
 export class StringPool {
   private pool = new Map<string, string>();
@@ -65,7 +67,7 @@ export class StringPool {
     if (key.length > MAX_SHARED_JSON) return { v, leaf: false };
     const known = this.objects.get(key);
     if (known !== undefined) return { v: known, leaf: true };
-    if (this.objects.size >= MAX_SHARED) this.objects = new Map();
+    if (this.objects.size >= MAX_SHARED_OBJECTS) this.objects = new Map();
     this.objects.set(key, Object.freeze(v));
     return { v, leaf: true };
   }

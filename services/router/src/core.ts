@@ -48,7 +48,6 @@ export class RouterCore {
   /** Near-duplicates grouped into stories, fed by every mention this replica sees (its own and the spike watch's). */
   readonly stories = new StoryIndex();
   private owned = new Set<number>();
-  private readonly partitionCache = new Map<string, number>();
   private live = false;
   /** Incidents the topic says are open as of the rebuild; those the replayed detectors do not see are downgraded. */
   private readonly openBefore = new Map<string, Incident>();
@@ -85,15 +84,7 @@ export class RouterCore {
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */
-  readonly owns: Owns = (mentionId) => {
-    let p = this.partitionCache.get(mentionId);
-    if (p === undefined) {
-      p = this.options.partitionOf(mentionId);
-      if (this.partitionCache.size > 50_000) this.partitionCache.clear();
-      this.partitionCache.set(mentionId, p);
-    }
-    return this.owned.has(p);
-  };
+  readonly owns: Owns = (mentionId) => this.owned.has(this.options.partitionOf(mentionId));
 
   /**
    * Whether a snapshot of this case on router.cases is our own echoing back, which step ignores (only a close matters
