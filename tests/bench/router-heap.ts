@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (router memory part): what the router keeps in memory in a burst, without Kafka or Elasticsearch.
  * The router's functional core is fed classified mentions in batches, its own records echoed back as the service's
- * consumers would, every claim granted, a tick each simulated second; the V8 heap is read after a full GC. Two bursts:
+ * consumers would (each mention parsed from JSON and validated, once for the spike watch and once for routing), every claim granted, a tick each simulated second; the V8 heap is read after a full GC. Two bursts:
  * short posts (the demo's, made distinct) and posts of 19,000 characters (the schema allows 20,000), which the
  * backlog's memory bound (queue.maxCaseBytes) must hold. Writes bench/results/router-memory.md.
  *   npx tsx --expose-gc tests/bench/router-heap.ts [--snapshot out.heapsnapshot]   (largest kinds of object)
@@ -10,7 +10,8 @@ import { writeHeapSnapshot } from 'node:v8';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { ClassifiedMention } from '@chorus/schemas';
+import { ClassifiedMentionEvent, type ClassifiedMention } from '@chorus/schemas';
+import { makeEnvelope } from '@chorus/service-kit';
 import { classify, loadModel, type ClassifierModel } from '@chorus/classifier';
 import { RouterCore, type Effect, type RouterInput } from '../../services/router/src/core';
 import { DEFAULT_POLICY } from '../../services/router/src/policy';
@@ -20,6 +21,8 @@ import { mention } from '../faults/harness';
 
 const ROOT = join(__dirname, '..', '..');
 const BATCH = 100;
+/** A mention as the router's consumers get it: its own copy, parsed from JSON and validated (the watch and the worker read it apart). */
+const viaKafka = (m: ClassifiedMention): ClassifiedMention => ClassifiedMentionEvent.parse(JSON.parse(JSON.stringify(makeEnvelope('mention.classified', 'bench', m)))).data;
 const WORDS = ['my', 'flight', 'was', 'cancelled', 'and', 'nobody', 'answers', 'the', 'phone', 'again', 'today'];
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (b: number) => (b / 1048576).toFixed(1);
@@ -73,8 +76,8 @@ function burst(model: ClassifierModel, what: string, n: number, chars: number): 
       const raw = { ...m, text, id: `m_${i.toString(16).padStart(32, '0')}`, receivedAt: new Date(at).toISOString(), createdAt: new Date(at - 1000).toISOString() } as unknown as ClassifiedMention;
       batch.push({ ...raw, classification: classify(raw, model, { now: new Date(at) }) });
     }
-    for (const m of batch) feed({ kind: 'observe', mention: m, at: new Date(at) });
-    feed({ kind: 'mentions', mentions: batch, at: new Date(at) });
+    for (const m of batch) feed({ kind: 'observe', mention: viaKafka(m), at: new Date(at) });
+    feed({ kind: 'mentions', mentions: batch.map(viaKafka), at: new Date(at) });
     at += 1000 * (BATCH / 2000); // 2,000 mentions/s of simulated time
     if (first % 2000 === 0) feed({ kind: 'tick', at: new Date(at) });
   }

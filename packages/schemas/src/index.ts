@@ -18,3 +18,4 @@ export * from './source.js';
 export * from './taxonomy.js';
 export * from './topics.js';
 export * from './webhook.js';
+export * from './extend.js';

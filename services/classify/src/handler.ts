@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import type { ClassifiedMention, RawMention, SentimentLabel } from '@chorus/schemas';
+import { extend, type ClassifiedMention, type RawMention, type SentimentLabel } from '@chorus/schemas';
 import { jsonMessage, makeEnvelope, type DecodedRecord, type PoisonedRecord } from '@chorus/service-kit';
 import { classify, scoreRisk, type ClassifierModel } from '@chorus/classifier';
 import type { VelocityTracker } from './velocity.js';
@@ -30,7 +30,7 @@ export function classifyBatch(
         const c = classification;
         c.risk = scoreRisk(c.signals, c.sentiment.score, c.topics, model.topics.sensitive, { followers: r.data.author.followers, velocity: v });
       }
-      const out: ClassifiedMention = { ...r.data, classification };
+      const out: ClassifiedMention = extend(r.data, { classification });
       sentiments.push(classification.sentiment.label);
       messages.push(jsonMessage(r.data.id, makeEnvelope('mention.classified', service, out, now)));
       sources.push(r);

@@ -1,4 +1,4 @@
-import type { AssignmentEvent, ClassifiedMention, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
+import { extend, type AssignmentEvent, type ClassifiedMention, type Expert, type Incident, type RoutedMention, type RouterCase } from '@chorus/schemas';
 import type { ClaimOutcome, ClaimRequest, Effect, RouterInput } from './core-io.js';
 import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from './engine.js';
 import type { RoutingPolicy } from './policy.js';
@@ -80,7 +80,7 @@ export class RouterCore {
   /** The mention with its story (the same id for every copy, retweet or syndication of one text). */
   private withStory(m: ClassifiedMention): ClassifiedMention {
     const { storyId } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
-    return m.storyId === storyId ? m : { ...m, storyId };
+    return m.storyId === storyId ? m : extend(m, { storyId });
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */

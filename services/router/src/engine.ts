@@ -1,4 +1,4 @@
-import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, Priority, RouterCase } from '@chorus/schemas';
+import { extend, type AssignmentEvent, type ClassifiedMention, type CrisisPage, type Expert, type Incident, type Priority, type RouterCase } from '@chorus/schemas';
 import { caseBytes, casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
 import { StringPool } from './compact.js';
@@ -75,7 +75,7 @@ export class RoutingEngine {
     }
     if (spike && this.policy.spikes.routeToCrisis && !this.state.assignmentOf(mention.id)) {
       const routing = spikeRouting(mention, spike, this.policy, now);
-      out.routed.push({ ...mention, routing });
+      out.routed.push(extend(mention, { routing }));
       this.page(out, mention, routing.severity ?? 5, now);
       return out;
     }
@@ -130,7 +130,7 @@ export class RoutingEngine {
         }
         this.close(id);
         const routing = spikeRouting(c.mention, inc, this.policy, now);
-        out.routed.push({ ...c.mention, routing });
+        out.routed.push(extend(c.mention, { routing }));
         this.page(out, c.mention, routing.severity ?? 5, now);
       }
     }
@@ -422,7 +422,7 @@ export class RoutingEngine {
   }
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {
-    out.routed.push({ ...mention, routing: outcome.routing });
+    out.routed.push(extend(mention, { routing: outcome.routing }));
     if (outcome.routing.decision === 'crisis') this.page(out, mention, outcome.routing.severity ?? 5, now);
     if (outcome.offer) {
       this.state.apply(outcome.offer, mention.author.handle);

@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { MentionListQuery, MentionView, RoutedMention } from '@chorus/schemas';
+import { extend, type MentionListQuery, type MentionView, type RoutedMention } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { getDoc } from './versioned.js';
@@ -25,7 +25,8 @@ export async function indexMentions(es: Client, index: string, mentions: RoutedM
     const before = stored.get(m.id)?.routing;
     const keep = before && before.assignmentId !== undefined && before.assignmentId === m.routing.assignmentId;
     // Every indexed mention has a story (its own when it has no copies): the crisis queue collapses on it.
-    return { ...m, storyId: m.storyId ?? m.id, ...(keep ? { routing: before } : {}), indexedAt };
+    const storyId = m.storyId ?? m.id;
+    return keep ? extend(m, { storyId, routing: before, indexedAt }) : extend(m, { storyId, indexedAt });
   });
   const operations = views.flatMap((v) => [{ index: { _index: index, _id: v.id } }, v]);
   const res = await es.bulk({ operations, refresh });
