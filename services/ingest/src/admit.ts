@@ -1,5 +1,5 @@
 import { preparePost, type QueryMatcher } from '@chorus/queries';
-import { isErased, MentionInput, mentionId, type RawMention, type Source } from '@chorus/schemas';
+import { extend, isErased, MentionInput, mentionId, type RawMention, type Source } from '@chorus/schemas';
 import { normalise } from './batch.js';
 import type { FetchedPost, Malformed } from './connectors/types.js';
 
@@ -34,7 +34,7 @@ export function admit(source: Source, posts: FetchedPost[], receivedAt: string, 
     const id = mentionId(m.source, m.sourceId);
     if (seen.has(id)) continue;
     seen.add(id);
-    mentions.push({ ...normalise(m, id, source.brand, receivedAt), fetchedBy: { source: source.id, queries } });
+    mentions.push(extend(normalise(m, id, source.brand, receivedAt), { fetchedBy: { source: source.id, queries } }));
   }
   return { mentions, rejected, matched, erased: dropped };
 }
