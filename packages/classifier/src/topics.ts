@@ -38,7 +38,10 @@ export function compileTaxonomy(taxonomy: Taxonomy): TopicMatcher {
       }
       const stem = PorterStemmer.stem(k.toLowerCase());
       const list = byStem.get(stem) ?? [];
-      list.push({ topic: topic.id, keyword: k });
+      // Keywords of one topic that share a stem ("cancelled", "canceled", "cancellation") are one keyword: a post's
+      // word is evidence once, however many spellings the taxonomy lists. (Counted three times, one "cancelled" made
+      // "delays" outweigh "elite status" and "money back".)
+      if (!list.some((e) => e.topic === topic.id)) list.push({ topic: topic.id, keyword: k });
       byStem.set(stem, list);
     }
     for (const p of topic.phrases) {
