@@ -8,6 +8,7 @@ export const DOMAIN_VALENCE: Record<string, number> = {
   rude: -3, unhelpful: -2, useless: -3, broken: -2, refund: -1, overbooked: -2, overcharged: -3, scam: -3,
   waiting: -1, hold: -1, lost: -2, missing: -2, damaged: -2, dirty: -2, cramped: -2, unacceptable: -3, worst: -3,
   nightmare: -3, ridiculous: -3, joke: -2, disgrace: -3, pathetic: -3, incompetent: -3, ignored: -2, smh: -2,
+  shambolic: -3, shambles: -3, farce: -3, fiasco: -3, omnishambles: -3,
   fail: -2, fails: -2, wtf: -3, ugh: -2, meh: -1, crashed: -2, crashes: -2, glitch: -2, bug: -1, outage: -3,
   friendly: 2, helpful: 2, smooth: 2, seamless: 2, comfy: 2, comfortable: 2, ontime: 2, kudos: 3, shoutout: 2,
   thx: 2, ty: 2, lovely: 3, legend: 3, legends: 3, superb: 3, stellar: 3, flawless: 3, painless: 2, quick: 1,

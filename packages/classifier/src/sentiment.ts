@@ -44,9 +44,10 @@ const SITUATIONS: RegExp[] = [
   /\bno (?:one|body) (?:answers|answered|is answering|picks up|picked up|responds|responded|helps|helped|cares)\b/i,
   /\bthanks? (?:you )?for (?:the |your )?(?:canned|automated|generic|scripted|copy[- ]?(?:and[- ])?paste[d]?|useless|non[- ]?answer|form|robotic|auto)\w*\b/i,
   /\b(?:help(?: (?:me|us|please))?|please help|sos)\s*!{2,}/i,
+  /\b(?:you|u) owe (?:us|me|everyone|your customers) (?:an? )?(?:explanation|apology|answer|refund)\b/i,
 ];
 // Words one of the situations needs: a post with none of them skips the patterns (most posts).
-const SITUATION_CUES = new Set(['hold', 'holding', 'waiting', 'waited', 'wait', 'stuck', 'stranded', 'trapped', 'delayed', 'late', 'delay', 'queue', 'queued', 'queuing', 'line', 'still', 'never', 'yet', "haven't", 'havent', "hasn't", 'hasnt', "didn't", 'didnt', "can't", 'cant', 'cannot', "couldn't", 'couldnt', 'unable', 'one', 'body', 'thanks', 'thank', 'help', 'sos', 'hours', 'hour', 'hrs', 'hr', 'minutes', 'mins', 'days', 'weeks', 'months']);
+const SITUATION_CUES = new Set(['hold', 'holding', 'waiting', 'waited', 'wait', 'stuck', 'stranded', 'trapped', 'delayed', 'late', 'delay', 'queue', 'queued', 'queuing', 'line', 'still', 'never', 'yet', "haven't", 'havent', "hasn't", 'hasnt', "didn't", 'didnt', "can't", 'cant', 'cannot', "couldn't", 'couldnt', 'unable', 'one', 'body', 'thanks', 'thank', 'help', 'sos', 'hours', 'hour', 'hrs', 'hr', 'minutes', 'mins', 'days', 'weeks', 'months', 'owe']);
 const SITUATION_VALUE = -2.5;
 
 function situation(tokens: Token[], text: string): string | undefined {
