@@ -253,3 +253,17 @@ test('the multi-brand example scenario has several brands, time zones, a shared 
   const burst = s.mentions.filter((m) => m.mention.createdAt.startsWith('2026-11-18T02:') && m.mention.brand === 'aurora-air');
   expect(burst.length).toBeGreaterThanOrEqual(100);
 });
+
+test("the multi-brand example meets the issue's bar with the shipped classifier: brand 1.00, skill and crisis recall ≥ 0.95, crisis for crises only, one incident for the burst within 60 s", () => {
+  const { result: r, lines } = simulate(readScenario(scenarioFiles(resolveScenarioDir('examples/multi-brand', join(__dirname, '..')))));
+  expect(r.brandMatchRate).toBe(1);
+  expect(r.skillMatchWhileSkilledOnShift.rate).toBeGreaterThanOrEqual(0.95);
+  expect(r.crisisRecall.rate).toBeGreaterThanOrEqual(0.95);
+  expect(r.routineInCrisis.total).toBe(0);
+  expect(r.capacityViolations).toBe(0);
+  expect(r.duplicateAssignments).toBe(0);
+  expect(r.neverOfferedWhileSkilledOnShift).toBe(0);
+  expect(r.incidents).toHaveLength(1);
+  const burst = lines.filter((l) => l.incidentId !== null).map((l) => Date.parse(l.times.arrivedAt));
+  expect(Date.parse(r.incidents[0]!.openedAt) - Math.min(...burst)).toBeLessThanOrEqual(60_000);
+}, 60_000);
