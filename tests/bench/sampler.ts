@@ -26,6 +26,8 @@ function machineCpu(): { busy: number; total: number } {
 export interface ProcRow {
   name: string;
   cpuPercent: number;
+  /** CPU time the process used over the phase (user + system). */
+  cpuSeconds: number;
   maxRssMb: number;
   maxHeapMb: number;
   maxExternalMb: number;
@@ -69,9 +71,10 @@ export function sampler(p: Pipeline) {
       return [...p.services].map(([name, s]) => {
         const x = readProc(s.proc.pid!);
         const s0 = start.get(name);
-        const cpuPercent = x && s0 ? Math.round(((x.cpu - s0.cpu) / ((Date.now() - s0.at) / 1000)) * 100) : 0;
+        const cpuSeconds = x && s0 ? x.cpu - s0.cpu : 0;
+        const cpuPercent = x && s0 ? Math.round((cpuSeconds / ((Date.now() - s0.at) / 1000)) * 100) : 0;
         const mb = (m: Map<string, number>) => Math.round((m.get(name) ?? 0) / 2 ** 20);
-        return { name, cpuPercent, maxRssMb: mb(maxRss), maxHeapMb: mb(maxHeap), maxExternalMb: mb(maxExternal) };
+        return { name, cpuPercent, cpuSeconds, maxRssMb: mb(maxRss), maxHeapMb: mb(maxHeap), maxExternalMb: mb(maxExternal) };
       });
     },
   };
