@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { ClassifiedMentionEvent, DeadLetterEvent, mentionId, topicName } from '@chorus/schemas';
 import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildClassify } from '../../services/classify/src/app';
-import { loadModel } from '@chorus/classifier';
+import { loadModelSet } from '@chorus/classifier';
 import { collect, createTopics, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
 const prefix = uniquePrefix('classify');
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => producer.disconnect());
 
 test('classifies mentions.raw into mentions.classified; poison messages go to the dead-letter topic and consumption goes on', async () => {
-  const app = buildClassify({ kafka, producer, logger, registry: new Registry(), model: loadModel(), topicPrefix: prefix.topics, groupId: `${prefix.topics}classify`, concurrency: 2, service: 'chorus-classify' });
+  const app = buildClassify({ kafka, producer, logger, registry: new Registry(), models: loadModelSet({}), topicPrefix: prefix.topics, groupId: `${prefix.topics}classify`, concurrency: 2, service: 'chorus-classify' });
   const rawTopic = topicName('mentionsRaw', prefix.topics);
   const a = raw('c1', 'My bag is lost and nobody answers the phone. Terrible!');
   const b = raw('c2', 'Thank you for the lovely flight ❤️');
@@ -67,22 +67,30 @@ test('classifies mentions.raw into mentions.classified; poison messages go to th
   }
 });
 
-test('a new taxonomy takes effect without a restart', async () => {
-  const app = buildClassify({ kafka, producer, logger, registry: new Registry(), model: loadModel(), topicPrefix: prefix.topics, groupId: `${prefix.topics}classify-reload`, concurrency: 1, service: 'chorus-classify' });
+test("a new taxonomy takes effect without a restart, and a brand with its own folder is classified with its own taxonomy", async () => {
+  const app = buildClassify({ kafka, producer, logger, registry: new Registry(), models: loadModelSet({}), topicPrefix: prefix.topics, groupId: `${prefix.topics}classify-reload`, concurrency: 1, service: 'chorus-classify' });
   const { writeFileSync, mkdtempSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const file = join(mkdtempSync(join(tmpdir(), 'tax-')), 'tax.json');
   writeFileSync(file, JSON.stringify({ version: 'reloaded', topics: [{ id: 'snacks', name: 'Snacks', keywords: ['pretzels'] }] }));
-  app.setModel(loadModel(file));
+  const brands = mkdtempSync(join(tmpdir(), 'brands-'));
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(brands, 'bank-one'));
+  writeFileSync(join(brands, 'bank-one', 'taxonomy.json'), JSON.stringify({ version: 'bank-1', topics: [{ id: 'cards', name: 'Cards', keywords: ['card'] }] }));
+  app.setModels(loadModelSet({ taxonomyFile: file }, brands));
   const m = raw('c3', 'The pretzels on board are great');
-  await producer.send({ topic: topicName('mentionsRaw', prefix.topics), acks: -1, messages: [jsonMessage(m.id, makeEnvelope('mention.raw', 'test', m))] });
+  const bank = { ...raw('c4', 'My card was blocked again, and the pretzels are gone'), brand: 'bank-one' };
+  await producer.send({ topic: topicName('mentionsRaw', prefix.topics), acks: -1, messages: [m, bank].map((x) => jsonMessage(x.id, makeEnvelope('mention.raw', 'test', x))) });
   const out = await collect(kafkaClient(), topicName('mentionsClassified', prefix.topics));
   await app.worker.start();
   try {
     const got = await waitFor(() => out.messages.map((x) => ClassifiedMentionEvent.parse(x.value).data).find((x) => x.id === m.id), 60_000, 'the reloaded classification');
     expect(got.classification.topics[0]?.id).toBe('snacks');
     expect(got.classification.model.version).toContain('reloaded');
+    const gotBank = await waitFor(() => out.messages.map((x) => ClassifiedMentionEvent.parse(x.value).data).find((x) => x.id === bank.id), 60_000, "the bank's classification");
+    expect(gotBank.classification.topics.map((t) => t.id)).toEqual(['cards']);
+    expect(gotBank.classification.model.version).toContain('taxonomy.bank-1');
   } finally {
     await app.worker.stop();
     await out.stop();

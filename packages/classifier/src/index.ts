@@ -12,3 +12,4 @@ export { trainLinear, LinearModel, DEFAULT_TRAIN, type TrainOptions } from './mo
 export { loadArtifact, saveArtifact, toArtifact, fromArtifact, sha256File, type Provenance } from './model/artifact.js';
 export { evaluate, type EvalMetrics } from './model/metrics.js';
 export { seededRandom } from './random.js';
+export { loadModelSet, brandModelFiles, type ModelSet } from './model-set.js';

@@ -39,6 +39,7 @@ export const ApiEnv = BaseEnv.extend(KafkaEnv.shape).extend(ApiKeysEnv.shape).ex
   ERASURE_GROUP_ID: z.string().optional().describe('Erasure worker consumer group; default: KAFKA_TOPIC_PREFIX + "chorus-api-erasure"'),
   TAXONOMY_FILE: z.string().optional().describe('The topic taxonomy classify uses (same variable); expert skills must be its topic ids. Default packages/classifier/taxonomy/default.json'),
   TOPIC_MODEL_FILE: z.string().optional().describe('The trained topic model classify uses (same variable): its labels are topics too'),
+  BRAND_MODELS_DIR: z.string().optional().describe("classify's brand folders (same variable): a brand with its own taxonomy.json (and topic-model.json) has its own topics"),
   ROUTING_POLICY_FILE: z.string().optional().describe('The router\'s policy (same variable): its generalist skill is a valid skill'),
   SKILL_CHECK: z.enum(['on', 'off']).default('on').describe('on: an expert saved with a skill or excluded topic outside that vocabulary is refused (400 validation_failed)'),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(0).default(1000).describe('First retry delay; doubles each attempt'),

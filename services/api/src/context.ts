@@ -23,7 +23,7 @@ export interface ApiContext {
   /** Timeouts and retries for webhook deliveries made by the API itself (ping, redeliver); defaults when absent. */
   webhookDelivery?: DeliveryOptions;
   /** The topic vocabulary expert skills are checked against (GET /v1/topics); absent, skills are not checked. */
-  vocabulary?: () => Vocabulary;
+  vocabulary?: (brand?: string) => Vocabulary;
   /** Tells this replica's dispatcher that subscriptions changed. */
   onWebhooksChanged?: () => Promise<void>;
 }

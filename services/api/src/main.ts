@@ -13,7 +13,7 @@ import { parseRetentionRules } from './retention/plan.js';
 import { scheduleRetention, type RetentionStatus } from './retention/run.js';
 import { alignStreamRetention, streamRetentionMs } from './retention/topics.js';
 import { StreamHub } from './stream.js';
-import { DEFAULT_TAXONOMY_FILE, watchedVocabulary } from './vocabulary.js';
+import { DEFAULT_TAXONOMY_FILE, watchedVocabularies } from './vocabulary.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 
 const SERVICE = 'chorus-api';
@@ -23,7 +23,7 @@ runMain(undefined, async () => {
   const logger = createLogger(SERVICE, config.LOG_LEVEL);
   const registry = createRegistry(SERVICE);
   // Read at boot, so a broken taxonomy, model or policy file stops the API here rather than on the first expert saved.
-  const vocabulary = watchedVocabulary({ taxonomyFile: config.TAXONOMY_FILE ?? DEFAULT_TAXONOMY_FILE, topicModelFile: config.TOPIC_MODEL_FILE, policyFile: config.ROUTING_POLICY_FILE });
+  const vocabulary = watchedVocabularies({ taxonomyFile: config.TAXONOMY_FILE ?? DEFAULT_TAXONOMY_FILE, topicModelFile: config.TOPIC_MODEL_FILE, policyFile: config.ROUTING_POLICY_FILE }, config.BRAND_MODELS_DIR);
   const es = new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 30_000, maxRetries: 3 });
   const indices = await ensureIndices(es, config.ES_INDEX_PREFIX, config.ES_INDEX_REPLICAS);
 

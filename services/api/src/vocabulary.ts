@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { Taxonomy, topicKey, type TopicInfo, type TopicVocabulary } from '@chorus/schemas';
 
@@ -79,6 +80,43 @@ export function watchedVocabulary(files: VocabularyFiles): () => Vocabulary {
     }
     return current;
   };
+}
+
+/**
+ * The vocabulary of each brand: a brand with its own folder under the brands directory (classify's BRAND_MODELS_DIR:
+ * `<brand>/taxonomy.json`, `<brand>/topic-model.json`) has its own; any other brand the deployment's. Each is watched
+ * as above; a brand folder added later is found on the next call.
+ */
+export function watchedVocabularies(defaults: VocabularyFiles, brandsDir?: string): (brand?: string) => Vocabulary {
+  const base = watchedVocabulary(defaults);
+  const byBrand = new Map<string, () => Vocabulary>();
+  return (brand) => {
+    if (!brand || !brandsDir) return base();
+    const taxonomyFile = join(brandsDir, brand, 'taxonomy.json');
+    if (!existsSync(taxonomyFile)) return base();
+    let v = byBrand.get(brand);
+    if (!v) {
+      const model = join(brandsDir, brand, 'topic-model.json');
+      v = watchedVocabulary({ taxonomyFile, topicModelFile: existsSync(model) ? model : undefined, policyFile: defaults.policyFile });
+      byBrand.set(brand, v);
+    }
+    return v();
+  };
+}
+
+/** The topics of several vocabularies (an expert serving several brands may hold a skill of any of theirs). */
+export function unionOf(vocabularies: Vocabulary[]): Vocabulary {
+  if (vocabularies.length === 1) return vocabularies[0]!;
+  const topics: TopicInfo[] = [];
+  const seen = new Set<string>();
+  for (const v of vocabularies) {
+    for (const t of v.topics) {
+      if (seen.has(topicKey(t.id))) continue;
+      seen.add(topicKey(t.id));
+      topics.push(t);
+    }
+  }
+  return { version: [...new Set(vocabularies.map((v) => v.version))].join(' | '), generalist: vocabularies[0]?.generalist ?? 'general', topics };
 }
 
 export interface SkillProblem {

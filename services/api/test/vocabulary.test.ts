@@ -1,8 +1,8 @@
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unitApi } from './unit-api';
-import { DEFAULT_TAXONOMY_FILE, readVocabulary, unknownTopics, watchedVocabulary } from '../src/vocabulary';
+import { DEFAULT_TAXONOMY_FILE, readVocabulary, unionOf, unknownTopics, watchedVocabularies, watchedVocabulary } from '../src/vocabulary';
 
 const dir = mkdtempSync(join(tmpdir(), 'chorus-vocabulary-'));
 const file = (name: string, json: unknown): string => {
@@ -79,5 +79,31 @@ describe('saving an expert', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ generalist: 'general' });
     expect(res.json().topics.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(['baggage', 'general']));
+  });
+});
+
+describe('one taxonomy per brand (BRAND_MODELS_DIR)', () => {
+  const brands = mkdtempSync(join(tmpdir(), 'chorus-brands-'));
+  mkdirSync(join(brands, 'bank-one'));
+  writeFileSync(join(brands, 'bank-one', 'taxonomy.json'), JSON.stringify({ version: 'bank-1', topics: [{ id: 'cards', name: 'Cards', keywords: ['card'] }] }));
+  const vocabulary = watchedVocabularies({ taxonomyFile: DEFAULT_TAXONOMY_FILE }, brands);
+  const api = (): ReturnType<typeof unitApi> => unitApi({ vocabulary });
+  const expert = (brandList: string[], skills: Record<string, number>) => ({ id: 'ana', name: 'Ana', team: 't', brands: brandList, skills, languages: ['en'], timeZone: 'Europe/Paris', workingHours: [], capacity: 3, status: 'pilot' });
+
+  test("a brand with its own folder has its own topics; any other brand the deployment's", async () => {
+    expect(vocabulary('bank-one').topics.map((t) => t.id)).toEqual(['cards', 'general']);
+    expect(vocabulary('skylark').topics.map((t) => t.id)).toContain('baggage');
+    const res = await (await api()).inject('/v1/topics?brand=bank-one');
+    expect(res.json()).toMatchObject({ version: 'bank-1', topics: [{ id: 'cards' }, { id: 'general' }] });
+    expect((await (await api()).inject('/v1/topics?brand=Not A Slug')).statusCode).toBe(400);
+  });
+
+  test("an expert's skills are checked against their brands' taxonomies (any of them)", async () => {
+    const bad = await (await api()).inject({ method: 'POST', url: '/v1/experts', payload: expert(['bank-one'], { cards: 4, baggage: 3 }) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'skills.baggage' }] });
+    // Serving both brands, a skill of either is one.
+    expect(unknownTopics(unionOf([vocabulary('bank-one'), vocabulary('skylark')]), { skills: { cards: 4, baggage: 3 }, excludedTopics: [] })).toEqual([]);
+    expect(unknownTopics(unionOf([vocabulary('bank-one'), vocabulary('skylark')]), { skills: { crypto: 4 }, excludedTopics: [] })).toHaveLength(1);
   });
 });

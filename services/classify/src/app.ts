@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { RawMentionEvent, topicName, type RawMention } from '@chorus/schemas';
 import { counter, createHttpServer, createWorker, sendChunked, type ChorusProducer, type Logger, type Worker } from '@chorus/service-kit';
-import type { ClassifierModel } from '@chorus/classifier';
+import type { ModelSet } from '@chorus/classifier';
 import { classifyBatch } from './handler.js';
 import { VelocityTracker } from './velocity.js';
 
@@ -12,7 +12,7 @@ export interface ClassifyDeps {
   producer: ChorusProducer | Producer;
   logger: Logger;
   registry: Registry;
-  model: ClassifierModel;
+  models: ModelSet;
   topicPrefix: string;
   groupId: string;
   concurrency: number;
@@ -23,13 +23,13 @@ export interface ClassifyDeps {
 export interface ClassifyApp {
   http: FastifyInstance;
   worker: Worker;
-  /** Swaps the model used for the next batch (taxonomy reload without a restart). */
-  setModel(model: ClassifierModel): void;
+  /** Swaps the models used from the next batch (taxonomy reload without a restart). */
+  setModels(models: ModelSet): void;
 }
 
 /** The classify worker (mentions.raw → mentions.classified) and its health/metrics server. */
 export function buildClassify(deps: ClassifyDeps): ClassifyApp {
-  let model = deps.model;
+  let models = deps.models;
   const now = deps.now ?? (() => new Date());
   const velocity = new VelocityTracker();
   const outTopic = topicName('mentionsClassified', deps.topicPrefix);
@@ -43,7 +43,7 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
     partitionsConsumedConcurrently: deps.concurrency,
     handle: async (records) => {
       const at = now();
-      const { messages, sources, poisoned, sentiments } = classifyBatch(records, model, velocity, deps.service, at);
+      const { messages, sources, poisoned, sentiments } = classifyBatch(records, (brand) => models.for(brand), velocity, deps.service, at);
       // A backlog of any length goes out in requests the broker takes; a record it can never take is dead-lettered.
       const refused = messages.length > 0 ? await sendChunked(deps.producer, [{ topic: outTopic, messages }]) : [];
       for (const r of refused) {
@@ -65,5 +65,5 @@ export function buildClassify(deps: ClassifyDeps): ClassifyApp {
     },
   });
 
-  return { http, worker, setModel: (m) => (model = m) };
+  return { http, worker, setModels: (m) => (models = m) };
 }

@@ -10,7 +10,7 @@ import type { VelocityTracker } from './velocity.js';
  */
 export function classifyBatch(
   records: DecodedRecord<RawMention>[],
-  model: ClassifierModel,
+  modelFor: (brand: string) => ClassifierModel,
   velocity: VelocityTracker,
   service: string,
   now: Date,
@@ -21,6 +21,8 @@ export function classifyBatch(
   const sentiments: SentimentLabel[] = [];
   for (const r of records) {
     try {
+      // Each brand's own taxonomy and models (a brand without its own uses the deployment's).
+      const model = modelFor(r.data.brand);
       const classification = classify(r.data, model, { now });
       const topic = classification.topics[0]?.id ?? 'other';
       // Event time: a replay or a backfill of the same mentions gives the same velocity, hence the same risk.

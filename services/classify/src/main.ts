@@ -2,7 +2,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { hostname } from 'node:os';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { buildClassify } from './app.js';
-import { loadModel } from '@chorus/classifier';
+import { loadModelSet } from '@chorus/classifier';
 import { loadConfig } from './config.js';
 
 const SERVICE = 'chorus-classify';
@@ -12,7 +12,7 @@ runMain(undefined, async () => {
   const logger = createLogger(SERVICE, config.LOG_LEVEL);
   const registry = createRegistry(SERVICE);
   const files = { taxonomyFile: config.TAXONOMY_FILE, sentimentModelFile: config.SENTIMENT_MODEL_FILE, topicModelFile: config.TOPIC_MODEL_FILE };
-  const model = loadModel(files);
+  const models = loadModelSet(files, config.BRAND_MODELS_DIR);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
@@ -26,7 +26,7 @@ runMain(undefined, async () => {
     producer,
     logger,
     registry,
-    model,
+    models,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     groupId: config.CLASSIFY_GROUP_ID ?? `${config.KAFKA_TOPIC_PREFIX}chorus-classify`,
     concurrency: config.CLASSIFY_CONCURRENCY,
@@ -36,15 +36,16 @@ runMain(undefined, async () => {
   // A changed model or taxonomy file, or SIGHUP, reloads without a restart; a broken file keeps the running model.
   const reload = (why: string) => {
     try {
-      const next = loadModel(files);
-      app.setModel(next);
-      logger.info({ why, version: next.version }, 'model reloaded');
+      const next = loadModelSet(files, config.BRAND_MODELS_DIR);
+      app.setModels(next);
+      logger.info({ why, version: next.default.version, brands: [...next.brands.keys()] }, 'models reloaded');
     } catch (err) {
       logger.error({ err, why }, 'model reload failed; keeping the current model');
     }
   };
   process.on('SIGHUP', () => reload('SIGHUP'));
-  const watched = [config.TAXONOMY_FILE, config.SENTIMENT_MODEL_FILE, config.TOPIC_MODEL_FILE].filter((f): f is string => Boolean(f));
+  // The files read at boot (a brand folder added later is read on SIGHUP).
+  const watched = models.files;
   if (config.MODEL_WATCH_MS > 0) {
     for (const f of watched) watchFile(f, { interval: config.MODEL_WATCH_MS, persistent: false }, (cur, prev) => cur.mtimeMs !== prev.mtimeMs && reload(`${f} changed`));
   }
@@ -59,5 +60,5 @@ runMain(undefined, async () => {
 
   await app.worker.start();
   const address = await app.http.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ address, model: model.version }, 'classify running');
+  logger.info({ address, model: models.default.version, brands: [...models.brands.keys()] }, 'classify running');
 });

@@ -20,7 +20,7 @@ import type { ApiContext } from '../context.js';
 import { countOpen, expertAssignments } from '../es/assignments.js';
 import { getExpert, listExperts } from '../es/experts.js';
 import { getMentions } from '../es/mentions.js';
-import { unknownTopics } from '../vocabulary.js';
+import { unionOf, unknownTopics } from '../vocabulary.js';
 
 const ListQuery = z.object({
   team: z.string().optional(),
@@ -63,7 +63,9 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   /** Before any lookup: a skill no mention can carry is the caller's mistake, whatever the index holds. */
   function checkTopics(input: z.output<typeof ExpertInput>): void {
-    const problems = ctx.vocabulary ? unknownTopics(ctx.vocabulary(), input) : [];
+    // Each brand has its own taxonomy: a skill is one if any of the expert's brands classifies it.
+    const vocabulary = ctx.vocabulary;
+    const problems = vocabulary ? unknownTopics(unionOf(input.brands.length > 0 ? input.brands.map((b) => vocabulary(b)) : [vocabulary()]), input) : [];
     if (problems.length) throw new ChorusError('validation_failed', `${problems.length} skill(s) or excluded topic(s) are not topics Chorus classifies`, { errors: problems });
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { Problem, TopicVocabulary } from '@chorus/schemas';
+import { z } from 'zod';
+import { Problem, Slug, TopicVocabulary } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import type { ApiContext } from '../context.js';
 
@@ -10,12 +11,13 @@ export function topicRoutes(app: FastifyInstance, ctx: ApiContext): void {
     schema: {
       tags: ['experts'],
       summary: 'The topic vocabulary',
-      description: 'The topic ids an expert\'s skills and excluded topics are written in: the taxonomy classify runs with, its trained topic model\'s labels, and the routing policy\'s generalist skill.',
-      response: { 200: TopicVocabulary, 404: Problem },
+      description: 'The topic ids an expert\'s skills and excluded topics are written in: the taxonomy classify runs with, its trained topic model\'s labels, and the routing policy\'s generalist skill. With `brand`, that brand\'s own taxonomy when it has one (BRAND_MODELS_DIR), else the deployment\'s.',
+      querystring: z.object({ brand: Slug.optional().describe('A brand slug') }),
+      response: { 200: TopicVocabulary, 400: Problem, 404: Problem },
     },
-    handler: async () => {
+    handler: async (request) => {
       if (!ctx.vocabulary) throw new ChorusError('not_found', 'this API is not configured with a topic vocabulary');
-      return ctx.vocabulary();
+      return ctx.vocabulary(request.query.brand);
     },
   });
 }
