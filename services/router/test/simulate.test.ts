@@ -267,3 +267,17 @@ test("the multi-brand example meets the issue's bar with the shipped classifier:
   const burst = lines.filter((l) => l.incidentId !== null).map((l) => Date.parse(l.times.arrivedAt));
   expect(Date.parse(r.incidents[0]!.openedAt) - Math.min(...burst)).toBeLessThanOrEqual(60_000);
 }, 60_000);
+
+test("a scenario's brands folder gives a brand its own taxonomy: its mentions are classified, and its experts skilled, in it", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scenario-brands-'));
+  mkdirSync(join(dir, 'brands', 'bank-one'), { recursive: true });
+  writeFileSync(join(dir, 'brands', 'bank-one', 'taxonomy.json'), JSON.stringify({ version: 'bank-1', topics: [{ id: 'cards', name: 'Cards', keywords: ['card'] }] }));
+  const allWeek = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, start: '00:00', end: '24:00' }));
+  const person = (id: string, brand: string, skills: Record<string, number>) => ({ id, name: id, team: 't', brands: [brand], skills, languages: ['en'], timeZone: 'UTC', workingHours: allWeek, capacity: 5, status: 'certified', trainedAt: '2026-01-01T00:00:00.000Z', guidelinesAcceptedAt: '2026-01-01T00:00:00.000Z' });
+  writeFileSync(join(dir, 'experts.json'), JSON.stringify([person('bea', 'bank-one', { cards: 5 }), person('sam', 'skylark', { baggage: 5 })]));
+  writeFileSync(join(dir, 'mentions.jsonl'), [{ id: 'b1', text: 'my card was blocked again and nobody answers the phone, terrible', brand: 'bank-one', created_at: '2026-11-20T10:00:00Z', topic: 'cards' }, { id: 's1', text: 'my bag never arrived, what do I do?', brand: 'skylark', created_at: '2026-11-20T10:01:00Z', topic: 'baggage' }].map((m) => JSON.stringify(m)).join('\n'));
+  const s = readScenario(scenarioFiles(dir));
+  expect(s.mentions.map((m) => m.mention.classification.topics[0]?.id)).toEqual(['cards', 'baggage']);
+  const { lines } = simulate(s);
+  expect(lines.map((l) => l.firstExpert?.id)).toEqual(['bea', 'sam']);
+});

@@ -28,6 +28,7 @@ function main(): void {
       taxonomy: { type: 'string' },
       'topic-model': { type: 'string' },
       'sentiment-model': { type: 'string' },
+      'brand-models': { type: 'string' },
     },
   });
   const none = !values.scenario && !values.experts && !values.mentions;
@@ -40,6 +41,7 @@ function main(): void {
     taxonomy: values.taxonomy,
     topicModel: values['topic-model'],
     sentimentModel: values['sentiment-model'],
+    brandModels: values['brand-models'],
   });
 
   const started = Date.now();

@@ -110,11 +110,12 @@ const RawLine = z
   .passthrough();
 
 /**
- * Mentions JSONL, raw or classified. Raw lines are classified with `model` first. `created_at` or `createdAt` (ISO or
+ * Mentions JSONL, raw or classified. Raw lines are classified with `model` first (or their brand's, given a function). `created_at` or `createdAt` (ISO or
  * "2015-02-24 11:35:52 -0800") sets simulated time. Gold `topic`, `sentiment` and `crisis` are kept for scoring only:
  * routing never sees them. `brand` is read as a slug (brandSlug; "sim" when there is none).
  */
-export function readMentions(file: string, model: ClassifierModel): SimMention[] {
+export function readMentions(file: string, model: ClassifierModel | ((brand: string) => ClassifierModel)): SimMention[] {
+  const modelFor = typeof model === 'function' ? model : () => model;
   const out: SimMention[] = [];
   readFileSync(file, 'utf8')
     .split('\n')
@@ -145,7 +146,7 @@ export function readMentions(file: string, model: ClassifierModel): SimMention[]
         brand: brandSlug(r.brand ?? 'sim') || 'sim',
         ...(r.lang ? { lang: r.lang } : {}),
       };
-      const classification = r.classification ?? classify(base, model, { now: new Date(when) });
+      const classification = r.classification ?? classify(base, modelFor(base.brand), { now: new Date(when) });
       out.push({
         mention: { ...base, classification },
         ...(r.topic ? { goldTopic: r.topic } : {}),

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { loadModel, type ClassifierModel } from '@chorus/classifier';
+import { loadModelSet, type ClassifierModel } from '@chorus/classifier';
 import type { RoutingPolicy } from '../policy.js';
 import { readExperts, readMentions, readPolicy, type SimExpert, type SimMention, type SimulationSettings } from './inputs.js';
 
@@ -12,6 +12,8 @@ export const SCENARIO_FILES = {
   taxonomy: 'taxonomy.json',
   topicModel: 'topic-model.json',
   sentimentModel: 'sentiment-model.json',
+  /** One folder per brand slug with its own taxonomy.json (and models), as classify's BRAND_MODELS_DIR. */
+  brandModels: 'brands',
 } as const;
 
 /** Files given beside (or instead of) a scenario directory; a file given here wins over the directory's. */
@@ -22,6 +24,7 @@ export interface ScenarioFiles {
   taxonomy?: string | undefined;
   topicModel?: string | undefined;
   sentimentModel?: string | undefined;
+  brandModels?: string | undefined;
 }
 
 export interface Scenario {
@@ -62,6 +65,7 @@ export function scenarioFiles(dir: string | undefined, over: ScenarioFiles = {})
     taxonomy: pick(over.taxonomy, SCENARIO_FILES.taxonomy, false),
     topicModel: pick(over.topicModel, SCENARIO_FILES.topicModel, false),
     sentimentModel: pick(over.sentimentModel, SCENARIO_FILES.sentimentModel, false),
+    brandModels: pick(over.brandModels, SCENARIO_FILES.brandModels, false),
   };
 }
 
@@ -69,8 +73,8 @@ export function scenarioFiles(dir: string | undefined, over: ScenarioFiles = {})
 export function readScenario(files: ScenarioFiles): Scenario {
   if (!files.experts || !files.mentions) throw new Error('a scenario needs experts and mentions');
   const { policy, simulation } = readPolicy(files.policy);
-  const model = loadModel({ taxonomyFile: files.taxonomy, topicModelFile: files.topicModel, sentimentModelFile: files.sentimentModel });
+  const models = loadModelSet({ taxonomyFile: files.taxonomy, topicModelFile: files.topicModel, sentimentModelFile: files.sentimentModel }, files.brandModels);
   const experts = readExperts(files.experts, simulation);
-  const mentions = readMentions(files.mentions, model);
-  return { experts, mentions, policy, settings: simulation, model, files };
+  const mentions = readMentions(files.mentions, (brand) => models.for(brand));
+  return { experts, mentions, policy, settings: simulation, model: models.default, files };
 }
