@@ -76,6 +76,8 @@ export function classify(mention: Pick<RawMention, 'text' | 'lang' | 'author'>, 
   const sentiment = model.sentiment && sentimentFeatures ? fromModel(model.sentiment.model, sentimentFeatures, rules, tokens) : sentimentWords().refine(tokens, rules);
   let topics = model.topics.match(tokens);
   if (model.topicModel && topicFeatures) topics = mergeTopics(topics, model.topicModel.model, topicFeatures, tokens, model.topics.sensitive);
+  // The brand's taxonomy says which of its topics are sensitive; the mention carries it, so the router needs no copy.
+  for (const t of topics) if (model.topics.sensitive.has(t.id)) t.sensitive = true;
   const signals = detectSignals(tokens, text, sentiment);
   const risk = scoreRisk(signals, sentiment.score, topics, model.topics.sensitive, { followers: mention.author.followers, velocity: ctx.velocity ?? 0 });
   return {

@@ -26,6 +26,10 @@ export const TopicScore = z.object({
   id: z.string().min(1),
   confidence: z.number().min(0).max(1),
   evidence: z.array(z.string()),
+  sensitive: z
+    .boolean()
+    .optional()
+    .describe("Set when the brand's taxonomy marks the topic sensitive (legal, financial, security, disclosures): the router sends it to the crisis and comms team, whatever the routing policy lists"),
 });
 export type TopicScore = z.infer<typeof TopicScore>;
 

@@ -166,6 +166,7 @@ export const RoutingPolicy = z.object({
           escalation: z.object({ levels: z.array(EscalationLevel).min(1), repeat: z.number().int().min(1).default(2) }),
           slaSeconds: z.object({ p1: z.number().positive(), p2: z.number().positive(), p3: z.number().positive(), p4: z.number().positive() }).partial(),
           ackTimeoutSeconds: z.object({ p1: z.number().positive(), p2: z.number().positive(), p3: z.number().positive(), p4: z.number().positive() }).partial(),
+          adjacentTopics: z.record(z.string(), z.array(z.string())).describe("The topics next to each of the brand's own taxonomy's, for relaxation (instead of adjacentTopics)"),
         })
         .partial()
         .strict(),

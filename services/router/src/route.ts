@@ -76,7 +76,7 @@ export function route(input: RouteInput): RouteOutcome {
   if (c.risk.score >= policy.crisis.riskThreshold) {
     crisisReasons.push({ code: 'risk_above_threshold', message: `risk ${c.risk.score} ≥ ${policy.crisis.riskThreshold}`, weight: c.risk.score });
   }
-  const sensitive = c.topics.filter((t) => sensitiveKeys(policy).has(topicKey(t.id)) && t.confidence >= policy.crisis.sensitiveMinConfidence);
+  const sensitive = c.topics.filter((t) => (t.sensitive === true || sensitiveKeys(policy).has(topicKey(t.id))) && t.confidence >= policy.crisis.sensitiveMinConfidence);
   for (const t of sensitive) crisisReasons.push({ code: 'sensitive_topic', message: `sensitive topic "${t.id}": crisis and comms team only`, weight: t.confidence });
   if (crisisReasons.length > 0) {
     crisisReasons.push(...c.risk.reasons.slice(0, 3));
@@ -192,7 +192,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
   const { primary, secondary, unsure } = focus(mention, policy);
   // What counts as a fitting skill: the primary topic; once the mention has waited long, also its neighbours and the
   // mention's other topics (at half weight); in overflow, anyone of the brand.
-  const fallback = relax >= 2 && primary ? [...secondary.map((t) => t.key), ...(adjacency(policy).get(primary.key) ?? [])] : [];
+  const fallback = relax >= 2 && primary ? [...secondary.map((t) => t.key), ...(adjacency(policy, mention.brand).get(primary.key) ?? [])] : [];
   const generalist = topicKey(policy.generalist.skill);
   const lang = c.lang === 'und' ? policy.undeterminedLanguage : c.lang;
   const negative = c.sentiment.label === 'negative';
@@ -324,10 +324,16 @@ function genericKeys(policy: RoutingPolicy): Set<string> {
   return set;
 }
 
-const adjacencyCache = new WeakMap<RoutingPolicy, Map<string, string[]>>();
-function adjacency(policy: RoutingPolicy): Map<string, string[]> {
-  let map = adjacencyCache.get(policy);
-  if (!map) adjacencyCache.set(policy, (map = new Map(Object.entries(policy.adjacentTopics).map(([k, v]) => [topicKey(k), v.map(topicKey)]))));
+const adjacencyCache = new WeakMap<RoutingPolicy, Map<string, Map<string, string[]>>>();
+/** The topics next to each topic, for relaxation: the brand's own (perBrand.adjacentTopics, its taxonomy's), else the policy's. */
+function adjacency(policy: RoutingPolicy, brand: string): Map<string, string[]> {
+  let byBrand = adjacencyCache.get(policy);
+  if (!byBrand) adjacencyCache.set(policy, (byBrand = new Map()));
+  let map = byBrand.get(brand);
+  if (!map) {
+    const table = policy.perBrand[brand]?.adjacentTopics ?? policy.adjacentTopics;
+    byBrand.set(brand, (map = new Map(Object.entries(table).map(([k, v]) => [topicKey(k), v.map(topicKey)]))));
+  }
   return map;
 }
 

@@ -83,6 +83,14 @@ test('waiting relaxes the skills: lower proficiency, then adjacent topics', () =
   expect(out.routed[0]!.routing.reasons.map((r) => r.code)).toContain('adjacent_topics');
 });
 
+test("a brand with its own taxonomy relaxes to its own adjacent topics (perBrand.adjacentTopics)", () => {
+  const p = RoutingPolicy.parse({ ackTimeoutSeconds: { p2: 60 }, slaSeconds: { p2: 3600 }, perBrand: { skylark: { adjacentTopics: { baggage: ['lounges'] } } } });
+  const eng = engine([expert('del', { skills: { delays: 4 } }), expert('lou', { skills: { lounges: 4 } })], p);
+  eng.receive(mention({ topics: ['baggage'] }), at(0));
+  const out = eng.tick(at(1200));
+  expect(out.events[0]).toMatchObject({ expertId: 'lou' });
+});
+
 test('an accepted offer stops its timer', () => {
   const eng = engine([expert('ana'), expert('bo')]);
   const offer = eng.receive(mention(), at(0)).events[0]!;

@@ -23,6 +23,14 @@ describe('crisis', () => {
     expect(o.routing).toMatchObject({ decision: 'crisis', severity: 5 });
     expect(codes(o)).toContain('sensitive_topic');
   });
+  test("a topic the brand's taxonomy marks sensitive is crisis though the policy does not list it", () => {
+    const m = mention({ topics: ['insider_dealing'], risk: 0.2, sentiment: 0 });
+    m.classification.topics[0]!.sensitive = true;
+    const o = decide(m, [expert('ana', { skills: { insider_dealing: 5 } })]);
+    expect(o.routing).toMatchObject({ decision: 'crisis' });
+    expect(codes(o)).toContain('sensitive_topic');
+    expect(decide(mention({ topics: ['insider_dealing'], risk: 0.2, sentiment: 0 }), [expert('ana', { skills: { insider_dealing: 5 } })]).routing.decision).not.toBe('crisis');
+  });
   test('severity spreads: a lawyer\'s threat from a big account, a food-poisoning report, a rude one-liner from a new account', () => {
     const lawyer = mention({ risk: 0.95, followers: 150_000 });
     lawyer.classification.signals.push({ name: 'legal_threat', score: 0.9, evidence: ['my lawyer'] });
