@@ -38,7 +38,7 @@ runMain(undefined, async () => {
     try {
       const next = loadModelSet(files, config.BRAND_MODELS_DIR);
       app.setModels(next);
-      logger.info({ why, version: next.default.version, brands: [...next.brands.keys()] }, 'models reloaded');
+      logger.info({ why, version: next.default.version, brands: [...next.brands.keys()] }, 'model reloaded');
     } catch (err) {
       logger.error({ err, why }, 'model reload failed; keeping the current model');
     }
