@@ -24,7 +24,7 @@ const CASE_FIXED_BYTES = 1600;
  * to come back to 90 % of each bound, so that shedding (a sort of every waiting case) happens once per many arrivals,
  * not once per arrival. Offered cases are never shed: an expert holds them. Pure.
  */
-export function casesToShed(cases: ReadonlyMap<string, Case>, bounds: BacklogBounds, bytes: number, owns: Owns): Case[] {
+export function casesToShed(cases: { readonly size: number; values(): Iterable<Case> }, bounds: BacklogBounds, bytes: number, owns: Owns): Case[] {
   if (cases.size <= bounds.maxCases && bytes <= bounds.maxCaseBytes) return [];
   let count = cases.size;
   let held = bytes;

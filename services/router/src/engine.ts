@@ -1,10 +1,8 @@
 import { extend, type AssignmentEvent, type ClassifiedMention, type CrisisPage, type Expert, type Incident, type Priority, type RouterCase } from '@chorus/schemas';
-import { caseBytes, casesToShed } from './backlog.js';
+import { casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
-import { StringPool } from './compact.js';
+import { CaseTable } from './case-table.js';
 import { merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
-
-export type { EngineObserver, EngineOptions, EngineOutput, Owns } from './engine-io.js';
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
@@ -13,9 +11,10 @@ import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
 
+export type { EngineObserver, EngineOptions, EngineOutput, Owns } from './engine-io.js';
+
 /** However quiet, waiting cases are routed again this often (a safety net for a change nothing signalled). */
 const FULL_DRAIN_MS = 30_000;
-
 const ALL: Owns = () => true;
 
 /**
@@ -25,11 +24,7 @@ const ALL: Owns = () => true;
  */
 export class RoutingEngine {
   readonly state = new RouterState();
-  private readonly cases = new Map<string, Case>();
-  /** The estimated memory of the cases (see backlog.ts), kept as cases come and go. */
-  private bytes = 0;
-  /** Shares the repeated strings of the mentions kept in cases (see compact.ts). */
-  private readonly strings = new StringPool();
+  private readonly cases = new CaseTable();
   private readonly spikes: SpikeIncidents;
   private readonly pager: CrisisPaging;
   /**
@@ -90,7 +85,7 @@ export class RoutingEngine {
       this.put({ mention, arrivedAt: at, priority: outcome.routing.priority, status: 'waiting', attempt: 0, tried: [] });
     }
     // Memory is bounded as mentions arrive, not at the next tick: a burst of long posts fills it within a second.
-    if (this.bytes > this.policy.queue.maxCaseBytes) this.shed(out, now, owns);
+    if (this.cases.bytes > this.policy.queue.maxCaseBytes) this.shed(out, now, owns);
     return out;
   }
 
@@ -195,8 +190,7 @@ export class RoutingEngine {
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
     this.drainWanted = true;
-    this.compactMention(snapshot.mention);
-    this.setCase(caseOf(snapshot));
+    this.cases.set(caseOf(snapshot));
   }
 
   /** The assignment a mention's case is offered under now, if it is offered. */
@@ -206,12 +200,7 @@ export class RoutingEngine {
   }
 
   forget(mentionId: string): void {
-    this.deleteCase(mentionId);
-  }
-
-  /** The estimated memory the cases hold (see backlog.ts). */
-  get heldBytes(): number {
-    return this.bytes;
+    this.cases.delete(mentionId);
   }
 
   /** A page from the crisis.pages topic (see CrisisPaging.apply). */
@@ -305,6 +294,11 @@ export class RoutingEngine {
     return this.cases.size;
   }
 
+  /** The estimated memory the cases hold (see backlog.ts). */
+  get heldBytes(): number {
+    return this.cases.bytes;
+  }
+
   private expiry(c: Case, now: Date): AssignmentEvent {
     const offer = { assignmentId: c.assignmentId!, mentionId: c.mention.id, expertId: c.tried[c.tried.length - 1]!, priority: c.priority, attempt: c.attempt, author: c.mention.author.handle };
     return expiredEvent(offer, now, `not accepted within ${ackTimeoutFor(this.policy, c.mention.brand, c.priority)} s`);
@@ -369,7 +363,7 @@ export class RoutingEngine {
 
   /** Bounds the router's memory (see backlog.ts): the cases let go of wait in the overflow queue for people. */
   private shed(out: EngineOutput, now: Date, owns: Owns): void {
-    for (const c of casesToShed(this.cases, this.policy.queue, this.bytes, owns)) {
+    for (const c of casesToShed(this.cases, this.policy.queue, this.cases.bytes, owns)) {
       if (c.overflowAt === undefined) this.announceOverflow(out, c, 'backlog_full', now);
       this.close(c.mention.id);
     }
@@ -388,37 +382,12 @@ export class RoutingEngine {
   }
 
   private put(c: Case): void {
-    if (!this.cases.has(c.mention.id)) this.compactMention(c.mention);
-    this.setCase(c);
+    this.cases.set(c);
     this.observer.caseChanged?.(c.mention.id, snapshotOf(c));
   }
 
   private close(mentionId: string): void {
-    if (this.deleteCase(mentionId)) this.observer.caseChanged?.(mentionId, null);
-  }
-
-  /**
-   * A mention kept for the first time shares its classification's repeated strings and small objects, and its author
-   * (see compact.ts). Not its ids and times: one-off strings would only churn the pool.
-   */
-  private compactMention(m: ClassifiedMention): void {
-    this.strings.compact(m.classification, m.text);
-    m.author = this.strings.compact({ a: m.author }).a;
-  }
-
-  private setCase(c: Case): void {
-    const before = this.cases.get(c.mention.id);
-    if (before) this.bytes -= caseBytes(before);
-    this.cases.set(c.mention.id, c);
-    this.bytes += caseBytes(c);
-  }
-
-  private deleteCase(mentionId: string): boolean {
-    const c = this.cases.get(mentionId);
-    if (!c) return false;
-    this.cases.delete(mentionId);
-    this.bytes -= caseBytes(c);
-    return true;
+    if (this.cases.delete(mentionId)) this.observer.caseChanged?.(mentionId, null);
   }
 
   private emit(out: EngineOutput, mention: ClassifiedMention, outcome: RouteOutcome, now: Date): void {
