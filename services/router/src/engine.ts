@@ -7,7 +7,7 @@ import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting, type OverflowReason } from './decisions.js';
-import { route, type RouteOutcome } from './route.js';
+import { genericKeys, route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
 
@@ -113,7 +113,7 @@ export class RoutingEngine {
       // The mentions that made it, and the brand's cases from its window that belong to it (neutral words on its topic).
       const since = Date.parse(inc.openedAt) - (this.policy.spikes.brands[inc.brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) * 1000;
       const ids = new Set(inc.mentionIds);
-      for (const c of this.cases.values()) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc)) ids.add(c.mention.id);
+      for (const c of this.cases.values()) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, genericKeys(this.policy))) ids.add(c.mention.id);
       for (const id of ids) {
         const c = this.cases.get(id);
         if (!c || !owns(id)) continue;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ClassifiedMention, Incident } from '@chorus/schemas';
+import { topicKey } from '@chorus/schemas';
 import type { RoutingPolicy } from './policy.js';
+import { genericKeys } from './route.js';
 import { SpikeDetector, type SpikeEvent } from './spikes.js';
 
 const MAX_INCIDENT_MENTIONS = 200;
@@ -53,7 +55,7 @@ export class SpikeIncidents {
   /** The open incident a mention belongs to, if any (see `joins`). */
   activeFor(m: ClassifiedMention): Incident | undefined {
     const open = this.open.get(conversationOf(m));
-    return open && joins(m, open) ? open : undefined;
+    return open && joins(m, open, genericKeys(this.policy)) ? open : undefined;
   }
 
   /**
@@ -75,14 +77,14 @@ export class SpikeIncidents {
     }
     const changed = this.onEvents(this.detectorFor(m.brand).observe(key, at, negative), now);
     const open = this.open.get(key);
-    if (!open || !joins(m, open)) return { changed, active: undefined };
+    if (!open || !joins(m, open, genericKeys(this.policy))) return { changed, active: undefined };
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
       const counts = this.topicCounts.get(key) ?? new Map<string, number>();
       counts.set(topicOfMention(m), (counts.get(topicOfMention(m)) ?? 0) + 1);
       this.topicCounts.set(key, counts);
-      Object.assign(open, attribution(counts, open));
+      Object.assign(open, attribution(counts, open, genericKeys(this.policy)));
       changed.push({ ...open, mentionIds: [...open.mentionIds] });
     }
     return { changed, active: open };
@@ -115,7 +117,7 @@ export class SpikeIncidents {
         const counts = new Map<string, number>();
         for (const x of this.recentNegative.get(e.key) ?? []) counts.set(x.topic, (counts.get(x.topic) ?? 0) + 1);
         this.topicCounts.set(e.key, counts);
-        Object.assign(inc, attribution(counts, inc));
+        Object.assign(inc, attribution(counts, inc, genericKeys(this.policy)));
         out.push({ ...inc, mentionIds: [...inc.mentionIds] });
       } else if (e.kind === 'downgraded') {
         const inc = this.open.get(e.key);
@@ -156,13 +158,13 @@ export class SpikeIncidents {
 }
 
 /**
- * The incident's topic: its mentions' most frequent specific topic ("other" only when none has one), and a reason
+ * The incident's topic: its mentions' most frequent specific topic (not "other" or "Can't Tell"; "other" only when none has one), and a reason
  * that says how the burst splits, e.g. "Cancelled Flight 61%, Customer Service Issue 22%, other 17%".
  */
-function attribution(counts: Map<string, number>, inc: Incident): Pick<Incident, 'topic' | 'reasons'> {
+function attribution(counts: Map<string, number>, inc: Incident, generic: ReadonlySet<string>): Pick<Incident, 'topic' | 'reasons'> {
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const topic = ranked.find(([t]) => t !== 'other')?.[0] ?? 'other';
+  const topic = ranked.find(([t]) => !generic.has(topicKey(t)))?.[0] ?? 'other';
   const split = ranked
     .slice(0, 4)
     .map(([t, n]) => `${t} ${Math.round((n / Math.max(1, total)) * 100)}%`)
@@ -172,14 +174,23 @@ function attribution(counts: Map<string, number>, inc: Incident): Pick<Incident,
 }
 
 /**
- * Whether a mention of the brand belongs to its open incident: every negative one, and one in neutral words about the
- * incident's own topic ("300 people sleeping on the floor at the gate" in a cancellation storm reads neutral). Praise
- * and posts on other topics do not.
+ * Whether a mention of the brand belongs to its open incident: every negative one; one in neutral words that names
+ * the incident's topic among its topics ("300 people sleeping on the floor at the gate" in a cancellation storm reads
+ * neutral, and a model unsure between "Customer Service Issue" and "Cancelled Flight" still names it), or that names
+ * no specific topic at all (in a storm, "yes, me and 200 other people" is about the storm). Praise, and neutral posts
+ * about another field, do not.
  */
-export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>): boolean {
+export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>): boolean {
   const label = m.classification.sentiment.label;
   if (label === 'negative') return true;
   if (label === 'positive') return false;
-  const topic = topicOfMention(m);
-  return topic !== 'other' && topic === open.topic;
+  const incidentTopic = topicKey(open.topic ?? 'other');
+  let specific = 0;
+  for (const t of m.classification.topics) {
+    const key = topicKey(t.id);
+    if (generic.has(key)) continue;
+    if (key === incidentTopic) return true;
+    specific++;
+  }
+  return specific === 0;
 }

@@ -318,7 +318,8 @@ function sensitiveKeys(policy: RoutingPolicy): Set<string> {
 }
 
 const genericCache = new WeakMap<RoutingPolicy, Set<string>>();
-function genericKeys(policy: RoutingPolicy): Set<string> {
+/** The policy's topic ids that name no field ("other", "Can't Tell"), normalised. */
+export function genericKeys(policy: RoutingPolicy): Set<string> {
   let set = genericCache.get(policy);
   if (!set) genericCache.set(policy, (set = new Set(policy.generalist.genericTopics.map(topicKey))));
   return set;

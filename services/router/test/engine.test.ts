@@ -192,7 +192,7 @@ test('when a spike opens, the burst\'s mentions still waiting or offered go to t
   expect(eng.pending).toBe(3); // only the three warm-up mentions from before the window still wait
 });
 
-test('while a spike is open, a neutral post on its topic joins it; praise and other topics do not', () => {
+test('while a spike is open, a neutral post naming its topic, or no specific topic, joins it; praise and other fields do not', () => {
   const eng = engine([expert('ana', { capacity: 100, skills: { delays: 5, pricing: 5 } })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
   for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
   for (let i = 0; i < 6; i++) eng.receive(mention({ topics: ['delays'] }), at(1800 + i * 10));
@@ -201,6 +201,11 @@ test('while a spike is open, a neutral post on its topic joins it; praise and ot
   expect(decide(['delays'], 0)).toBe('crisis');
   expect(decide(['pricing'], 0)).toBe('expert');
   expect(decide(['delays'], 0.8)).toBe('expert');
+  // A model unsure between two fields still names the incident's; a post with no specific field is about the storm.
+  expect(decide(['pricing', 'delays'], 0)).toBe('crisis');
+  expect(decide(["Can't Tell"], 0)).toBe('crisis');
+  expect(decide(['other'], 0)).toBe('crisis');
+  expect(decide(["Can't Tell"], 0.8)).not.toBe('crisis');
 });
 
 test('halfway through its SLA a waiting mention may go to any expert of its brand, whatever their skills', () => {

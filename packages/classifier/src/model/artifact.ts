@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { FeatureOptions } from './features.js';
 import { LinearModel, type TrainOptions } from './linear-model.js';
@@ -83,6 +84,8 @@ export function fromArtifact(json: unknown, where = 'model'): { name: string; mo
 }
 
 export function saveArtifact(file: string, artifact: ArtifactJson): void {
+  // A trained model is minutes of work: a missing output folder is made, not an error after the training.
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(artifact)}\n`);
 }
 
