@@ -13,6 +13,7 @@ import { createKafka, createProducer, jsonMessage, makeEnvelope, parseApiKeys } 
 import { buildApi } from '../../services/api/src/app';
 import { ensureIndices, indexNames } from '../../services/api/src/es/indices';
 import { createIndexer } from '../../services/api/src/indexer';
+import { createGuidelinesStore } from '../../services/api/src/guidelines';
 import { StreamHub } from '../../services/api/src/stream';
 import { createTopics, esClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
@@ -22,6 +23,7 @@ const prefix = uniquePrefix('pages');
 const logger = silentLogger();
 const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'pages-test', logger });
 const producer = createProducer(kafka);
+const guidelines = createGuidelinesStore({ kafka, producer, topicPrefix: prefix.topics, service: 'chorus-api', logger });
 const es = esClient();
 let app: Awaited<ReturnType<typeof buildApi>>;
 let indexer: ReturnType<typeof createIndexer>;
@@ -99,13 +101,21 @@ beforeAll(async () => {
   const indices = await ensureIndices(es, prefix.indices);
   const hub = new StreamHub(100);
   indexer = createIndexer({ kafka, producer, es, indices, hub, logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}api`, refresh: 'wait_for', service: 'chorus-api' });
-  app = await buildApi({ es, indices, hub, producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date(), logger, registry: new Registry(), readiness: {} });
+  await guidelines.start();
+  app = await buildApi({ es, indices, hub, producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date(), guidelines, logger, registry: new Registry(), readiness: {} });
   await indexer.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   const ana = { id: 'ana', name: 'Ana Ruiz', team: 'baggage', brands: ['skylark'], skills: { baggage: 5 }, languages: ['en'], timeZone: 'UTC', workingHours: [{ day: 'mon', start: '00:00', end: '24:00' }], capacity: 4, status: 'certified', trainedAt: '2026-01-10T00:00:00Z', guidelinesAcceptedAt: '2026-01-10T00:00:00Z' };
   expect((await app.inject({ method: 'POST', url: '/v1/experts', payload: ana })).statusCode).toBe(201);
+  const voice = {
+    title: 'Skylark voice',
+    body: 'Be warm and brief; use the customer\'s name.\nNever promise compensation in public: move it to a direct message.',
+    topics: { baggage: 'Ask for the file reference (e.g. LHR12345) and link the bag tracing page.' },
+    note: 'Compensation is never promised in public',
+  };
+  expect((await app.inject({ method: 'POST', url: '/v1/brands/skylark/guidelines', payload: voice })).statusCode).toBe(201);
   const all = [crisisA, crisisB, offered, ...chatter];
   await send('mentionsRouted', 'mention.routed', all.map((m) => ({ key: m.id, value: m })));
   const offer: AssignmentEvent = { assignmentId: 'a_pages_3', mentionId: offered.id, expertId: 'ana', state: 'offered', priority: 'p2', at: minutesAgo(4), attempt: 1, author: 'maria_g', actor: 'router' };
@@ -143,6 +153,7 @@ afterAll(async () => {
   await browser?.close();
   await indexer.stop();
   await app.close();
+  await guidelines.stop();
   await producer.disconnect();
   await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
   await es.close();
@@ -235,9 +246,16 @@ maybe('with API keys, a page asks for one, and a key given once in the address w
 });
 
 maybe("an expert's inbox shows the offer with why it came to them, and takes it through accept and answer", async () => {
-  const { page, errors } = await open('/inbox/ana', { width: 1000, height: 800 });
+  const { page, errors } = await open('/inbox/ana', { width: 1000, height: 900 });
   const card = page.locator('[data-assignment="a_pages_3"]');
   await card.waitFor();
+  // The brand's guidelines come first while they are not accepted, and each mention carries its topic's part.
+  const rules = page.locator('.guidelines.must[data-brand="skylark"]');
+  await expect(rules.textContent()).resolves.toMatch(/Not accepted yet.*Skylark voice · skylark guidelines v1.*Never promise compensation.*not offered skylark mentions/s);
+  await expect(card.locator('.guidance').textContent()).resolves.toBe('Guidelines · baggage: Ask for the file reference (e.g. LHR12345) and link the bag tracing page.');
+  await page.screenshot({ path: join(SHOTS, 'inbox-guidelines.png') });
+  await rules.locator('button', { hasText: 'accept' }).click();
+  await page.locator('details.guidelines[data-brand="skylark"]', { hasText: 'accepted' }).waitFor({ timeout: 20_000 });
   await expect(card.textContent()).resolves.toMatch(/offered · p2.*maria_g.*How do I file a claim\?.*Why you: baggage proficiency 5/);
   await expect(page.locator('#load').textContent()).resolves.toBe('1 of 4 open');
   // The context to answer well: what the same author said before.

@@ -86,6 +86,8 @@ export function mentionItem(sourceId: string, text: string, extra: Record<string
 
 /** Creates the project's topics under a test prefix (as the services do at start) and waits for their leaders. */
 export async function createTopics(keys: TopicKey[], prefix: string): Promise<void> {
+  // The brands' guidelines go with the expert directory: the API and the router that follow one follow the other.
+  if (keys.includes('experts') && !keys.includes('brandGuidelines')) keys = [...keys, 'brandGuidelines'];
   const admin = kafkaClient('chorus-tests-admin').admin();
   await admin.connect();
   try {

@@ -3,6 +3,7 @@ import { Assignment } from './assignment.js';
 import { CrisisPage } from './crisis.js';
 import { LanguageCode, MentionId, SentimentLabel, Slug, Timestamp } from './common.js';
 import { Expert, Presence } from './expert.js';
+import { Guidelines } from './guidelines.js';
 import { Incident, IncidentState } from './incident.js';
 import { MentionInput } from './mention.js';
 import { Decision, RoutedMention } from './routing.js';
@@ -76,10 +77,24 @@ export const IdParams = z.object({ id: z.string().min(1).max(128) });
 
 export const ExpertListResponse = z.object({ items: z.array(Expert), total: z.number().int() });
 
-export const InboxItem = z.object({ assignment: Assignment, mention: MentionView.nullable() });
+export const InboxItem = z.object({
+  assignment: Assignment,
+  mention: MentionView.nullable(),
+  guidance: z
+    .object({ brand: Slug, version: z.number().int(), topic: z.string(), text: z.string() })
+    .nullable()
+    .default(null)
+    .describe("The brand's guidelines for the mention's topic (its most confident one that the guidelines cover)"),
+});
+/** A brand's current guidelines as one expert sees them: whether they must still accept them. */
+export const InboxGuidelines = Guidelines.extend({
+  acceptedVersion: z.number().int().nullable().describe('The version this expert accepted, if any'),
+  mustAccept: z.boolean().describe("true: the brand's mentions are not offered to this expert until they accept this version"),
+});
 export const InboxResponse = z.object({
   expertId: Slug,
   items: z.array(InboxItem),
+  guidelines: z.array(InboxGuidelines).default([]).describe("The current guidelines of each of the expert's brands that has published some"),
   open: z.number().int().describe('Open assignments (offered or accepted)'),
   capacity: z.number().int(),
 });

@@ -11,6 +11,8 @@ export const AuditAction = z.enum([
   'expert.updated',
   'expert.deleted',
   'expert.presence',
+  'expert.guidelines_accepted',
+  'guidelines.published',
   'query.created',
   'query.updated',
   'query.deleted',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LanguageCode, Slug, Timestamp } from './common.js';
+import { GuidelinesAcceptance } from './guidelines.js';
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM, 00:00 to 24:00');
 
@@ -58,7 +59,11 @@ export const ExpertInput = z
       .describe('How much of the capacity an open assignment of each priority takes (default 1 each)'),
     status: AmbassadorStatus,
     trainedAt: Timestamp.optional(),
-    guidelinesAcceptedAt: Timestamp.optional(),
+    guidelinesAcceptedAt: Timestamp.optional().describe('Guidelines accepted, for brands that have published none of their own (see guidelinesAccepted)'),
+    guidelinesAccepted: z
+      .record(Slug, GuidelinesAcceptance)
+      .optional()
+      .describe('Brand → the version of its guidelines the expert accepted (POST /v1/experts/{id}/guidelines/accept); kept when left out of a replace'),
     excludedTopics: z.array(z.string()).default([]).describe('Topics this expert must never receive'),
   })
   .strict()
@@ -92,6 +97,7 @@ export const Expert = z.object({
   status: AmbassadorStatus,
   trainedAt: Timestamp.optional(),
   guidelinesAcceptedAt: Timestamp.optional(),
+  guidelinesAccepted: z.record(z.string(), GuidelinesAcceptance).default({}),
   excludedTopics: z.array(z.string()),
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -10,6 +10,7 @@ export * from './envelope.js';
 export * from './erasure.js';
 export * from './errors.js';
 export * from './expert.js';
+export * from './guidelines.js';
 export * from './ids.js';
 export * from './incident.js';
 export * from './mention.js';

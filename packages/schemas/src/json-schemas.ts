@@ -9,6 +9,7 @@ import { DeadLetter } from './dead-letter.js';
 import { Problem } from './errors.js';
 import { ErasureInput, ErasureRequest } from './erasure.js';
 import { Expert, ExpertInput } from './expert.js';
+import { Guidelines, GuidelinesAcceptBody, GuidelinesInput, GuidelinesVersionsResponse } from './guidelines.js';
 import { Incident } from './incident.js';
 import { MentionInput, RawMention } from './mention.js';
 import { RoutedMention, RoutingDecision } from './routing.js';
@@ -34,6 +35,10 @@ export function jsonSchemaSources(): Record<string, z.ZodType> {
     'audit-list-response.json': AuditListResponse,
     'expert-input.json': ExpertInput,
     'expert.json': Expert,
+    'guidelines-input.json': GuidelinesInput,
+    'guidelines.json': Guidelines,
+    'guidelines-accept-request.json': GuidelinesAcceptBody,
+    'guidelines-versions-response.json': GuidelinesVersionsResponse,
     'taxonomy.json': Taxonomy,
     'incident.json': Incident,
     'crisis-page.json': CrisisPage,

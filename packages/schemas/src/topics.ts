@@ -8,6 +8,7 @@ import { DeadLetter } from './dead-letter.js';
 import { envelope } from './envelope.js';
 import { ErasedEntry, ErasureRequest } from './erasure.js';
 import { Expert } from './expert.js';
+import { Guidelines } from './guidelines.js';
 import { Incident } from './incident.js';
 import { RawMention } from './mention.js';
 import { RoutedMention, RouterCase } from './routing.js';
@@ -28,6 +29,7 @@ export const AuditEventEnvelope = envelope('audit.event', AuditEvent);
 export const ApiKeyEvent = envelope('api-key.changed', ApiKeyRecord);
 export const ErasureRequestEvent = envelope('erasure.request', ErasureRequest);
 export const ErasedEvent = envelope('erased', ErasedEntry);
+export const GuidelinesEvent = envelope('guidelines.published', Guidelines);
 export const RouterCaseEvent = envelope('router.case', z.object({ mentionId: z.string(), case: RouterCase.nullable() }));
 
 /**
@@ -74,6 +76,15 @@ export const TOPICS = {
     partitions: 1,
     compacted: true,
     description: 'The expert directory as a compacted table; `expert: null` deletes.',
+  },
+  brandGuidelines: {
+    name: 'brand.guidelines',
+    key: 'brand:version',
+    value: GuidelinesEvent,
+    partitions: 1,
+    // Keyed by version, so compaction keeps every version: the history experts accepted stays readable.
+    compacted: true,
+    description: "Each brand's guidelines, every published version; the router offers a brand's mentions only to experts who accepted its current one.",
   },
   incidents: {
     name: 'incidents',

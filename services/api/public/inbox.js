@@ -32,6 +32,31 @@ function actions(a) {
   return null;
 }
 
+async function acceptGuidelines(button, g) {
+  button.disabled = true;
+  try {
+    await post(`/v1/experts/${encodeURIComponent(expertId)}/guidelines/accept`, { brand: g.brand, version: g.version });
+    await refresh();
+  } catch (e) {
+    button.disabled = false;
+    stamp($('stamp'), e);
+  }
+}
+
+/** Each brand's current guidelines: open, with an Accept button, while the expert must still accept them. */
+function guidelinesCard(g) {
+  const body = [el('div', { class: 'guidelines-body' }, g.body), g.note ? el('div', { class: 'reasons' }, `What changed: ${g.note}`) : null];
+  const head = `${g.title} · ${g.brand} guidelines v${g.version}`;
+  if (!g.mustAccept) return el('details', { class: 'card guidelines', 'data-brand': g.brand }, el('summary', {}, `${head} · accepted`), ...body);
+  return el('div', { class: 'card guidelines must', 'data-brand': g.brand },
+    el('div', { class: 'status' }, g.acceptedVersion ? `New version: you accepted v${g.acceptedVersion}` : 'Not accepted yet'),
+    el('h2', {}, head),
+    ...body,
+    el('div', { class: 'reasons' }, `You are not offered ${g.brand} mentions until you accept this version.`),
+    el('div', { class: 'actions' }, el('button', { class: 'primary', onclick: (ev) => acceptGuidelines(ev.currentTarget, g) }, `I have read v${g.version}: accept`)),
+  );
+}
+
 /** What the author said before: the thread an expert should know before answering (loaded after the card shows). */
 function contextFor(m) {
   const box = el('div', { class: 'reasons context' });
@@ -53,10 +78,11 @@ async function refresh() {
     const inbox = await api(`/v1/experts/${encodeURIComponent(expertId)}/inbox?state=${state}`);
     $('title').textContent = `${expertId} · ${state === 'all' ? 'history' : 'inbox'}`;
     $('load').textContent = `${inbox.open} of ${inbox.capacity} open`;
+    $('guidelines').replaceChildren(...(inbox.guidelines ?? []).map(guidelinesCard));
     $('items').replaceChildren(
       ...(inbox.items.length === 0
         ? [el('div', { class: 'empty' }, state === 'all' ? 'No history yet' : 'Nothing waiting for you')]
-        : inbox.items.map(({ assignment: a, mention: m }) =>
+        : inbox.items.map(({ assignment: a, mention: m, guidance: g }) =>
             el('div', { class: 'card', 'data-assignment': a.id },
               el('div', { class: 'status' }, `${a.state} · ${a.priority} · offered ${ago(a.offeredAt)}`),
               m
@@ -65,6 +91,7 @@ async function refresh() {
                     el('p', {}, m.text),
                     el('div', {}, m.classification.topics.map((t) => el('span', { class: 'chip' }, t.id.replace(/_/g, ' '))), el('span', { class: `chip ${m.classification.sentiment.label.slice(0, 3)}` }, m.classification.sentiment.label)),
                     el('div', { class: 'reasons' }, 'Why you: ', m.routing.reasons.slice(0, 3).map((r) => r.message).join(' · ')),
+                    g ? el('div', { class: 'guidance' }, el('strong', {}, `Guidelines · ${g.topic.replace(/_/g, ' ')}: `), g.text) : null,
                     a.state === 'offered' || a.state === 'accepted' ? contextFor(m) : null,
                     m.url ? el('a', { href: m.url, target: '_blank', rel: 'noopener', class: 'muted' }, 'open the post') : null,
                   ]

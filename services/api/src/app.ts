@@ -20,6 +20,7 @@ import { retentionRoutes } from './routes/retention.js';
 import type { RetentionOptions, RetentionStatus } from './retention/run.js';
 import { crisisRoutes } from './routes/crisis.js';
 import { expertRoutes } from './routes/experts.js';
+import { guidelinesRoutes } from './routes/guidelines.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { mentionRoutes } from './routes/mentions.js';
 import { streamRoutes } from './routes/stream.js';
@@ -75,6 +76,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
         { name: 'auth', description: 'Logging in, and who the caller is' },
         { name: 'mentions', description: 'Classified and routed mentions' },
         { name: 'experts', description: 'Front-line experts and their inboxes' },
+        { name: 'guidelines', description: "Each brand's guidelines for the people who speak for it, versioned, and who accepted them" },
         { name: 'assignments', description: 'Accept, decline, answer and resolve what the router offered' },
         { name: 'crisis', description: 'The crisis team queue' },
         { name: 'stream', description: 'Live events' },
@@ -95,7 +97,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
     service: 'chorus-api',
     docs: '/docs',
     openapi: '/openapi.json',
-    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries', '/v1/audit', '/v1/erasure', '/v1/retention'],
+    endpoints: ['/v1/mentions', '/v1/stats', '/v1/experts', '/v1/brands/{brand}/guidelines', '/v1/assignments/{id}', '/v1/crisis-queue', '/v1/incidents', '/v1/stream', '/v1/webhooks', '/v1/sources', '/v1/queries', '/v1/audit', '/v1/erasure', '/v1/retention'],
     pages: { wall: '/wall', crisisQueue: '/crisis', expertInbox: '/inbox/{expertId}' },
   }));
   app.get('/openapi.json', { schema: { hide: true } as never }, async () => app.swagger());
@@ -105,6 +107,7 @@ export async function buildApi(deps: ApiDeps): Promise<Api> {
   mentionRoutes(app, deps);
   correctionRoutes(app, deps);
   expertRoutes(app, deps);
+  if (deps.guidelines) guidelinesRoutes(app, deps, deps.guidelines);
   assignmentRoutes(app, deps);
   crisisRoutes(app, deps);
   incidentRoutes(app, deps);

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Producer } from 'kafkajs';
 import type { IndexNames } from './es/indices.js';
+import type { GuidelinesStore } from './guidelines.js';
 import type { StreamHub } from './stream.js';
 import type { Vocabulary } from './vocabulary.js';
 import type { DeliveryOptions } from './webhooks/deliver.js';
@@ -24,6 +25,8 @@ export interface ApiContext {
   webhookDelivery?: DeliveryOptions;
   /** The topic vocabulary expert skills are checked against (GET /v1/topics); absent, skills are not checked. */
   vocabulary?: (brand?: string) => Vocabulary;
+  /** Each brand's guidelines (brand.guidelines); absent, those routes are not served and inboxes carry none. */
+  guidelines?: GuidelinesStore;
   /** Tells this replica's dispatcher that subscriptions changed. */
   onWebhooksChanged?: () => Promise<void>;
 }

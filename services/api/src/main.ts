@@ -3,6 +3,7 @@ import { Client } from '@elastic/elasticsearch';
 import { createKafka, createLogger, createProducer, createRegistry, ensureTopics, onShutdown, runMain } from '@chorus/service-kit';
 import { authFromConfig } from './auth/config.js';
 import { createManagedKeys } from './auth/managed-keys.js';
+import { createGuidelinesStore } from './guidelines.js';
 import { buildApi } from './app.js';
 import { loadConfig } from './config.js';
 import { ensureIndices } from './es/indices.js';
@@ -30,7 +31,7 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter', 'routerCases', 'erasureRequests', 'erased', 'apiKeys'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsRouted', 'assignments', 'experts', 'incidents', 'crisisPages', 'brandQueries', 'sources', 'sourceCheckpoints', 'audit', 'deadLetter', 'routerCases', 'erasureRequests', 'erased', 'apiKeys', 'brandGuidelines'], config.KAFKA_TOPIC_PREFIX);
   const retention = { defaultDays: config.RETENTION_DAYS, rules: parseRetentionRules(config.RETENTION_RULES), intervalMinutes: config.RETENTION_INTERVAL_MINUTES };
   await alignStreamRetention(admin, config.KAFKA_TOPIC_PREFIX, streamRetentionMs(retention.rules, retention.defaultDays), logger);
   await admin.disconnect();
@@ -40,6 +41,8 @@ runMain(undefined, async () => {
   // Keys made through the API, followed by every replica; loaded before the API answers.
   const keys = createManagedKeys({ kafka, producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, service: SERVICE, logger });
   await keys.start();
+  const guidelines = createGuidelinesStore({ kafka, producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, service: SERVICE, logger });
+  await guidelines.start();
   const auth = authFromConfig(config, es, indices, [keys.authenticator]);
   if (auth.mode === 'local') logger.warn({ host: config.HOST }, 'LOCAL DEMO MODE: no login configured, every caller is an admin (set OIDC_ISSUER or API_KEYS to require one)');
   const hub = new StreamHub(config.SSE_REPLAY_BUFFER);
@@ -92,6 +95,7 @@ runMain(undefined, async () => {
     ...(config.SKILL_CHECK === 'on' ? { vocabulary } : {}),
     auth,
     keys,
+    guidelines,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     retention,
     retentionStatus,
@@ -115,6 +119,7 @@ runMain(undefined, async () => {
     await erased.stop();
     await app.close();
     await keys.stop();
+    await guidelines.stop();
     await producer.disconnect();
     await es.close();
   });

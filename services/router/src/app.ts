@@ -6,6 +6,7 @@ import {
   ClassifiedMentionEvent,
   CrisisPageEvent,
   ExpertEvent,
+  GuidelinesEvent,
   IncidentEvent,
   KAFKA_LIMITS,
   RouterCaseEvent,
@@ -93,6 +94,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   const core = new RouterCore({ policy: deps.policy, claims: deps.claims !== undefined, partitionOf: partitionFor(deps.partitions), seedExperts: deps.seedExperts });
   const topics = {
     experts: topicName('experts', deps.topicPrefix),
+    guidelines: topicName('brandGuidelines', deps.topicPrefix),
     assignments: topicName('assignments', deps.topicPrefix),
     routed: topicName('mentionsRouted', deps.topicPrefix),
     classified: topicName('mentionsClassified', deps.topicPrefix),
@@ -221,7 +223,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     message.headers?.[CASE_HEADER]?.toString() === 'open' && message.key !== null && core.isOwnCase(message.key.toString());
   const tables = createTableReader({
     kafka: deps.kafka,
-    topics: [topics.experts, topics.assignments, topics.cases, topics.pages, topics.incidents],
+    topics: [topics.experts, topics.guidelines, topics.assignments, topics.cases, topics.pages, topics.incidents],
     logger: deps.logger,
     groupPrefix: `${deps.groupId}-tables`,
     onMessage: (topic: string, message: KafkaMessage) => {
@@ -231,6 +233,9 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         const ev = ExpertEvent.parse(json).data;
         void dispatch({ kind: 'expert', id: ev.id, expert: ev.expert });
         expertGauge.set(core.experts.size);
+      } else if (topic === topics.guidelines) {
+        const g = GuidelinesEvent.parse(json).data;
+        void dispatch({ kind: 'guidelines', brand: g.brand, minAcceptedVersion: g.minAcceptedVersion });
       } else if (topic === topics.cases && isOwnOpenCase(message)) {
         // Our own snapshot echoing back: the core ignores it (see RouterCore.step, 'case'), so it is not even
         // decoded. It is the largest record the router reads (a whole mention), one per waiting mention.

@@ -9,6 +9,8 @@ export type RouterInput =
   /** A change of an assignment (the API's actions, our own offers echoing back, or history while rebuilding). */
   | { kind: 'assignment'; event: AssignmentEvent; at: Date }
   | { kind: 'expert'; id: string; expert: Expert | null }
+  /** A brand's published guidelines (brand.guidelines): who may be offered its mentions. */
+  | { kind: 'guidelines'; brand: string; minAcceptedVersion: number }
   /** A case snapshot from router.cases: our own history while rebuilding, or another replica's. */
   | { kind: 'case'; mentionId: string; snapshot: RouterCase | null }
   | { kind: 'page'; page: CrisisPage }

@@ -163,6 +163,9 @@ export class RouterCore {
         else this.experts.delete(input.id);
         this.engine.expertsChanged();
         break;
+      case 'guidelines':
+        this.engine.guidelinesPublished(input.brand, input.minAcceptedVersion);
+        break;
       case 'case':
         // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers. A close
         // we did not make (an erasure: the API closes the case of an erased mention) is obeyed even for our own case,

@@ -38,6 +38,8 @@ export class RoutingEngine {
   private shiftSignature = '';
   private lastTick = -Infinity;
   private lastFullDrain = -Infinity;
+  /** Brand → the oldest version of its guidelines an acceptance counts for (from brand.guidelines). */
+  readonly guidelines = new Map<string, number>();
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -74,7 +76,7 @@ export class RoutingEngine {
       this.page(out, mention, routing.severity ?? 5, now);
       return out;
     }
-    const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now });
+    const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now, guidelines: this.guidelines });
     this.emit(out, mention, outcome, now);
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
     const at = now.getTime();
@@ -184,6 +186,14 @@ export class RoutingEngine {
 
   /** The expert directory changed: waiting cases may have someone now. */
   expertsChanged(): void {
+    this.drainWanted = true;
+  }
+
+  /** A brand published guidelines: a material version holds its mentions back from experts who have not accepted it. */
+  guidelinesPublished(brand: string, minAcceptedVersion: number): void {
+    // Versions arrive in any order while rebuilding: the newest requirement wins.
+    if ((this.guidelines.get(brand) ?? 0) >= minAcceptedVersion) return;
+    this.guidelines.set(brand, minAcceptedVersion);
     this.drainWanted = true;
   }
 
@@ -326,7 +336,7 @@ export class RoutingEngine {
     const q = this.policy.queue;
     const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
     const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
-    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax } });
+    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax }, guidelines: this.guidelines });
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
       if (publishQueued) this.emit(out, c.mention, outcome, now);

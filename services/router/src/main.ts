@@ -18,7 +18,7 @@ runMain(undefined, async () => {
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? `${SERVICE}-${hostname()}`, logger });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(admin, ['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'brandGuidelines', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], config.KAFKA_TOPIC_PREFIX);
   const meta = await admin.fetchTopicMetadata({ topics: [topicName('mentionsClassified', config.KAFKA_TOPIC_PREFIX)] });
   const partitions = meta.topics[0]?.partitions.length ?? TOPICS.mentionsClassified.partitions;
   await admin.disconnect();

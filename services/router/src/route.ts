@@ -12,6 +12,8 @@ export interface RouteInput {
   now: Date;
   /** For re-offers and waiting mentions (see engine.ts); a first decision leaves it out. */
   retry?: RetryContext;
+  /** Brand → the oldest version of its published guidelines an acceptance counts for (brands that published some). */
+  guidelines?: ReadonlyMap<string, number>;
 }
 
 export interface RetryContext {
@@ -37,7 +39,7 @@ const EXCLUSION_TEXT: Record<Exclusion, string> = {
   idle: 'idle past their timeout',
   suspended: 'suspended',
   pilot_share: 'pilot outside the pilot share',
-  guidelines: 'guidelines not accepted',
+  guidelines: "brand's guidelines not accepted",
   language: 'does not speak the language',
   off_shift: 'off shift or out of office',
   presence: 'not available',
@@ -254,7 +256,7 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     if (exclude?.includes(e.id)) return 'already_offered';
     if (e.status === 'suspended') return 'suspended';
     if (e.status === 'pilot' && (!policy.pilots.enabled || !inPilotShare)) return 'pilot_share';
-    if (policy.requireGuidelinesAccepted && !e.guidelinesAcceptedAt) return 'guidelines';
+    if (policy.requireGuidelinesAccepted && !acceptedGuidelines(e, mention.brand, input.guidelines?.get(mention.brand))) return 'guidelines';
     if (!e.languages.some((l) => l === lang || l.split('-')[0] === lang)) return 'language';
     if (e.presence !== 'available') return 'presence';
     if (e.idleTimeoutMinutes && e.lastSeenAt && now.getTime() - Date.parse(e.lastSeenAt) > e.idleTimeoutMinutes * 60_000) return 'idle';
@@ -269,6 +271,16 @@ function candidates(input: RouteInput): { eligible: Candidate[]; excluded: Parti
     }
     return undefined;
   }
+}
+
+/**
+ * Whether an expert accepted the guidelines that apply to a brand's mentions: the brand's own current version when it
+ * published some (a shared team's expert accepts each brand's), else the general acceptance (guidelinesAcceptedAt).
+ */
+export function acceptedGuidelines(e: Pick<Expert, 'guidelinesAcceptedAt' | 'guidelinesAccepted'>, brand: string, minVersion: number | undefined): boolean {
+  const own = e.guidelinesAccepted?.[brand];
+  if (minVersion === undefined) return e.guidelinesAcceptedAt !== undefined || own !== undefined;
+  return own !== undefined && own.version >= minVersion;
 }
 
 /** Whether an expert speaks for a brand: one of their own brands, or their team is shared with it by the policy. */

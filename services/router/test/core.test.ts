@@ -288,3 +288,24 @@ test('a case closed by someone else (an erasure) is dropped by the replica that 
   settle(c, { kind: 'tick', at: at(4000) }, exec);
   expect(exec.published.filter((r) => r.topic === 'routed' || r.topic === 'cases')).toEqual([]);
 });
+
+test("a brand's material guidelines hold its mentions back until the expert accepts them, then the wait is offered", () => {
+  const ana = expert('ana');
+  const experts = [ana];
+  const c = core(experts);
+  const exec = executor(experts);
+  // Versions arrive in any order while the router rebuilds: the newest requirement wins.
+  c.step({ kind: 'guidelines', brand: 'skylark', minAcceptedVersion: 2 });
+  c.step({ kind: 'guidelines', brand: 'skylark', minAcceptedVersion: 1 });
+  const m = mention();
+  settle(c, { kind: 'mentions', mentions: [m], at: at(0) }, exec);
+  expect(offers(exec.published)).toEqual([]);
+  const queued = exec.published.find((r) => r.topic === 'routed')!.value as { routing: { decision: string; reasons: Array<{ message: string }> } };
+  expect(queued.routing.decision).toBe('queued');
+  expect(queued.routing.reasons.at(-1)!.message).toContain("guidelines not accepted");
+  const accepted = { ...ana, guidelinesAccepted: { skylark: { version: 2, at: at(5).toISOString() } } };
+  c.step({ kind: 'expert', id: 'ana', expert: accepted });
+  experts[0] = accepted;
+  settle(c, { kind: 'tick', at: at(6) }, exec);
+  expect(offers(exec.published).map((o) => [o.mentionId, o.expertId])).toEqual([[m.id, 'ana']]);
+});

@@ -18,6 +18,7 @@ export function expert(id: string, over: Partial<Expert> = {}): Expert {
     status: 'certified',
     trainedAt: '2026-01-01T00:00:00Z',
     guidelinesAcceptedAt: '2026-01-01T00:00:00Z',
+    guidelinesAccepted: {},
     excludedTopics: [],
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',

@@ -271,3 +271,28 @@ test('unsure guesses without a generalist: whoever covers most of them', () => {
   expect(o.offer?.expertId).toBe('late');
   expect(o.routing.reasons.find((r) => r.code === 'skill_match')!.message).toMatch(/^unsure topic/);
 });
+
+describe("a brand's own guidelines", () => {
+  const withGuidelines = (m: ReturnType<typeof mention>, experts: Expert[], required: Record<string, number>) =>
+    route({ mention: m, experts, state: new RouterState(), policy: DEFAULT_POLICY, now, guidelines: new Map(Object.entries(required)) });
+  const at = '2026-02-01T00:00:00Z';
+
+  test("a brand that published guidelines is offered only to experts who accepted its current material version", () => {
+    const legacy = expert('old'); // the general acceptance only
+    const v1 = expert('v1', { guidelinesAccepted: { skylark: { version: 1, at } } });
+    const v2 = expert('v2', { guidelinesAccepted: { skylark: { version: 2, at } }, skills: { baggage: 2 } });
+    // Version 2 was material: only v2 is eligible, though the others are more skilled.
+    const o = withGuidelines(mention(), [legacy, v1, v2], { skylark: 2 });
+    expect(o.offer?.expertId).toBe('v2');
+    expect(withGuidelines(mention(), [legacy, v1], { skylark: 2 }).routing.reasons.at(-1)!.message).toContain("2 brand's guidelines not accepted");
+    // A minor version 3 keeps the requirement at 2: v2's acceptance still counts.
+    expect(withGuidelines(mention(), [v2], { skylark: 2 }).offer?.expertId).toBe('v2');
+  });
+
+  test('a brand without guidelines of its own takes the general acceptance, or any brand acceptance', () => {
+    expect(withGuidelines(mention(), [expert('old')], { 'dune-jet': 4 }).offer?.expertId).toBe('old');
+    const own = expert('own', { guidelinesAcceptedAt: undefined, guidelinesAccepted: { skylark: { version: 1, at } } });
+    expect(withGuidelines(mention(), [own], {}).offer?.expertId).toBe('own');
+    expect(decide(mention(), [expert('none', { guidelinesAcceptedAt: undefined })]).routing.decision).toBe('queued');
+  });
+});

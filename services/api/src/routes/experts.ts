@@ -6,10 +6,15 @@ import {
   Expert,
   ExpertInput,
   ExpertListResponse,
+  GuidelinesAcceptBody,
   IdParams,
+  InboxItem,
   InboxResponse,
   PresenceBody,
   Problem,
+  acceptanceCovers,
+  topicKey,
+  type Guidelines,
 } from '@chorus/schemas';
 import { isDeepStrictEqual } from 'node:util';
 import { ChorusError } from '@chorus/service-kit';
@@ -69,9 +74,10 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (problems.length) throw new ChorusError('validation_failed', `${problems.length} skill(s) or excluded topic(s) are not topics Chorus classifies`, { errors: problems });
   }
 
-  function toExpert(input: z.output<typeof ExpertInput>, createdAt?: string): Expert {
+  function toExpert(input: z.output<typeof ExpertInput>, before?: Expert): Expert {
     const at = ctx.now().toISOString();
-    return Expert.parse({ ...input, createdAt: createdAt ?? at, updatedAt: at });
+    // Acceptances are the expert's own act: a replace that leaves them out keeps them.
+    return Expert.parse({ ...input, guidelinesAccepted: input.guidelinesAccepted ?? before?.guidelinesAccepted ?? {}, createdAt: before?.createdAt ?? at, updatedAt: at });
   }
 
   r.post('/v1/experts', {
@@ -113,7 +119,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       checkTopics(request.body);
       const before = await getExpert(ctx.es, ctx.indices.experts, request.params.id);
-      const expert = toExpert(request.body, before?.createdAt);
+      const expert = toExpert(request.body, before ?? undefined);
       const status = await publish(expert.id, expert);
       await audit(ctx, request, { action: before ? 'expert.updated' : 'expert.created', target: { type: 'expert', id: expert.id }, before, after: expert, outcome: status });
       return reply.status(status === 'pending' ? 202 : before ? 200 : 201).send(expert);
@@ -152,6 +158,32 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   });
 
+  r.post('/v1/experts/:id/guidelines/accept', {
+    config: { permission: ['experts:write', 'inbox:self'] },
+    schema: {
+      tags: ['experts'],
+      summary: "Accept a brand's current guidelines",
+      description: "The expert read the brand's current version and accepts it; from then on they may be offered the brand's mentions (when the policy requires accepted guidelines). Only the current version can be accepted.",
+      params: IdParams,
+      body: GuidelinesAcceptBody,
+      response: { 200: Expert, 202: Expert, 400: Problem, 404: Problem, 409: Problem },
+    },
+    handler: async (request, reply) => {
+      requireSelf(request.principal, request.params.id, 'experts:write');
+      const before = await requireExpert(request.params.id);
+      const { brand, version } = request.body;
+      const current = ctx.guidelines?.current(brand);
+      if (!current) throw new ChorusError('not_found', `${brand} has published no guidelines`);
+      if (version !== current.version) throw new ChorusError('conflict', `${brand}'s guidelines are at version ${current.version}: read that one and accept it`, { details: { current: current.version } });
+      if (!before.brands.includes(brand)) throw new ChorusError('validation_failed', `${before.id} does not speak for ${brand}`, { errors: [{ path: 'brand', message: `not one of ${before.brands.join(', ') || 'no brands'}` }] });
+      const at = ctx.now().toISOString();
+      const expert = Expert.parse({ ...before, guidelinesAccepted: { ...before.guidelinesAccepted, [brand]: { version, at } }, updatedAt: at });
+      const status = await publish(expert.id, expert);
+      await audit(ctx, request, { action: 'expert.guidelines_accepted', target: { type: 'expert', id: expert.id }, before, after: expert, reason: `${brand} v${version}` });
+      return reply.status(status === 'pending' ? 202 : 200).send(expert);
+    },
+  });
+
   r.get('/v1/experts/:id/inbox', {
     config: { permission: ['experts:read', 'inbox:self'] },
     schema: {
@@ -171,12 +203,41 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
         countOpen(ctx.es, ctx.indices.assignments, expert.id),
       ]);
       const mentions = await getMentions(ctx.es, ctx.indices.mentions, assignments.map((a) => a.mentionId));
+      const current = new Map<string, Guidelines>();
+      const brandOf = (b: string) => {
+        if (!current.has(b)) {
+          const g = ctx.guidelines?.current(b);
+          if (g) current.set(b, g);
+        }
+        return current.get(b);
+      };
+      for (const b of expert.brands) brandOf(b);
+      const items = assignments.map((a) => {
+        const mention = mentions.get(a.mentionId) ?? null;
+        return { assignment: a, mention, guidance: mention ? guidanceFor(mention, brandOf(mention.brand)) : null };
+      });
       return {
         expertId: expert.id,
         open,
         capacity: expert.capacity,
-        items: assignments.map((a) => ({ assignment: a, mention: mentions.get(a.mentionId) ?? null })),
+        items,
+        guidelines: [...current.values()].map((g) => {
+          const accepted = expert.guidelinesAccepted[g.brand];
+          return { ...g, acceptedVersion: accepted?.version ?? null, mustAccept: !acceptanceCovers(accepted, g) };
+        }),
       };
     },
   });
+}
+
+/** The part of a brand's guidelines for a mention: its most confident topic that the guidelines cover. */
+function guidanceFor(mention: NonNullable<z.infer<typeof InboxItem>['mention']>, g: Guidelines | undefined): z.infer<typeof InboxItem>['guidance'] {
+  if (!g) return null;
+  const byKey = new Map(Object.entries(g.topics).map(([id, text]) => [topicKey(id), { id, text }]));
+  const topics = [...(mention.classification?.topics ?? [])].sort((a, b) => b.confidence - a.confidence);
+  for (const t of topics) {
+    const hit = byKey.get(topicKey(t.id));
+    if (hit) return { brand: g.brand, version: g.version, topic: hit.id, text: hit.text };
+  }
+  return null;
 }
