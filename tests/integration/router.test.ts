@@ -93,3 +93,29 @@ test('an offer whose publish failed is published when its mention is redelivered
   await r.stop();
   await Promise.all([offers.stop(), cases.stop()]);
 });
+
+test("the router follows brand.guidelines: a brand's mentions wait for an expert who accepted its current version", async () => {
+  const dune = expert('dune-1', { brands: ['dune-jet'], skills: { baggage: 5 } });
+  const published = { brand: 'dune-jet', version: 1, title: 'Dune Jet voice', body: 'Brief and kind.', topics: {}, requiresAcceptance: true, minAcceptedVersion: 1, publishedAt: '2026-11-20T09:00:00.000Z', publishedBy: 'test' };
+  await producer.send({ topic: topicName('brandGuidelines', prefix.topics), acks: -1, messages: [jsonMessage('dune-jet:1', makeEnvelope('guidelines.published', 'test', published))] });
+  await producer.send({ topic: topicName('experts', prefix.topics), acks: -1, messages: [jsonMessage(dune.id, makeEnvelope('expert.changed', 'test', { id: dune.id, expert: dune }))] });
+  const routed = await collect(kafkaClient(), topicName('mentionsRouted', prefix.topics));
+  const offers = await collect(kafkaClient(), topicName('assignments', prefix.topics));
+  const r = router();
+  await r.start();
+  try {
+    const m = { ...mention({ question: true }), brand: 'dune-jet' };
+    await send([m]);
+    const first = await waitFor(() => routed.messages.map((x) => RoutedMentionEvent.parse(x.value).data).find((x) => x.id === m.id), 60_000, 'the decision');
+    expect(first.routing.decision).toBe('queued');
+    expect(first.routing.reasons.at(-1)!.message).toContain("1 brand's guidelines not accepted");
+    // The expert accepts (the API writes the expert record): the waiting mention is offered to them.
+    const accepted = { ...dune, guidelinesAccepted: { 'dune-jet': { version: 1, at: '2026-11-20T09:30:00.000Z' } } };
+    await producer.send({ topic: topicName('experts', prefix.topics), acks: -1, messages: [jsonMessage(dune.id, makeEnvelope('expert.changed', 'test', { id: dune.id, expert: accepted }))] });
+    const offer = await waitFor(() => offers.messages.map((x) => AssignmentEventEnvelope.parse(x.value).data).find((o) => o.mentionId === m.id && o.state === 'offered'), 60_000, 'the offer');
+    expect(offer.expertId).toBe('dune-1');
+  } finally {
+    await r.stop();
+    await Promise.all([routed.stop(), offers.stop()]);
+  }
+});
