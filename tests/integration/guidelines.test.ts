@@ -6,6 +6,7 @@ import { ensureIndices } from '../../services/api/src/es/indices';
 import { createGuidelinesStore } from '../../services/api/src/guidelines';
 import { createIndexer } from '../../services/api/src/indexer';
 import { StreamHub } from '../../services/api/src/stream';
+import { DEFAULT_TAXONOMY_FILE, readVocabulary } from '../../services/api/src/vocabulary';
 import { expertInput } from '../../packages/schemas/test/golden';
 import { createTopics, esClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const indices = await ensureIndices(es, prefix.indices);
   indexer = createIndexer({ kafka, producer, es, indices, hub: new StreamHub(10), logger, registry: new Registry(), topicPrefix: prefix.topics, groupId: `${prefix.topics}api`, refresh: 'wait_for', service: 'chorus-api' });
   await store.start();
-  app = await buildApi({ es, indices, hub: new StreamHub(10), producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date('2026-11-20T10:05:00Z'), guidelines: store, logger, registry: new Registry(), readiness: {} });
+  app = await buildApi({ es, indices, hub: new StreamHub(10), producer, topicPrefix: prefix.topics, service: 'chorus-api', heartbeatMs: 1000, now: () => new Date('2026-11-20T10:05:00Z'), guidelines: store, vocabulary: () => readVocabulary({ taxonomyFile: DEFAULT_TAXONOMY_FILE }), logger, registry: new Registry(), readiness: {} });
   await indexer.start();
 });
 
@@ -53,6 +54,10 @@ test('guidelines are published as versions, checked for lost updates, and follow
   // An editor who started from "none yet" after someone published loses the race visibly.
   expect((await app.inject({ method: 'POST', url: '/v1/brands/skylark/guidelines?expectedVersion=0', payload: guidelines })).statusCode).toBe(409);
   expect((await app.inject({ method: 'POST', url: '/v1/brands/skylark/guidelines', payload: { body: 'no title' } })).json()).toMatchObject({ code: 'validation_failed' });
+  // A topic text no mention can carry is refused with the field it came from.
+  const unknown = await app.inject({ method: 'POST', url: '/v1/brands/skylark/guidelines', payload: { ...guidelines, topics: { Baggage: 'ok', teleport: 'never shown' } } });
+  expect(unknown.statusCode).toBe(400);
+  expect(unknown.json().errors).toEqual([expect.objectContaining({ path: 'topics.teleport' })]);
   const minor = (await app.inject({ method: 'POST', url: '/v1/brands/skylark/guidelines', payload: { ...guidelines, body: `${guidelines.body} Sign with your first name.`, requiresAcceptance: false, note: 'sign-off' } })).json();
   expect(minor).toMatchObject({ version: 2, minAcceptedVersion: 1 });
   expect((await app.inject('/v1/brands/skylark/guidelines')).json()).toMatchObject({ version: 2 });
