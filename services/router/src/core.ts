@@ -79,8 +79,27 @@ export class RouterCore {
 
   /** The mention with its story (the same id for every copy, retweet or syndication of one text). */
   private withStory(m: ClassifiedMention): ClassifiedMention {
-    const { storyId } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
+    const { storyId, renamedFrom } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
+    // A story id is one of its mentions' ids: another replica may have named it by this mention, or by the story's
+    // id before an earlier copy renamed it. Whoever owns either owns the story.
+    if (storyId !== m.id) this.engine.state.mergeConversation(`story:${m.id}`, `story:${storyId}`);
+    if (renamedFrom !== undefined) this.engine.state.mergeConversation(`story:${renamedFrom}`, `story:${storyId}`);
     return m.storyId === storyId ? m : extend(m, { storyId });
+  }
+
+  /** An assignment's story key as this replica names the story (another replica may have named it otherwise). */
+  private canonical(e: AssignmentEvent): AssignmentEvent {
+    if (!e.conversation?.some((k) => k.startsWith('story:'))) return e;
+    let changed = false;
+    const conversation = e.conversation.map((k) => {
+      if (!k.startsWith('story:')) return k;
+      const id = k.slice(6);
+      const now = this.stories.storyOf(id) ?? this.stories.resolve(id);
+      if (now === id) return k;
+      changed = true;
+      return `story:${now}`;
+    });
+    return changed ? extend(e, { conversation }) : e;
   }
 
   /** Whether this replica acts on a mention (it owns the mention's partition). */
@@ -145,7 +164,7 @@ export class RouterCore {
         break;
       }
       case 'assignment': {
-        const e = input.event;
+        const e = this.canonical(input.event);
         if (!this.live) {
           this.engine.state.apply(e, e.author);
           break;

@@ -151,6 +151,16 @@ export class RouterState {
     return undefined;
   }
 
+  /**
+   * Two ids turned out to name one conversation (a story took an earlier copy's id, or another replica named it by
+   * another of its mentions): the owner of the first owns the second too, unless it has one.
+   */
+  mergeConversation(from: string, to: string): void {
+    if (from === to || this.ownerByConversation.has(to)) return;
+    const owner = this.ownerByConversation.get(from);
+    if (owner !== undefined) this.ownerByConversation.set(to, owner);
+  }
+
   private disown(keys: readonly string[], expertId: string): void {
     for (const k of keys) if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
   }

@@ -4,7 +4,12 @@
  * a retweet's "RT @x:" are set aside; recent mentions sharing a pair are the candidates, and the shingle sets' Jaccard
  * similarity decides. A paraphrase shares few word pairs and stays apart. SimHash over so few shingles flips too many
  * bits for one changed word, which is why candidates come from the pairs themselves. The window is bounded by count
- * and by age; a story's id is its first mention's.
+ * and by age.
+ *
+ * A story's id is its earliest mention's (by the time ingest received it, then by id), not the first one this replica
+ * saw: router replicas see each other's partitions a little later, so two copies posted at once reach them in
+ * different orders, and "first seen" gave them two ids for one story. When an earlier copy turns up, the story takes
+ * its id (the old id becomes an alias of the new one), so replicas that have seen the same mentions answer the same.
  *
  * Candidates come by prefix filtering (Chaudhuri et al., 2006; the AllPairs/PPJoin family): with the pairs of every
  * text in one fixed order (a hash of the pair), two sets with Jaccard ≥ t always share one of their first
@@ -76,7 +81,12 @@ export interface StoryAssignment {
   storyId: string;
   /** Mentions in the story so far, this one included. */
   size: number;
+  /** The story's id before this mention, an earlier copy, gave it its own: whoever owned that id owns this one. */
+  renamedFrom?: string;
 }
+
+/** At most this many renamed story ids are remembered (the oldest go first); renames happen only on races. */
+const MAX_ALIASES = 10_000;
 
 const URL_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_.]+/gu;
 const RETWEET = /^\s*(rt|mt)\b[:\s]*/i;
@@ -109,6 +119,10 @@ export class StoryIndex {
   private readonly order: Entry[] = [];
   private head = 0;
   private readonly sizes = new Map<string, number>();
+  /** Each live story's earliest mention: its id is the story's. */
+  private readonly roots = new Map<string, { at: number; id: string }>();
+  /** A story id → the id its story took when an earlier copy arrived (resolved with `resolve`). */
+  private readonly aliases = new Map<string, string>();
 
   constructor(opts: StoryOptions = {}) {
     this.threshold = opts.threshold ?? 0.6;
@@ -127,7 +141,10 @@ export class StoryIndex {
    */
   assign(m: { id: string; text: string; at: number }): StoryAssignment {
     const known = this.byId.get(m.id);
-    if (known) return { storyId: known.storyId, size: this.sizes.get(known.storyId) ?? 1 };
+    if (known) {
+      const id = this.resolve(known.storyId);
+      return { storyId: id, size: this.sizes.get(id) ?? 1 };
+    }
     this.evict(m.at);
     const { words, set } = shingles(m.text);
     if (words < this.minWords) return { storyId: m.id, size: 1 };
@@ -146,7 +163,7 @@ export class StoryIndex {
         const e = list[k]!;
         // Another copy of the story already found cannot change the answer but by a hair (a viral story's copies fill
         // every list): skipped.
-        if (e.pairs.length < minSize || e.pairs.length > maxSize || e.storyId === best?.storyId || tried.has(e)) continue;
+        if (e.pairs.length < minSize || e.pairs.length > maxSize || tried.has(e) || (best && this.resolve(e.storyId) === this.resolve(best.storyId))) continue;
         tried.add(e);
         const score = jaccardSorted(pairs, e.pairs);
         // Ties go to the first found, so every replica that saw the same mentions answers the same; nothing beats a
@@ -158,7 +175,20 @@ export class StoryIndex {
         }
       }
     }
-    const storyId = best?.storyId ?? m.id;
+    let storyId = best ? this.resolve(best.storyId) : m.id;
+    let renamedFrom: string | undefined;
+    const root = best ? this.roots.get(storyId) : undefined;
+    if (best && root && (m.at < root.at || (m.at === root.at && m.id < root.id))) {
+      // An earlier copy than the story's first: the story takes its id.
+      renamedFrom = storyId;
+      this.roots.delete(storyId);
+      this.sizes.set(m.id, this.sizes.get(storyId) ?? 0);
+      this.sizes.delete(storyId);
+      this.aliases.set(storyId, m.id);
+      if (this.aliases.size > MAX_ALIASES) this.aliases.delete(this.aliases.keys().next().value!);
+      storyId = m.id;
+    }
+    if (storyId === m.id) this.roots.set(m.id, { at: m.at, id: m.id });
     const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix };
     this.byId.set(m.id, entry);
     this.order.push(entry);
@@ -173,7 +203,24 @@ export class StoryIndex {
     }
     const size = (this.sizes.get(storyId) ?? 0) + 1;
     this.sizes.set(storyId, size);
-    return { storyId, size };
+    return renamedFrom ? { storyId, size, renamedFrom } : { storyId, size };
+  }
+
+  /** The story a mention in the window belongs to now, if it is in the window. */
+  storyOf(mentionId: string): string | undefined {
+    const e = this.byId.get(mentionId);
+    return e ? this.resolve(e.storyId) : undefined;
+  }
+
+  /** A story id as it is now (after any renames). */
+  resolve(storyId: string): string {
+    let id = storyId;
+    for (let hops = 0; hops < 64; hops++) {
+      const next = this.aliases.get(id);
+      if (next === undefined) return id;
+      id = next;
+    }
+    return id;
   }
 
   private evict(now: number): void {
@@ -193,9 +240,13 @@ export class StoryIndex {
         }
         if (list.length === 0) this.byPair.delete(sh);
       }
-      const left = (this.sizes.get(e.storyId) ?? 1) - 1;
-      if (left > 0) this.sizes.set(e.storyId, left);
-      else this.sizes.delete(e.storyId);
+      const story = this.resolve(e.storyId);
+      const left = (this.sizes.get(story) ?? 1) - 1;
+      if (left > 0) this.sizes.set(story, left);
+      else {
+        this.sizes.delete(story);
+        this.roots.delete(story);
+      }
     }
     if (this.head > 10_000 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);

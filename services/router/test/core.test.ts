@@ -309,3 +309,24 @@ test("a brand's material guidelines hold its mentions back until the expert acce
   settle(c, { kind: 'tick', at: at(6) }, exec);
   expect(offers(exec.published).map((o) => [o.mentionId, o.expertId])).toEqual([[m.id, 'ana']]);
 });
+
+test.each(['the copies first', 'the assignment first'])('a story another replica named by another of its copies has the same owner here (%s)', (order) => {
+  const experts = [expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 2 } })];
+  const c = core(experts);
+  const exec = executor(experts);
+  const text = '@SkylarkAir left 200 of us stranded at gate B12 overnight with no food and no hotel';
+  const copy = (id: string, second: number) => ({ ...mention({ id }), text, receivedAt: at(second).toISOString() });
+  // Here the earliest copy came first (through the watch of the whole stream); the other replica routed its own copy
+  // before it saw that one, and named the story by its copy.
+  const watch = () => {
+    c.step({ kind: 'observe', mention: copy('m_early', 0), at: at(0) });
+    c.step({ kind: 'observe', mention: copy('m_theirs', 1), at: at(1) });
+  };
+  if (order === 'the copies first') watch();
+  settle(c, { kind: 'assignment', event: { assignmentId: 'a_theirs', mentionId: 'm_theirs', expertId: 'bo', state: 'offered', priority: 'p2', at: at(1).toISOString(), attempt: 1, actor: 'router', conversation: ['story:m_theirs'] }, at: at(1) }, exec);
+  if (order === 'the assignment first') watch();
+  settle(c, { kind: 'mentions', mentions: [copy('m_ours', 2)], at: at(2) }, exec);
+  const offer = offers(exec.published).find((o) => o.mentionId === 'm_ours');
+  // bo owns the story, though ana is more skilled: one story, one owner, whichever id a replica knows it by.
+  expect(offer).toMatchObject({ expertId: 'bo', conversation: ['story:m_early'] });
+});

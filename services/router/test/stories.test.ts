@@ -14,6 +14,25 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(s.assign({ id: 'm5', text: '@SkylarkAir cancelled my flight to Chicago and nobody at the desk can rebook me', at }).storyId).toBe('m1');
   });
 
+  test('replicas that saw the same copies in different orders name the story alike: by its earliest copy', () => {
+    const text = '@SkylarkAir left 200 of us stranded at gate B12 overnight with no food and no hotel';
+    const copies = [
+      { id: 'z-first', text, at },
+      { id: 'a-second', text: `RT @x: ${text}`, at: at + 40 },
+      { id: 'b-third', text: `${text} #skylarkfail`, at: at + 90 },
+    ];
+    const a = new StoryIndex();
+    const b = new StoryIndex();
+    expect(copies.map((c) => a.assign(c).storyId)).toEqual(['z-first', 'z-first', 'z-first']);
+    // Replica b got its own partition's copy first; the earlier one renames the story, and says from what.
+    expect(b.assign(copies[1]!)).toEqual({ storyId: 'a-second', size: 1 });
+    expect(b.assign(copies[0]!)).toEqual({ storyId: 'z-first', size: 2, renamedFrom: 'a-second' });
+    expect(b.assign(copies[2]!).storyId).toBe('z-first');
+    for (const c of copies) expect(b.storyOf(c.id)).toBe(a.storyOf(c.id));
+    expect(b.resolve('a-second')).toBe('z-first');
+    expect(b.assign({ id: 'late', text, at: at + 500 })).toEqual({ storyId: 'z-first', size: 4 });
+  });
+
   test('a viral story stays one story past hundreds of copies', () => {
     const s = new StoryIndex();
     for (let i = 0; i < 500; i++) expect(s.assign({ id: `v${i}`, text: `RT @fan${i}: Skylark pilot lands on one engine, everyone safe, what a hero`, at }).storyId).toBe('v0');
@@ -61,7 +80,8 @@ describe('stories: near-duplicate mentions grouped', () => {
     const seen: Array<{ id: string; storyId: string; set: Set<string> }> = [];
     for (const [i, text] of texts.entries()) {
       const { set, words } = shingles(text);
-      const got = s.assign({ id: `t${i}`, text, at });
+      // In time order (an equal time would let the smaller id rename the story; see the replicas test).
+      const got = s.assign({ id: `t${i}`, text, at: at + i });
       const matches = words >= 5 ? seen.filter((e) => jaccard(set, e.set) >= 0.6) : [];
       // Joined a story exactly when some earlier text is similar enough, and only one of those texts' stories.
       if (matches.length === 0) expect(got.storyId).toBe(`t${i}`);
