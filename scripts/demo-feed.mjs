@@ -37,6 +37,31 @@ async function send(url, method, body) {
 
 for (const e of experts) await send(`${args.api}/v1/experts/${e.id}`, 'PUT', e);
 console.log(`demo feed: ${experts.length} experts in place`);
+
+// The brand's guidelines, published once; every demo expert has accepted them but the pilot, whose inbox shows the
+// guidelines to accept (and who is offered nothing of Skylark's until they do).
+const guidelines = JSON.parse(readFileSync(join(root, 'deploy/demo/guidelines.json'), 'utf8'));
+const { brand, ...body } = guidelines;
+const currentGuidelines = async () => {
+  const res = await fetch(`${args.api}/v1/brands/${brand}/guidelines`, { headers: auth });
+  return res.ok ? res.json() : undefined;
+};
+// expectedVersion=0: a second demo feed starting at once gets a 409 and reads the first one's.
+if (!(await currentGuidelines())) await send(`${args.api}/v1/brands/${brand}/guidelines?expectedVersion=0`, 'POST', body);
+const current = await currentGuidelines();
+for (const e of experts.filter((x) => x.status === 'certified')) {
+  // An expert written a moment ago may not be readable yet (the API answered 202): a few tries.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send(`${args.api}/v1/experts/${e.id}/guidelines/accept`, 'POST', { brand, version: current.version });
+      break;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+console.log(`demo feed: ${brand} guidelines v${current.version} (${Object.keys(current.topics).length} topics), accepted by the certified experts`);
 // The router follows the experts topic; a short pause lets it apply them before the first mentions arrive.
 await new Promise((r) => setTimeout(r, 2000));
 
