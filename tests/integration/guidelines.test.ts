@@ -70,6 +70,13 @@ test('guidelines are published as versions, checked for lost updates, and follow
   try {
     expect(replica.current('skylark')).toMatchObject({ version: 2, minAcceptedVersion: 1 });
     expect(replica.versions('skylark')).toHaveLength(2);
+    // Two replicas publishing the same version at once: the first in the log is it, the other publisher hears 409.
+    const input = { ...guidelines, requiresAcceptance: false, topics: guidelines.topics };
+    const both = await Promise.allSettled([store.publish('racing', { ...input, title: 'from one' }, 'a', new Date()), replica.publish('racing', { ...input, title: 'from two' }, 'b', new Date())]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
+    const won = (both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ title: string }>).value.title;
+    await waitFor(() => store.current('racing')?.title === won && replica.current('racing')?.title === won, 10_000, 'both replicas agree');
   } finally {
     await replica.stop();
   }

@@ -97,7 +97,7 @@ test('an offer whose publish failed is published when its mention is redelivered
 test("the router follows brand.guidelines: a brand's mentions wait for an expert who accepted its current version", async () => {
   const dune = expert('dune-1', { brands: ['dune-jet'], skills: { baggage: 5 } });
   const published = { brand: 'dune-jet', version: 1, title: 'Dune Jet voice', body: 'Brief and kind.', topics: {}, requiresAcceptance: true, minAcceptedVersion: 1, publishedAt: '2026-11-20T09:00:00.000Z', publishedBy: 'test' };
-  await producer.send({ topic: topicName('brandGuidelines', prefix.topics), acks: -1, messages: [jsonMessage('dune-jet:1', makeEnvelope('guidelines.published', 'test', published))] });
+  await producer.send({ topic: topicName('brandGuidelines', prefix.topics), acks: -1, messages: [jsonMessage('dune-jet:1:p1', makeEnvelope('guidelines.published', 'test', published))] });
   await producer.send({ topic: topicName('experts', prefix.topics), acks: -1, messages: [jsonMessage(dune.id, makeEnvelope('expert.changed', 'test', { id: dune.id, expert: dune }))] });
   const routed = await collect(kafkaClient(), topicName('mentionsRouted', prefix.topics));
   const offers = await collect(kafkaClient(), topicName('assignments', prefix.topics));

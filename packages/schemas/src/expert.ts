@@ -63,7 +63,7 @@ export const ExpertInput = z
     guidelinesAccepted: z
       .record(Slug, GuidelinesAcceptance)
       .optional()
-      .describe('Brand → the version of its guidelines the expert accepted (POST /v1/experts/{id}/guidelines/accept); kept when left out of a replace'),
+      .describe('Brand → the version of its guidelines the expert accepted (POST /v1/experts/{id}/guidelines/accept); a replace merges it with the stored acceptances, the newer one per brand staying'),
     excludedTopics: z.array(z.string()).default([]).describe('Topics this expert must never receive'),
   })
   .strict()

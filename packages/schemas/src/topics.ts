@@ -79,10 +79,11 @@ export const TOPICS = {
   },
   brandGuidelines: {
     name: 'brand.guidelines',
-    key: 'brand:version',
+    key: 'brand:version:publish id',
     value: GuidelinesEvent,
     partitions: 1,
-    // Keyed by version, so compaction keeps every version: the history experts accepted stays readable.
+    // Keyed by version and publish, so compaction keeps every version (the history experts accepted stays readable)
+    // and both of two publishes of one version at once: the first in the log is that version, for every reader.
     compacted: true,
     description: "Each brand's guidelines, every published version; the router offers a brand's mentions only to experts who accepted its current one.",
   },

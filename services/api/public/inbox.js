@@ -43,11 +43,17 @@ async function acceptGuidelines(button, g) {
   }
 }
 
+const openGuidelines = new Set();
+
 /** Each brand's current guidelines: open, with an Accept button, while the expert must still accept them. */
 function guidelinesCard(g) {
   const body = [el('div', { class: 'guidelines-body' }, g.body), g.note ? el('div', { class: 'reasons' }, `What changed: ${g.note}`) : null];
   const head = `${g.title} · ${g.brand} guidelines v${g.version}`;
-  if (!g.mustAccept) return el('details', { class: 'card guidelines', 'data-brand': g.brand }, el('summary', {}, `${head} · accepted`), ...body);
+  if (!g.mustAccept) {
+    // Kept open across the refreshes that rebuild the page while someone reads them.
+    const toggle = (ev) => (ev.currentTarget.open ? openGuidelines.add(g.brand) : openGuidelines.delete(g.brand));
+    return el('details', { class: 'card guidelines', 'data-brand': g.brand, open: openGuidelines.has(g.brand), ontoggle: toggle }, el('summary', {}, `${head} · accepted`), ...body);
+  }
   return el('div', { class: 'card guidelines must', 'data-brand': g.brand },
     el('div', { class: 'status' }, g.acceptedVersion ? `New version: you accepted v${g.acceptedVersion}` : 'Not accepted yet'),
     el('h2', {}, head),

@@ -235,7 +235,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         expertGauge.set(core.experts.size);
       } else if (topic === topics.guidelines) {
         const g = GuidelinesEvent.parse(json).data;
-        void dispatch({ kind: 'guidelines', brand: g.brand, minAcceptedVersion: g.minAcceptedVersion });
+        void dispatch({ kind: 'guidelines', brand: g.brand, version: g.version, minAcceptedVersion: g.minAcceptedVersion });
       } else if (topic === topics.cases && isOwnOpenCase(message)) {
         // Our own snapshot echoing back: the core ignores it (see RouterCore.step, 'case'), so it is not even
         // decoded. It is the largest record the router reads (a whole mention), one per waiting mention.

@@ -10,7 +10,7 @@ export type RouterInput =
   | { kind: 'assignment'; event: AssignmentEvent; at: Date }
   | { kind: 'expert'; id: string; expert: Expert | null }
   /** A brand's published guidelines (brand.guidelines): who may be offered its mentions. */
-  | { kind: 'guidelines'; brand: string; minAcceptedVersion: number }
+  | { kind: 'guidelines'; brand: string; version: number; minAcceptedVersion: number }
   /** A case snapshot from router.cases: our own history while rebuilding, or another replica's. */
   | { kind: 'case'; mentionId: string; snapshot: RouterCase | null }
   | { kind: 'page'; page: CrisisPage }

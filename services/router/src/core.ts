@@ -183,7 +183,7 @@ export class RouterCore {
         this.engine.expertsChanged();
         break;
       case 'guidelines':
-        this.engine.guidelinesPublished(input.brand, input.minAcceptedVersion);
+        this.engine.guidelinesPublished(input.brand, input.version, input.minAcceptedVersion);
         break;
       case 'case':
         // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers. A close

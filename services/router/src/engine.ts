@@ -40,6 +40,8 @@ export class RoutingEngine {
   private lastFullDrain = -Infinity;
   /** Brand → the oldest version of its guidelines an acceptance counts for (from brand.guidelines). */
   readonly guidelines = new Map<string, number>();
+  /** Brand → its newest guidelines version seen and that version's requirement. */
+  private readonly guidelinesVersion = new Map<string, number>();
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -190,9 +192,10 @@ export class RoutingEngine {
   }
 
   /** A brand published guidelines: a material version holds its mentions back from experts who have not accepted it. */
-  guidelinesPublished(brand: string, minAcceptedVersion: number): void {
-    // Versions arrive in any order while rebuilding: the newest requirement wins.
-    if ((this.guidelines.get(brand) ?? 0) >= minAcceptedVersion) return;
+  guidelinesPublished(brand: string, version: number, minAcceptedVersion: number): void {
+    // The newest version's requirement holds; of two publishes of one version, the first in the log (as the API).
+    if ((this.guidelinesVersion.get(brand) ?? 0) >= version) return;
+    this.guidelinesVersion.set(brand, version);
     this.guidelines.set(brand, minAcceptedVersion);
     this.drainWanted = true;
   }

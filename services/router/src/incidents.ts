@@ -177,8 +177,8 @@ function attribution(counts: Map<string, number>, inc: Incident, generic: Readon
  * Whether a mention of the brand belongs to its open incident: every negative one; one in neutral words that names
  * the incident's topic among its topics ("300 people sleeping on the floor at the gate" in a cancellation storm reads
  * neutral, and a model unsure between "Customer Service Issue" and "Cancelled Flight" still names it), or that names
- * no specific topic at all (in a storm, "yes, me and 200 other people" is about the storm). Praise, and neutral posts
- * about another field, do not.
+ * no specific topic but asks or complains (in a storm, that is about the storm). Praise, neutral chatter and neutral
+ * posts about another field do not.
  */
 export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>): boolean {
   const label = m.classification.sentiment.label;
@@ -192,5 +192,9 @@ export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, gener
     if (key === incidentTopic) return true;
     specific++;
   }
-  return specific === 0;
+  // No specific topic: only one that asks or complains ("have you read your own rebooking policy?"); neutral chatter
+  // ("flying @brand today") stays out of the crisis queue.
+  return specific === 0 && m.classification.signals.some((sig) => STORM_SIGNALS.has(sig.name) && sig.score >= 0.5);
 }
+
+const STORM_SIGNALS = new Set(['question', 'anger', 'churn']);

@@ -32,6 +32,8 @@ export class RouterState {
   private readonly lastExpertByAuthor = new Map<string, string>();
   /** Who owns a story or a thread ("story:<id>", "thread:<id>"): the expert of its latest live assignment. */
   private readonly ownerByConversation = new Map<string, string>();
+  /** Conversation keys found to name the same conversation as another (see mergeConversation). */
+  private readonly mergedInto = new Map<string, string[]>();
   /** Offers not yet answered, with when they were made (ms), for the sweep of offers whose router case was lost. */
   private readonly openOffers = new Map<string, number>();
   /**
@@ -158,11 +160,20 @@ export class RouterState {
   mergeConversation(from: string, to: string): void {
     if (from === to || this.ownerByConversation.has(to)) return;
     const owner = this.ownerByConversation.get(from);
-    if (owner !== undefined) this.ownerByConversation.set(to, owner);
+    if (owner === undefined) return;
+    this.ownerByConversation.set(to, owner);
+    // Remembered, so a decline of the assignment that named `from` gives up `to` as well.
+    if (this.mergedInto.size >= 50_000) this.mergedInto.clear();
+    const into = this.mergedInto.get(from);
+    if (into) into.push(to);
+    else this.mergedInto.set(from, [to]);
   }
 
   private disown(keys: readonly string[], expertId: string): void {
-    for (const k of keys) if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
+    for (const k of keys) {
+      if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
+      for (const to of this.mergedInto.get(k) ?? []) if (this.ownerByConversation.get(to) === expertId) this.ownerByConversation.delete(to);
+    }
   }
 
   /** Offers made at or before `before` (ms) and still unanswered. */

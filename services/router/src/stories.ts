@@ -85,8 +85,7 @@ export interface StoryAssignment {
   renamedFrom?: string;
 }
 
-/** At most this many renamed story ids are remembered (the oldest go first); renames happen only on races. */
-const MAX_ALIASES = 10_000;
+
 
 const URL_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_.]+/gu;
 const RETWEET = /^\s*(rt|mt)\b[:\s]*/i;
@@ -121,8 +120,10 @@ export class StoryIndex {
   private readonly sizes = new Map<string, number>();
   /** Each live story's earliest mention: its id is the story's. */
   private readonly roots = new Map<string, { at: number; id: string }>();
-  /** A story id → the id its story took when an earlier copy arrived (resolved with `resolve`). */
+  /** A story id → the id its story took when an earlier copy arrived: always the live story's id (one hop). */
   private readonly aliases = new Map<string, string>();
+  /** A live story → its former ids, forgotten with the story when its last mention leaves the window. */
+  private readonly formerIds = new Map<string, string[]>();
 
   constructor(opts: StoryOptions = {}) {
     this.threshold = opts.threshold ?? 0.6;
@@ -184,11 +185,17 @@ export class StoryIndex {
       this.roots.delete(storyId);
       this.sizes.set(m.id, this.sizes.get(storyId) ?? 0);
       this.sizes.delete(storyId);
-      this.aliases.set(storyId, m.id);
-      if (this.aliases.size > MAX_ALIASES) this.aliases.delete(this.aliases.keys().next().value!);
+      const former = [...(this.formerIds.get(storyId) ?? []), storyId];
+      this.formerIds.delete(storyId);
+      for (const id of former) this.aliases.set(id, m.id);
+      this.formerIds.set(m.id, former);
       storyId = m.id;
     }
-    if (storyId === m.id) this.roots.set(m.id, { at: m.at, id: m.id });
+    if (storyId === m.id) {
+      // A mention seen again after it left the window may still name a story it was renamed into: it starts afresh.
+      this.aliases.delete(m.id);
+      this.roots.set(m.id, { at: m.at, id: m.id });
+    }
     const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix };
     this.byId.set(m.id, entry);
     this.order.push(entry);
@@ -214,13 +221,7 @@ export class StoryIndex {
 
   /** A story id as it is now (after any renames). */
   resolve(storyId: string): string {
-    let id = storyId;
-    for (let hops = 0; hops < 64; hops++) {
-      const next = this.aliases.get(id);
-      if (next === undefined) return id;
-      id = next;
-    }
-    return id;
+    return this.aliases.get(storyId) ?? storyId;
   }
 
   private evict(now: number): void {
@@ -246,6 +247,8 @@ export class StoryIndex {
       else {
         this.sizes.delete(story);
         this.roots.delete(story);
+        for (const id of this.formerIds.get(story) ?? []) if (this.aliases.get(id) === story) this.aliases.delete(id);
+        this.formerIds.delete(story);
       }
     }
     if (this.head > 10_000 && this.head * 2 > this.order.length) {

@@ -294,9 +294,10 @@ test("a brand's material guidelines hold its mentions back until the expert acce
   const experts = [ana];
   const c = core(experts);
   const exec = executor(experts);
-  // Versions arrive in any order while the router rebuilds: the newest requirement wins.
-  c.step({ kind: 'guidelines', brand: 'skylark', minAcceptedVersion: 2 });
-  c.step({ kind: 'guidelines', brand: 'skylark', minAcceptedVersion: 1 });
+  // The newest version's requirement holds (a minor version 3 keeps 2's); a second record of version 3 does not count.
+  c.step({ kind: 'guidelines', brand: 'skylark', version: 2, minAcceptedVersion: 2 });
+  c.step({ kind: 'guidelines', brand: 'skylark', version: 3, minAcceptedVersion: 2 });
+  c.step({ kind: 'guidelines', brand: 'skylark', version: 3, minAcceptedVersion: 3 });
   const m = mention();
   settle(c, { kind: 'mentions', mentions: [m], at: at(0) }, exec);
   expect(offers(exec.published)).toEqual([]);

@@ -192,7 +192,7 @@ test('when a spike opens, the burst\'s mentions still waiting or offered go to t
   expect(eng.pending).toBe(3); // only the three warm-up mentions from before the window still wait
 });
 
-test('while a spike is open, a neutral post naming its topic, or no specific topic, joins it; praise and other fields do not', () => {
+test('while a spike is open, a neutral post naming its topic, or asking with no specific topic, joins it; praise, chatter and other fields do not', () => {
   const eng = engine([expert('ana', { capacity: 100, skills: { delays: 5, pricing: 5 } })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
   for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
   for (let i = 0; i < 6; i++) eng.receive(mention({ topics: ['delays'] }), at(1800 + i * 10));
@@ -206,6 +206,8 @@ test('while a spike is open, a neutral post naming its topic, or no specific top
   expect(decide(["Can't Tell"], 0)).toBe('crisis');
   expect(decide(['other'], 0)).toBe('crisis');
   expect(decide(["Can't Tell"], 0.8)).not.toBe('crisis');
+  // Neutral chatter with no field and nothing asked stays out of the crisis queue.
+  expect(eng.receive(mention({ topics: ['other'], sentiment: 0 }), at(1900)).routed[0]!.routing.decision).toBe('monitor');
 });
 
 test('halfway through its SLA a waiting mention may go to any expert of its brand, whatever their skills', () => {

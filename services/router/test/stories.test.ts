@@ -33,6 +33,19 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(b.assign({ id: 'late', text, at: at + 500 })).toEqual({ storyId: 'z-first', size: 4 });
   });
 
+  test('a renamed story forgets its old ids with its last mention; an id seen again later starts afresh', () => {
+    const text = 'Skylark lost my wheelchair at Lisbon and nobody at the desk can tell me where it is';
+    const s = new StoryIndex({ maxAgeMs: 60_000 });
+    s.assign({ id: 'late', text, at: at + 10 });
+    expect(s.assign({ id: 'early', text, at })).toMatchObject({ storyId: 'early', renamedFrom: 'late' });
+    expect(s.resolve('late')).toBe('early');
+    // Both leave the window; a redelivery of "late" is a story of its own, not a name of the gone one.
+    s.assign({ id: 'other', text: 'the lounge in Rome was closed before six and nobody said why', at: at + 120_000 });
+    expect(s.resolve('late')).toBe('late');
+    expect(s.assign({ id: 'late', text, at: at + 121_000 })).toEqual({ storyId: 'late', size: 1 });
+    expect(s.storyOf('late')).toBe('late');
+  });
+
   test('a viral story stays one story past hundreds of copies', () => {
     const s = new StoryIndex();
     for (let i = 0; i < 500; i++) expect(s.assign({ id: `v${i}`, text: `RT @fan${i}: Skylark pilot lands on one engine, everyone safe, what a hero`, at }).storyId).toBe('v0');

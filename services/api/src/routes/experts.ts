@@ -76,8 +76,11 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   function toExpert(input: z.output<typeof ExpertInput>, before?: Expert): Expert {
     const at = ctx.now().toISOString();
-    // Acceptances are the expert's own act: a replace that leaves them out keeps them.
-    return Expert.parse({ ...input, guidelinesAccepted: input.guidelinesAccepted ?? before?.guidelinesAccepted ?? {}, createdAt: before?.createdAt ?? at, updatedAt: at });
+    // Acceptances are the expert's own act: a replace keeps them, and a body read before a newer acceptance (a stale
+    // edit) does not take it back; per brand, the newer acceptance stays.
+    const accepted = { ...(before?.guidelinesAccepted ?? {}) };
+    for (const [brand, a] of Object.entries(input.guidelinesAccepted ?? {})) if (!accepted[brand] || a.version > accepted[brand].version) accepted[brand] = a;
+    return Expert.parse({ ...input, guidelinesAccepted: accepted, createdAt: before?.createdAt ?? at, updatedAt: at });
   }
 
   r.post('/v1/experts', {
@@ -175,7 +178,7 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const current = ctx.guidelines?.current(brand);
       if (!current) throw new ChorusError('not_found', `${brand} has published no guidelines`);
       if (version !== current.version) throw new ChorusError('conflict', `${brand}'s guidelines are at version ${current.version}: read that one and accept it`, { details: { current: current.version } });
-      if (!before.brands.includes(brand)) throw new ChorusError('validation_failed', `${before.id} does not speak for ${brand}`, { errors: [{ path: 'brand', message: `not one of ${before.brands.join(', ') || 'no brands'}` }] });
+      // Not only the expert's own brands: a team the policy shares with other brands (sharedTeams) accepts theirs too.
       const at = ctx.now().toISOString();
       const expert = Expert.parse({ ...before, guidelinesAccepted: { ...before.guidelinesAccepted, [brand]: { version, at } }, updatedAt: at });
       const status = await publish(expert.id, expert);
