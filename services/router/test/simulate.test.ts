@@ -281,3 +281,25 @@ test("a scenario's brands folder gives a brand its own taxonomy: its mentions ar
   const { lines } = simulate(s);
   expect(lines.map((l) => l.firstExpert?.id)).toEqual(['bea', 'sam']);
 });
+
+test("a scenario's guidelines.json: a brand's mentions go only to experts who accepted its current version", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scenario-guidelines-'));
+  const base = { team: 'care', skills: { baggage: 5 }, languages: ['en'], timeZone: 'UTC', workingHours: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, start: '00:00', end: '24:00' })), capacity: 50, status: 'certified', trainedAt: '2026-01-01T00:00:00Z' };
+  const experts = [
+    { ...base, id: 'read-it', name: 'Read it', brands: ['Dune Jet'], guidelinesAccepted: { 'Dune Jet': { version: 2, at: '2026-11-01T00:00:00Z' } } },
+    { ...base, id: 'old-version', name: 'Old version', brands: ['Dune Jet'], capacity: 100, guidelinesAcceptedAt: '2026-01-01T00:00:00Z', guidelinesAccepted: { 'dune-jet': { version: 1, at: '2026-01-01T00:00:00Z' } } },
+  ];
+  writeFileSync(join(dir, 'experts.json'), JSON.stringify(experts));
+  const lines = [0, 1, 2, 3].map((i) => JSON.stringify({ id: `g${i}`, text: `my bag never arrived in Boston, where is it? ${i}`, created_at: at(i), brand: 'Dune Jet', topic: 'baggage' }));
+  writeFileSync(join(dir, 'mentions.jsonl'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'guidelines.json'), JSON.stringify([{ brand: 'Dune Jet', version: 1 }, { brand: 'Dune Jet', version: 2 }]));
+  const s = readScenario(scenarioFiles(dir));
+  expect(s.guidelines).toEqual([{ brand: 'dune-jet', version: 1, minAcceptedVersion: 1 }, { brand: 'dune-jet', version: 2, minAcceptedVersion: 2 }]);
+  const { lines: out } = simulate(s);
+  const offered = out.filter((l) => l.firstExpert).map((l) => l.firstExpert!.id);
+  expect(offered.length).toBeGreaterThan(0);
+  expect(new Set(offered)).toEqual(new Set(['read-it']));
+  // Without the file, the general acceptance is enough: the one with more room gets offers too.
+  const { lines: before } = simulate({ ...s, guidelines: [] });
+  expect(new Set(before.filter((l) => l.firstExpert).map((l) => l.firstExpert!.id))).toContain('old-version');
+});

@@ -3,6 +3,7 @@
  *   npm run -s simulate -- --scenario <dir> [--out <dir>]
  *   npm run -s simulate -- --experts <experts.json> --mentions <mentions.jsonl> [--policy <policy.json>]
  *                          [--taxonomy <taxonomy.json>] [--topic-model <model.json>] [--sentiment-model <model.json>]
+ *                          [--guidelines <guidelines.json>]
  * A scenario directory holds experts.json, mentions.jsonl and optionally policy.json, taxonomy.json, topic-model.json
  * and sentiment-model.json; a file flag given beside it wins. With no arguments it runs the example set in
  * services/router/examples. The last line of stdout is one JSON object; --out writes one JSON line per mention to
@@ -29,6 +30,7 @@ function main(): void {
       'topic-model': { type: 'string' },
       'sentiment-model': { type: 'string' },
       'brand-models': { type: 'string' },
+      guidelines: { type: 'string' },
     },
   });
   const none = !values.scenario && !values.experts && !values.mentions;
@@ -42,6 +44,7 @@ function main(): void {
     topicModel: values['topic-model'],
     sentimentModel: values['sentiment-model'],
     brandModels: values['brand-models'],
+    guidelines: values.guidelines,
   });
 
   const started = Date.now();

@@ -68,7 +68,13 @@ export function readExperts(file: string, defaults: Behaviour): SimExpert[] {
   const at = '2026-01-01T00:00:00.000Z';
   return list.map((item: unknown, i) => {
     const { simulation, ...rest } = (item ?? {}) as { simulation?: unknown; brands?: unknown };
-    const parsed = ExpertInput.safeParse('brands' in rest ? { ...rest, brands: slugs(rest.brands) } : rest);
+    const accepted = (rest as { guidelinesAccepted?: unknown }).guidelinesAccepted;
+    const named = {
+      ...rest,
+      ...('brands' in rest ? { brands: slugs(rest.brands) } : {}),
+      ...(accepted && typeof accepted === 'object' ? { guidelinesAccepted: Object.fromEntries(Object.entries(accepted).map(([b, a]) => [brandSlug(b), a])) } : {}),
+    };
+    const parsed = ExpertInput.safeParse(named);
     if (!parsed.success) throw explain(`${file} [${i}]`, parsed.error);
     const behaviour = Behaviour.safeParse({ ...defaults, ...(simulation as object | undefined) });
     if (!behaviour.success) throw explain(`${file} [${i}].simulation`, behaviour.error);
@@ -155,4 +161,29 @@ export function readMentions(file: string, model: ClassifierModel | ((brand: str
       });
     });
   return out.sort((a, b) => Date.parse(a.mention.createdAt) - Date.parse(b.mention.createdAt) || a.mention.id.localeCompare(b.mention.id));
+}
+
+/** A brand's published guidelines in a scenario: who may be offered its mentions (see readGuidelines). */
+export const SimGuidelines = z
+  .object({
+    brand: z.string().min(1),
+    version: z.number().int().min(1),
+    minAcceptedVersion: z.number().int().min(1).optional().describe('Default: the version (a material one)'),
+  })
+  .transform((g) => ({ brand: brandSlug(g.brand), version: g.version, minAcceptedVersion: g.minAcceptedVersion ?? g.version }));
+export type SimGuidelines = z.output<typeof SimGuidelines>;
+
+/**
+ * Guidelines file: an array of `{ brand, version, minAcceptedVersion? }`, the versions brands published (as
+ * POST /v1/brands/{brand}/guidelines would): their mentions go only to experts whose `guidelinesAccepted` covers them.
+ */
+export function readGuidelines(file: string | undefined): SimGuidelines[] {
+  if (!file) return [];
+  const json = readJson(file);
+  if (!Array.isArray(json)) throw new Error(`${file}: expected an array of { brand, version, minAcceptedVersion? }`);
+  return json.map((item: unknown, i) => {
+    const parsed = SimGuidelines.safeParse(item);
+    if (!parsed.success) throw explain(`${file} [${i}]`, parsed.error);
+    return parsed.data;
+  });
 }

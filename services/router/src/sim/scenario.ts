@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadModelSet, type ClassifierModel } from '@chorus/classifier';
 import type { RoutingPolicy } from '../policy.js';
-import { readExperts, readMentions, readPolicy, type SimExpert, type SimMention, type SimulationSettings } from './inputs.js';
+import { readExperts, readGuidelines, readMentions, readPolicy, type SimExpert, type SimGuidelines, type SimMention, type SimulationSettings } from './inputs.js';
 
 /** The files a scenario directory holds (README, "Simulating a routing policy"); the optional ones may be absent. */
 export const SCENARIO_FILES = {
@@ -12,6 +12,8 @@ export const SCENARIO_FILES = {
   taxonomy: 'taxonomy.json',
   topicModel: 'topic-model.json',
   sentimentModel: 'sentiment-model.json',
+  /** The guidelines versions brands published: `[{ brand, version, minAcceptedVersion? }]`. */
+  guidelines: 'guidelines.json',
   /** One folder per brand slug with its own taxonomy.json (and models), as classify's BRAND_MODELS_DIR. */
   brandModels: 'brands',
 } as const;
@@ -24,6 +26,7 @@ export interface ScenarioFiles {
   taxonomy?: string | undefined;
   topicModel?: string | undefined;
   sentimentModel?: string | undefined;
+  guidelines?: string | undefined;
   brandModels?: string | undefined;
 }
 
@@ -32,6 +35,7 @@ export interface Scenario {
   mentions: SimMention[];
   policy: RoutingPolicy;
   settings: SimulationSettings;
+  guidelines: SimGuidelines[];
   model: ClassifierModel;
   /** The files read, for the log. */
   files: ScenarioFiles;
@@ -65,6 +69,7 @@ export function scenarioFiles(dir: string | undefined, over: ScenarioFiles = {})
     taxonomy: pick(over.taxonomy, SCENARIO_FILES.taxonomy, false),
     topicModel: pick(over.topicModel, SCENARIO_FILES.topicModel, false),
     sentimentModel: pick(over.sentimentModel, SCENARIO_FILES.sentimentModel, false),
+    guidelines: pick(over.guidelines, SCENARIO_FILES.guidelines, false),
     brandModels: pick(over.brandModels, SCENARIO_FILES.brandModels, false),
   };
 }
@@ -76,5 +81,5 @@ export function readScenario(files: ScenarioFiles): Scenario {
   const models = loadModelSet({ taxonomyFile: files.taxonomy, topicModelFile: files.topicModel, sentimentModelFile: files.sentimentModel }, files.brandModels);
   const experts = readExperts(files.experts, simulation);
   const mentions = readMentions(files.mentions, (brand) => models.for(brand));
-  return { experts, mentions, policy, settings: simulation, model: models.default, files };
+  return { experts, mentions, policy, settings: simulation, guidelines: readGuidelines(files.guidelines), model: models.default, files };
 }

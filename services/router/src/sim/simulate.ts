@@ -2,7 +2,7 @@ import { Decision, type AssignmentEvent, type CrisisPage } from '@chorus/schemas
 import { RouterCore, outputOf, settle, type ClaimOutcome, type ClaimRequest, type RouterInput, type SyncExecutor } from '../core.js';
 import type { EngineOutput } from '../engine.js';
 import type { RoutingPolicy } from '../policy.js';
-import type { SimExpert, SimMention, SimulationSettings } from './inputs.js';
+import type { SimExpert, SimGuidelines, SimMention, SimulationSettings } from './inputs.js';
 import { figuresOf, percentile, type Figures } from './figures.js';
 import { lineOf, onShift, type MentionLine, type Outcome, type Track } from './lines.js';
 import { seededRandom } from '@chorus/classifier';
@@ -43,6 +43,8 @@ export interface SimulationInput {
   mentions: SimMention[];
   policy: RoutingPolicy;
   settings: SimulationSettings;
+  /** Guidelines versions the brands published before the replay (readGuidelines). */
+  guidelines?: readonly SimGuidelines[];
 }
 
 /** The figures of a run (see simulate). */
@@ -92,6 +94,7 @@ export function simulate(input: SimulationInput): { result: SimulationResult; li
   });
   core.step({ kind: 'partitions', owned: [0] });
   core.step({ kind: 'live', at: new Date(0) });
+  for (const g of input.guidelines ?? []) core.step({ kind: 'guidelines', ...g });
   const engine = core.engine;
   const claimStore = new Map<string, Map<string, { assignmentId: string; weight: number }>>();
   const exec: SyncExecutor = {
