@@ -35,7 +35,12 @@ export interface EngineOptions {
   spikes?: 'inline' | 'external';
   /** How long a capacity hint from a refused claim is trusted (ms; default 10 s). */
   heldElsewhereMs?: number;
+  /** How long closed assignments are kept in memory (ms; default KEEP_CLOSED_MS, 7 days: the broker's default retention). */
+  keepClosedMs?: number;
 }
+
+/** Closed assignments are forgotten after this long (see RouterState.forgetClosedBefore). */
+export const KEEP_CLOSED_MS = 7 * 24 * 3_600_000;
 
 /** Appends one output's records to another. */
 export function merge(into: EngineOutput, more: EngineOutput): void {

@@ -2,7 +2,7 @@ import { extend, type AssignmentEvent, type ClassifiedMention, type CrisisPage, 
 import { casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
 import { CaseTable } from './case-table.js';
-import { merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
+import { KEEP_CLOSED_MS, merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
 import { SpikeIncidents, joins } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
@@ -232,6 +232,7 @@ export class RoutingEngine {
     const t = now.getTime();
     if (this.options.spikes !== 'external') out.incidents!.push(...this.spikes.tick(now));
     if (this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000))) this.drainWanted = true;
+    this.state.forgetClosedBefore(t - (this.options.keepClosedMs ?? KEEP_CLOSED_MS));
     const due = this.pager.due(now, owns);
     if (due.length > 0) out.pages = due;
     for (const c of [...this.cases.values()]) {

@@ -41,6 +41,9 @@ export class RouterState {
    * the expert as at least this loaded until the expert's assignments change here or the hint is forgotten.
    */
   private readonly heldElsewhere = new Map<string, { load: number; at: number }>();
+  /** Assignments as they closed (left offered/accepted), oldest first, so closed ones can be forgotten in time order. */
+  private readonly closedOrder: Array<{ id: string; at: number }> = [];
+  private closedHead = 0;
 
   apply(e: AssignmentEvent, author?: string): boolean {
     const current = this.assignments.get(e.assignmentId);
@@ -50,6 +53,7 @@ export class RouterState {
       // An expert who declined, or let the offer run out, does not own the conversation any more.
       if ((e.state === 'declined' || e.state === 'expired') && current.conversation) this.disown(current.conversation, current.expertId);
       if (OPEN.has(current.state) && !OPEN.has(e.state)) {
+        this.closedOrder.push({ id: current.id, at: Date.parse(e.at) });
         this.bump(this.openByExpert, current.expertId, -1);
         this.bumpPriority(current.expertId, current.priority, -1);
         this.heldElsewhere.delete(current.expertId); // capacity freed somewhere: worth claiming again
@@ -73,6 +77,7 @@ export class RouterState {
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
     if (e.state === 'offered') this.openOffers.set(e.assignmentId, Date.parse(e.at));
+    else if (!OPEN.has(e.state)) this.closedOrder.push({ id: e.assignmentId, at: Date.parse(e.at) });
     if (OPEN.has(e.state)) {
       this.bump(this.openByExpert, e.expertId, 1);
       this.bumpPriority(e.expertId, e.priority, 1);
@@ -105,6 +110,35 @@ export class RouterState {
       if (t.previousExpertOfAuthor) this.lastExpertByAuthor.set(t.author, t.previousExpertOfAuthor);
       else this.lastExpertByAuthor.delete(t.author);
     }
+  }
+
+  /**
+   * Forgets assignments that closed before `before` (ms): a router runs for weeks, and each one kept would be memory
+   * for good. Their mention, author and conversation stop pointing at them (a redelivery of so old a mention is routed
+   * again); the per-expert totals behind fairness stay. Answers how many were forgotten.
+   */
+  forgetClosedBefore(before: number): number {
+    let forgotten = 0;
+    while (this.closedHead < this.closedOrder.length && this.closedOrder[this.closedHead]!.at < before) {
+      const { id } = this.closedOrder[this.closedHead++]!;
+      const t = this.assignments.get(id);
+      if (!t || OPEN.has(t.state)) continue;
+      this.assignments.delete(id);
+      forgotten++;
+      if (this.byMention.get(t.mentionId) === id) this.byMention.delete(t.mentionId);
+      if (t.conversation) this.disown(t.conversation, t.expertId);
+      if (t.author && this.lastExpertByAuthor.get(t.author) === t.expertId) this.lastExpertByAuthor.delete(t.author);
+    }
+    if (this.closedHead > 10_000 && this.closedHead * 2 > this.closedOrder.length) {
+      this.closedOrder.splice(0, this.closedHead);
+      this.closedHead = 0;
+    }
+    return forgotten;
+  }
+
+  /** Assignments this replica holds in memory, open or closed. */
+  get size(): number {
+    return this.assignments.size;
   }
 
   /** Records the load another replica holds for an expert (see heldElsewhere). */

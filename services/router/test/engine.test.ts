@@ -356,3 +356,23 @@ test('a brand\'s own policy: its crisis team is paged, its SLA applies; other br
   const overflowed = eng.tick(at(700)).routed.filter((r) => r.routing.decision === 'overflow').map((r) => r.brand);
   expect(overflowed).toEqual(['dune-jet']);
 });
+
+test('closed assignments are forgotten after a week; open ones and the fairness totals stay', () => {
+  const eng = engine([expert('ana', { capacity: 10 })]);
+  const done = eng.receive(mention({ author: 'kim' }), at(0)).events[0]!;
+  eng.apply(act(done, 'accepted', 10), at(10));
+  eng.apply(act(done, 'answered', 20), at(20));
+  const open = eng.receive(mention(), at(30)).events[0]!;
+  eng.apply(act(open, 'accepted', 31), at(31));
+  expect(eng.state.size).toBe(2);
+  expect(eng.state.lastExpertFor('kim')).toBe('ana');
+  const week = 7 * 24 * 3600;
+  eng.tick(at(20 + week - 1));
+  expect(eng.state.size).toBe(2);
+  eng.tick(at(21 + week));
+  expect(eng.state.size).toBe(1);
+  expect(eng.state.assignmentOf(done.mentionId)).toBeUndefined();
+  expect(eng.state.lastExpertFor('kim')).toBeUndefined();
+  expect(eng.state.assignmentOf(open.mentionId)?.state).toBe('accepted');
+  expect(eng.state.total('ana')).toBe(2);
+});
