@@ -126,6 +126,11 @@ export interface SkillProblem {
 
 /** Every skill and excluded topic that is not in the vocabulary, each with the field it came from. */
 export function unknownTopics(vocabulary: Vocabulary, expert: { skills: Record<string, number>; excludedTopics: string[] }): SkillProblem[] {
+  return topicProblems(vocabulary, [...Object.keys(expert.skills).map((id) => [`skills.${id}`, id] as const), ...expert.excludedTopics.map((id, i) => [`excludedTopics.${i}`, id] as const)]);
+}
+
+/** The topic ids (each given with the field it came from) that are not in the vocabulary. */
+export function topicProblems(vocabulary: Vocabulary, fields: ReadonlyArray<readonly [path: string, id: string]>): SkillProblem[] {
   const known = new Set(vocabulary.topics.map((t) => topicKey(t.id)));
   const list = vocabulary.topics.map((t) => t.id).join(', ');
   const problem = (path: string, id: string): SkillProblem | null => {
@@ -134,8 +139,5 @@ export function unknownTopics(vocabulary: Vocabulary, expert: { skills: Record<s
     if (known.has(key)) return null;
     return { path, message: `unknown topic "${id}"; topics of taxonomy ${vocabulary.version} (GET /v1/topics): ${list}` };
   };
-  return [
-    ...Object.keys(expert.skills).map((id) => problem(`skills.${id}`, id)),
-    ...expert.excludedTopics.map((id, i) => problem(`excludedTopics.${i}`, id)),
-  ].filter((p): p is SkillProblem => p !== null);
+  return fields.map(([path, id]) => problem(path, id)).filter((p): p is SkillProblem => p !== null);
 }

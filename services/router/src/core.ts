@@ -4,6 +4,7 @@ import { RoutingEngine, type EngineObserver, type EngineOutput, type Owns } from
 import type { RoutingPolicy } from './policy.js';
 import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
+import { GuidelinesRequirements } from './guidelines.js';
 import { StoryIndex } from './stories.js';
 import { Outbox } from './outbox.js';
 
@@ -44,6 +45,8 @@ export interface CoreOptions {
  */
 export class RouterCore {
   readonly engine: RoutingEngine;
+  /** What each brand's published guidelines ask of its experts (brand.guidelines). */
+  private readonly guidelines = new GuidelinesRequirements();
   readonly experts = new Map<string, Expert>();
   /** Near-duplicates grouped into stories, fed by every mention this replica sees (its own and the spike watch's). */
   readonly stories = new StoryIndex();
@@ -73,7 +76,7 @@ export class RouterCore {
           options.observer?.caseChanged?.(mentionId, snapshot);
         },
       },
-      { spikes: options.spikes ?? 'external' },
+      { spikes: options.spikes ?? 'external', guidelines: this.guidelines },
     );
   }
 
@@ -183,7 +186,7 @@ export class RouterCore {
         this.engine.expertsChanged();
         break;
       case 'guidelines':
-        this.engine.guidelinesPublished(input.brand, input.version, input.minAcceptedVersion);
+        if (this.guidelines.published(input.brand, input.version, input.minAcceptedVersion)) this.engine.expertsChanged();
         break;
       case 'case':
         // Our own cases echo back; the others' are kept so a rebalance can hand them to us with their timers. A close

@@ -35,6 +35,8 @@ export interface EngineOptions {
   spikes?: 'inline' | 'external';
   /** How long a capacity hint from a refused claim is trusted (ms; default 10 s). */
   heldElsewhereMs?: number;
+  /** Each brand's guidelines requirement (see GuidelinesRequirements); absent, only the general acceptance counts. */
+  guidelines?: { get(brand: string): number | undefined };
   /** How long closed assignments are kept in memory (ms; default KEEP_CLOSED_MS, 7 days: the broker's default retention). */
   keepClosedMs?: number;
 }

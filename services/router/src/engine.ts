@@ -3,11 +3,11 @@ import { casesToShed } from './backlog.js';
 import { caseOf, snapshotOf, type Case } from './case.js';
 import { CaseTable } from './case-table.js';
 import { KEEP_CLOSED_MS, merge, type EngineObserver, type EngineOptions, type EngineOutput, type Owns } from './engine-io.js';
-import { SpikeIncidents, joins } from './incidents.js';
+import { SpikeIncidents, burstOf } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting, type OverflowReason } from './decisions.js';
-import { genericKeys, route, type RouteOutcome } from './route.js';
+import { route, type RouteOutcome } from './route.js';
 import { isOnShift } from './shift.js';
 import { RouterState } from './state.js';
 
@@ -38,10 +38,6 @@ export class RoutingEngine {
   private shiftSignature = '';
   private lastTick = -Infinity;
   private lastFullDrain = -Infinity;
-  /** Brand → the oldest version of its guidelines an acceptance counts for (from brand.guidelines). */
-  readonly guidelines = new Map<string, number>();
-  /** Brand → its newest guidelines version seen and that version's requirement. */
-  private readonly guidelinesVersion = new Map<string, number>();
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -78,7 +74,7 @@ export class RoutingEngine {
       this.page(out, mention, routing.severity ?? 5, now);
       return out;
     }
-    const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now, guidelines: this.guidelines });
+    const outcome = route({ mention, experts: this.experts(), state: this.state, policy: this.policy, now, guidelines: this.options.guidelines });
     this.emit(out, mention, outcome, now);
     if (outcome.routing.reasons[0]?.code === 'already_assigned') return out;
     const at = now.getTime();
@@ -114,11 +110,7 @@ export class RoutingEngine {
       if (inc.state !== 'open' || this.swept.has(inc.id)) continue;
       if (this.swept.size >= 1000) this.swept.clear();
       this.swept.add(inc.id);
-      // The mentions that made it, and the brand's cases from its window that belong to it (neutral words on its topic).
-      const since = Date.parse(inc.openedAt) - (this.policy.spikes.brands[inc.brand]?.windowSeconds ?? this.policy.spikes.windowSeconds) * 1000;
-      const ids = new Set(inc.mentionIds);
-      for (const c of this.cases.values()) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, genericKeys(this.policy))) ids.add(c.mention.id);
-      for (const id of ids) {
+      for (const id of burstOf(inc, this.cases.values(), this.policy)) {
         const c = this.cases.get(id);
         if (!c || !owns(id)) continue;
         if (c.status === 'offered') {
@@ -186,17 +178,8 @@ export class RoutingEngine {
     return out;
   }
 
-  /** The expert directory changed: waiting cases may have someone now. */
+  /** Who may be offered what changed (the expert directory, a brand's guidelines): waiting cases may have someone now. */
   expertsChanged(): void {
-    this.drainWanted = true;
-  }
-
-  /** A brand published guidelines: a material version holds its mentions back from experts who have not accepted it. */
-  guidelinesPublished(brand: string, version: number, minAcceptedVersion: number): void {
-    // The newest version's requirement holds; of two publishes of one version, the first in the log (as the API).
-    if ((this.guidelinesVersion.get(brand) ?? 0) >= version) return;
-    this.guidelinesVersion.set(brand, version);
-    this.guidelines.set(brand, minAcceptedVersion);
     this.drainWanted = true;
   }
 
@@ -323,6 +306,11 @@ export class RoutingEngine {
       this.overflow(out, c, 'max_offers', now);
       return;
     }
+    this.requeue(out, c, now);
+  }
+
+  /** The case waits again (its offer is over): offered to the next expert now if there is one. */
+  private requeue(out: EngineOutput, c: Case, now: Date): void {
     c.status = 'waiting';
     c.assignmentId = undefined;
     c.offeredAt = undefined;
@@ -340,7 +328,7 @@ export class RoutingEngine {
     const q = this.policy.queue;
     const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
     const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
-    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax }, guidelines: this.guidelines });
+    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax }, guidelines: this.options.guidelines });
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
       if (publishQueued) this.emit(out, c.mention, outcome, now);
@@ -367,12 +355,9 @@ export class RoutingEngine {
       this.state.apply(expired);
       out.events.push({ ...expired, reason: why === 'sla_breached' ? 'SLA ran out: the mention went to the overflow queue' : expired.reason! });
     }
-    c.status = 'waiting';
-    c.assignmentId = undefined;
-    c.offeredAt = undefined;
     c.overflowAt = now.getTime();
     this.announceOverflow(out, c, why, now);
-    if (!this.tryOffer(out, c, now)) this.put(c);
+    this.requeue(out, c, now);
   }
 
   /** Bounds the router's memory (see backlog.ts): the cases let go of wait in the overflow queue for people. */

@@ -96,7 +96,7 @@ export class SpikeIncidents {
   }
 
   private windowSeconds(brand: string): number {
-    return this.policy.spikes.brands[brand]?.windowSeconds ?? this.policy.spikes.windowSeconds;
+    return windowSecondsFor(this.policy, brand);
   }
 
   private detectorFor(brand: string): SpikeDetector {
@@ -171,6 +171,20 @@ function attribution(counts: Map<string, number>, inc: Incident, generic: Readon
     .join(', ');
   const reasons = [...inc.reasons.filter((r) => r.code !== 'topics'), { code: 'topics', message: `topics of its mentions: ${split}` }];
   return { topic, reasons };
+}
+
+const windowSecondsFor = (policy: RoutingPolicy, brand: string): number => policy.spikes.brands[brand]?.windowSeconds ?? policy.spikes.windowSeconds;
+
+/**
+ * The mentions an incident that just opened takes: those that made it, and the brand's mentions from its window that
+ * belong to it (see `joins`: neutral words on its topic, say) among the candidates (a replica's waiting and offered cases).
+ */
+export function burstOf(inc: Incident, candidates: Iterable<{ mention: ClassifiedMention; arrivedAt: number }>, policy: RoutingPolicy): Set<string> {
+  const since = Date.parse(inc.openedAt) - windowSecondsFor(policy, inc.brand) * 1000;
+  const generic = genericKeys(policy);
+  const ids = new Set(inc.mentionIds);
+  for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, generic)) ids.add(c.mention.id);
+  return ids;
 }
 
 /**

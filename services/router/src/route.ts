@@ -13,7 +13,7 @@ export interface RouteInput {
   /** For re-offers and waiting mentions (see engine.ts); a first decision leaves it out. */
   retry?: RetryContext;
   /** Brand → the oldest version of its published guidelines an acceptance counts for (brands that published some). */
-  guidelines?: ReadonlyMap<string, number>;
+  guidelines?: { get(brand: string): number | undefined } | undefined;
 }
 
 export interface RetryContext {

@@ -206,25 +206,20 @@ export function expertRoutes(app: FastifyInstance, ctx: ApiContext): void {
         countOpen(ctx.es, ctx.indices.assignments, expert.id),
       ]);
       const mentions = await getMentions(ctx.es, ctx.indices.mentions, assignments.map((a) => a.mentionId));
-      const current = new Map<string, Guidelines>();
-      const brandOf = (b: string) => {
-        if (!current.has(b)) {
-          const g = ctx.guidelines?.current(b);
-          if (g) current.set(b, g);
-        }
-        return current.get(b);
-      };
-      for (const b of expert.brands) brandOf(b);
+      const guidelinesOf = (brand: string) => ctx.guidelines?.current(brand);
       const items = assignments.map((a) => {
         const mention = mentions.get(a.mentionId) ?? null;
-        return { assignment: a, mention, guidance: mention ? guidanceFor(mention, brandOf(mention.brand)) : null };
+        return { assignment: a, mention, guidance: mention ? guidanceFor(mention, guidelinesOf(mention.brand)) : null };
       });
+      // The expert's own brands, and those of what they were offered (a shared team serves other brands too).
+      const brands = new Set([...expert.brands, ...items.flatMap((i) => (i.mention ? [i.mention.brand] : []))]);
+      const current = [...brands].flatMap((b) => guidelinesOf(b) ?? []);
       return {
         expertId: expert.id,
         open,
         capacity: expert.capacity,
         items,
-        guidelines: [...current.values()].map((g) => {
+        guidelines: current.map((g) => {
           const accepted = expert.guidelinesAccepted[g.brand];
           return { ...g, acceptedVersion: accepted?.version ?? null, mustAccept: !acceptanceCovers(accepted, g) };
         }),

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Guidelines, GuidelinesInput, GuidelinesVersionsResponse, Problem, Slug, topicKey } from '@chorus/schemas';
+import { Guidelines, GuidelinesInput, GuidelinesVersionsResponse, Problem, Slug } from '@chorus/schemas';
 import { ChorusError } from '@chorus/service-kit';
 import { audit } from '../audit.js';
 import type { ApiContext } from '../context.js';
 import type { GuidelinesStore } from '../guidelines.js';
+import { topicProblems } from '../vocabulary.js';
 
 const BrandParams = z.object({ brand: Slug });
 const VersionParams = z.object({ brand: Slug, version: z.coerce.number().int().min(1) });
@@ -58,13 +59,8 @@ export function guidelinesRoutes(app: FastifyInstance, ctx: ApiContext, store: G
     handler: async (request, reply) => {
       // A topic text no mention can carry would never be shown: the caller's mistake, told before anything is kept.
       const vocabulary = ctx.vocabulary?.(request.params.brand);
-      if (vocabulary) {
-        const known = new Set(vocabulary.topics.map((t) => topicKey(t.id)));
-        const errors = Object.keys(request.body.topics)
-          .filter((id) => !known.has(topicKey(id)))
-          .map((id) => ({ path: `topics.${id}`, message: `unknown topic "${id}"; topics of taxonomy ${vocabulary.version} (GET /v1/topics?brand=${request.params.brand}): ${vocabulary.topics.map((t) => t.id).join(', ')}` }));
-        if (errors.length > 0) throw new ChorusError('validation_failed', `${errors.length} topic(s) of the guidelines are not topics Chorus classifies for ${request.params.brand}`, { errors });
-      }
+      const errors = vocabulary ? topicProblems(vocabulary, Object.keys(request.body.topics).map((id) => [`topics.${id}`, id] as const)) : [];
+      if (errors.length > 0) throw new ChorusError('validation_failed', `${errors.length} topic(s) of the guidelines are not topics Chorus classifies for ${request.params.brand}`, { errors });
       const before = store.current(request.params.brand);
       const g = await store.publish(request.params.brand, request.body, request.principal.id, ctx.now(), request.query.expectedVersion);
       await audit(ctx, request, { action: 'guidelines.published', target: { type: 'guidelines', id: g.brand }, before: before ?? null, after: g });
