@@ -35,6 +35,8 @@ interface Entry {
   pairs: number[];
   /** How many of the first pairs this entry is indexed under (its prefix). */
   prefix: number;
+  /** The last search that compared it (instead of a set of tried entries per search: cheaper in a burst). */
+  seen: number;
 }
 
 /** FNV-1a of a pair, cut to 30 bits (a small integer for V8). Sorting by it is the fixed order every replica uses. */
@@ -77,6 +79,39 @@ function jaccardSorted(a: number[], b: number[]): number {
 /** Of the mentions sharing a pair, only this many of the most recent are compared (a viral story's newest copies). */
 const RECENT_PER_PAIR = 50;
 
+/**
+ * The entries indexed under one pair, oldest first, with where each run of consecutive entries of one (stored) story
+ * id starts: a search that already found a copy of a story jumps over the rest of its run instead of reading each
+ * entry (a viral story fills every one of its pairs' lists with its copies, and reading them was most of the cost).
+ */
+class PairList {
+  readonly entries: Entry[] = [];
+  readonly runStart: number[] = [];
+
+  push(e: Entry): void {
+    const n = this.entries.length;
+    this.runStart.push(n > 0 && this.entries[n - 1]!.storyId === e.storyId ? this.runStart[n - 1]! : n);
+    this.entries.push(e);
+  }
+
+  /** Drops the oldest `count` entries. */
+  drop(count: number): void {
+    this.entries.splice(0, count);
+    this.runStart.splice(0, count);
+    for (let i = 0; i < this.runStart.length; i++) this.runStart[i] = Math.max(0, this.runStart[i]! - count);
+  }
+
+  remove(e: Entry): void {
+    // Entries leave in the order they came: the oldest is at the front (or already cut from a long list).
+    const at = this.entries[0] === e ? 0 : this.entries.indexOf(e);
+    if (at < 0) return;
+    if (at === 0) return this.drop(1);
+    this.entries.splice(at, 1);
+    this.runStart.splice(at, 1);
+    for (let i = at; i < this.runStart.length; i++) if (this.runStart[i]! > at) this.runStart[i]! -= 1;
+  }
+}
+
 export interface StoryAssignment {
   storyId: string;
   /** Mentions in the story so far, this one included. */
@@ -89,11 +124,19 @@ export interface StoryAssignment {
 
 const URL_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_.]+/gu;
 const RETWEET = /^\s*(rt|mt)\b[:\s]*/i;
+/**
+ * Only a text's first words are read: copies of a long article share its opening, and a 19,000-character post
+ * read whole cost the router more than everything else it does for a mention.
+ */
+const MAX_CHARS = 4000;
+const MAX_WORDS = 400;
 const WORD = /[\p{L}\p{N}]+/gu;
 
 /** The word pairs of a text, read the same way for every copy of it. */
 export function shingles(text: string): { words: number; set: Set<string> } {
-  const words = (text.replace(RETWEET, '').replace(URL_OR_HANDLE, ' ').toLowerCase().normalize('NFKC').match(WORD) ?? []);
+  const head = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
+  const all = head.replace(RETWEET, '').replace(URL_OR_HANDLE, ' ').toLowerCase().normalize('NFKC').match(WORD) ?? [];
+  const words = all.length > MAX_WORDS ? all.slice(0, MAX_WORDS) : all;
   const set = new Set<string>();
   for (let i = 0; i + 1 < words.length; i++) set.add(`${words[i]} ${words[i + 1]}`);
   if (words.length === 1) set.add(words[0]!);
@@ -114,7 +157,7 @@ export class StoryIndex {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly byId = new Map<string, Entry>();
-  private readonly byPair = new Map<number, Entry[]>();
+  private readonly byPair = new Map<number, PairList>();
   private readonly order: Entry[] = [];
   private head = 0;
   private readonly sizes = new Map<string, number>();
@@ -124,6 +167,7 @@ export class StoryIndex {
   private readonly aliases = new Map<string, string>();
   /** A live story → its former ids, forgotten with the story when its last mention leaves the window. */
   private readonly formerIds = new Map<string, string[]>();
+  private searches = 0;
 
   constructor(opts: StoryOptions = {}) {
     this.threshold = opts.threshold ?? 0.6;
@@ -156,22 +200,33 @@ export class StoryIndex {
     // Sizes outside [t·|x|, |x|/t] cannot reach the threshold.
     const minSize = this.threshold * pairs.length - 1e-9;
     const maxSize = pairs.length / this.threshold + 1e-9;
-    const tried = new Set<Entry>();
+    const search = ++this.searches;
+    // The best entry's story as stored and as it is now: most entries of a viral story's lists are its own copies,
+    // skipped by comparing the stored id before resolving it.
+    let bestStored: string | undefined;
+    let bestStory: string | undefined;
     search: for (let p = 0; p < prefix; p++) {
       const list = this.byPair.get(pairs[p]!);
       if (!list) continue;
-      for (let k = list.length - 1; k >= Math.max(0, list.length - RECENT_PER_PAIR); k--) {
-        const e = list[k]!;
+      const { entries, runStart } = list;
+      for (let k = entries.length - 1; k >= Math.max(0, entries.length - RECENT_PER_PAIR); k--) {
+        const e = entries[k]!;
         // Another copy of the story already found cannot change the answer but by a hair (a viral story's copies fill
-        // every list): skipped.
-        if (e.pairs.length < minSize || e.pairs.length > maxSize || tried.has(e) || (best && this.resolve(e.storyId) === this.resolve(best.storyId))) continue;
-        tried.add(e);
+        // every list): skipped, with the rest of its run.
+        if (e.storyId === bestStored) {
+          k = runStart[k]!;
+          continue;
+        }
+        if (e.seen === search || e.pairs.length < minSize || e.pairs.length > maxSize || (bestStory !== undefined && this.resolve(e.storyId) === bestStory)) continue;
+        e.seen = search;
         const score = jaccardSorted(pairs, e.pairs);
         // Ties go to the first found, so every replica that saw the same mentions answers the same; nothing beats a
         // copy, so the search ends there.
         if (score > bestScore || (score === bestScore && best === undefined)) {
           best = e;
           bestScore = score;
+          bestStored = e.storyId;
+          bestStory = this.resolve(e.storyId);
           if (score === 1) break search;
         }
       }
@@ -196,17 +251,15 @@ export class StoryIndex {
       this.aliases.delete(m.id);
       this.roots.set(m.id, { at: m.at, id: m.id });
     }
-    const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix };
+    const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix, seen: 0 };
     this.byId.set(m.id, entry);
     this.order.push(entry);
     for (let p = 0; p < prefix; p++) {
-      const list = this.byPair.get(pairs[p]!);
-      if (!list) this.byPair.set(pairs[p]!, [entry]);
-      else {
-        list.push(entry);
-        // Only the most recent are ever compared: a viral story's pair does not keep 50,000 entries.
-        if (list.length >= 2 * RECENT_PER_PAIR) list.splice(0, RECENT_PER_PAIR);
-      }
+      let list = this.byPair.get(pairs[p]!);
+      if (!list) this.byPair.set(pairs[p]!, (list = new PairList()));
+      list.push(entry);
+      // Only the most recent are ever compared: a viral story's pair does not keep 50,000 entries.
+      if (list.entries.length >= 2 * RECENT_PER_PAIR) list.drop(RECENT_PER_PAIR);
     }
     const size = (this.sizes.get(storyId) ?? 0) + 1;
     this.sizes.set(storyId, size);
@@ -233,13 +286,8 @@ export class StoryIndex {
         const sh = e.pairs[p]!;
         const list = this.byPair.get(sh);
         if (!list) continue;
-        // Entries leave in the order they came: the oldest is at the front (or already cut from a long list).
-        if (list[0] === e) list.shift();
-        else {
-          const at = list.indexOf(e);
-          if (at >= 0) list.splice(at, 1);
-        }
-        if (list.length === 0) this.byPair.delete(sh);
+        list.remove(e);
+        if (list.entries.length === 0) this.byPair.delete(sh);
       }
       const story = this.resolve(e.storyId);
       const left = (this.sizes.get(story) ?? 1) - 1;

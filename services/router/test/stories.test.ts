@@ -103,6 +103,24 @@ describe('stories: near-duplicate mentions grouped', () => {
     }
   });
 
+  test('the most similar story wins, even one whose copy sits behind a viral story\'s run of copies', () => {
+    const s = new StoryIndex();
+    // B first, then 40 copies of A (every pair A and B share has A's copies at its newest end).
+    s.assign({ id: 'b', text: 'my flight to boston was cancelled and the desk sent me to the lounge for the night', at });
+    for (let i = 0; i < 40; i++) s.assign({ id: `a${i}`, text: `my flight to boston was cancelled and the desk sent me home again #${i}`, at: at + 1 + i });
+    // Closer to B (Jaccard about 0.88) than to A's copies (about 0.6).
+    expect(s.assign({ id: 'x', text: 'my flight to boston was cancelled and the desk sent me to the lounge for the night again', at: at + 100 }).storyId).toBe('b');
+    expect(s.assign({ id: 'y', text: 'my flight to boston was cancelled and the desk sent me home again #99', at: at + 101 }).storyId).toBe('a0');
+  });
+
+  test('a long post is read by its opening: copies of an article with other endings are one story', () => {
+    const lead = Array.from({ length: 500 }, (_, i) => `word${i % 97} term${i % 89}`).join(' ');
+    const s = new StoryIndex();
+    s.assign({ id: 'p1', text: `${lead} ${'first ending '.repeat(800)}`, at });
+    expect(s.assign({ id: 'p2', text: `${lead} ${'another site footer '.repeat(600)}`, at: at + 1 }).storyId).toBe('p1');
+    expect(shingles(`${lead} ${lead}`).words).toBe(400);
+  });
+
   test('shingles and Jaccard', () => {
     expect([...shingles('RT @x: Hello big World https://t.co/1').set]).toEqual(['hello big', 'big world']);
     expect(jaccard(new Set(['a', 'b']), new Set(['b', 'c']))).toBeCloseTo(1 / 3);
