@@ -47,6 +47,8 @@ export interface WorkerOptions<T> {
    */
   handle: (records: DecodedRecord<T>[]) => Promise<PoisonedRecord[]>;
   partitionsConsumedConcurrently?: number;
+  /** The most bytes one fetch brings per partition (kafkajs's default is 1 MB); a larger first record still comes. */
+  maxBytesPerPartition?: number;
   fromBeginning?: boolean;
   /** How long a partition may keep failing before readiness says so (default 30 s). */
   stallAfterMs?: number;
@@ -73,6 +75,7 @@ export interface Worker {
 export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Worker {
   const consumer = ctx.kafka.consumer({
     groupId: opts.groupId,
+    ...(opts.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: opts.maxBytesPerPartition }),
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     allowAutoTopicCreation: false,

@@ -42,6 +42,12 @@ import type { RoutingPolicy } from './policy.js';
 const PUBLISH_TIMEOUT_MS = 10_000;
 /** On router.cases records the router writes: 'open' (a snapshot with its mention) or 'closed'. */
 const CASE_HEADER = 'chorus-case';
+/**
+ * The worker fetches 256 KB per partition instead of kafkajs's 1 MB: it handles every partition's batch at once, so
+ * all of them are decoded in memory together; in a burst the 1 MB fetches lifted the router to 267 MB resident
+ * (246 MB one partition at a time, 216 MB with these, routing about as fast).
+ */
+const FETCH_BYTES_PER_PARTITION = 256 * 1024;
 /** How old a claim must be before the sweep may free it. */
 const CLAIM_GRACE_MS = 60_000;
 
@@ -187,10 +193,17 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     await sendChunked(deps.producer, [{ topic: topicName('deadLetter', deps.topicPrefix), messages: letters }]);
   };
 
-  /** Carries out effects and feeds their outcomes back until none are left. */
-  const execute = async (effects: Effect[]): Promise<void> => {
-    let pending = effects;
-    while (pending.length > 0) {
+  /**
+   * Effects decided and not yet carried out, in order. One drain carries out everything queued by then, round after
+   * round, feeding outcomes back until none are left: the claims of several inputs (partitions handled at once, a
+   * tick, table changes) go to the store in one request, and the outbox sends one publish at a time, in order, so a
+   * re-offer is never published before its expiry.
+   */
+  let queued: Effect[] = [];
+  const drain = async (): Promise<void> => {
+    while (queued.length > 0) {
+      const pending = queued;
+      queued = [];
       // Releases first, so a claim that follows finds the freed slot; then the claims and the publish at once, so
       // monitor-only and crisis decisions never wait behind expert offers' claims.
       await Promise.all(pending.flatMap((e) => (e.kind === 'release' ? e.releases.map(release) : [])));
@@ -199,17 +212,22 @@ export function buildRouter(deps: RouterDeps): RouterApp {
         ...(requests.length > 0 ? [claimAll(requests).then((results): RouterInput => ({ kind: 'claimed', results, at: now() }))] : []),
         ...pending.flatMap((e) => (e.kind === 'publish' ? [publish(e)] : [])),
       ]);
-      pending = outcomes.flatMap((o) => core.step(o));
+      for (const o of outcomes) queued.push(...core.step(o));
     }
     pendingGauge.set(core.pending);
     unpublishedGauge.set(core.unpublished);
   };
-  // Effects run one batch after another, so a re-offer is never published before its expiry.
+  let draining = false;
+  /** Settles once everything queued so far (and what it led to) was carried out. */
   let chain: Promise<void> = Promise.resolve();
   const dispatch = (input: RouterInput): Promise<void> => {
-    const effects = core.step(input);
-    if (effects.length === 0) return chain;
-    chain = chain.then(() => execute(effects)).catch((err: unknown) => deps.logger.error({ err }, 'router effects failed'));
+    queued.push(...core.step(input));
+    if (queued.length === 0 || draining) return chain;
+    draining = true;
+    chain = drain()
+      // What a failure left queued goes with the next drain (the next input: a tick at the latest).
+      .catch((err: unknown) => deps.logger.error({ err }, 'router effects failed'))
+      .finally(() => (draining = false));
     return chain;
   };
   /** Steps an input and answers the ticket of the records it decided (see RouterCore.isDurable). */
@@ -273,8 +291,10 @@ export function buildRouter(deps: RouterDeps): RouterApp {
     groupId: deps.groupId,
     topics: [topics.classified],
     schemaFor: () => ClassifiedMentionEvent,
-    // One partition at a time: decisions read and update shared capacity state.
-    partitionsConsumedConcurrently: 1,
+    // Every partition at once: the core decides one input at a time (step is synchronous), so batches of several
+    // partitions share one drain: one capacity-claim request and one publish for all of them, not one per partition.
+    partitionsConsumedConcurrently: deps.partitions,
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
     handle: async (records) => {
       const { ticket, done } = dispatchWithTicket({ kind: 'mentions', mentions: records.map((r) => r.data), at: now() });
       await done;
