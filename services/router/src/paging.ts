@@ -7,14 +7,19 @@ import { escalationFor, type RoutingPolicy } from './policy.js';
  * is an argument.
  */
 export class CrisisPaging {
-  /** Crisis items being paged, by mention id: the latest page. */
-  private readonly pages = new Map<string, CrisisPage>();
+  /** Crisis items being paged, by mention id: the latest page and when its level runs out of time (ms). */
+  private readonly pages = new Map<string, { page: CrisisPage; dueAt: number }>();
+  /**
+   * No page is due before this (a lower bound: a page that left may have set it): the tick's scan of every page is
+   * skipped until then, instead of reading thousands of pages each second in a crisis.
+   */
+  private earliest = -Infinity;
 
   constructor(private readonly policy: RoutingPolicy) {}
 
   /** Crisis items still being paged. */
   get all(): CrisisPage[] {
-    return [...this.pages.values()];
+    return [...this.pages.values()].map((p) => p.page);
   }
 
   /** Pages the first level for a new crisis item; an item already being paged keeps its place (answers nothing). */
@@ -24,7 +29,7 @@ export class CrisisPaging {
     const first = escalationFor(this.policy, brand).levels[0]!;
     const at = now.toISOString();
     const page: CrisisPage = { mentionId, state: 'paged', level: 0, round: 0, levelName: first.name, targets: first.targets, severity, at, firstPagedAt: at, ...(brand ? { brand } : {}) };
-    this.pages.set(mentionId, page);
+    this.set(page);
     return page;
   }
 
@@ -33,7 +38,7 @@ export class CrisisPaging {
    * another replica is taken over with its timer.
    */
   apply(page: CrisisPage): void {
-    if (page.state === 'paged') this.pages.set(page.mentionId, page);
+    if (page.state === 'paged') this.set(page);
     else this.pages.delete(page.mentionId);
   }
 
@@ -41,13 +46,28 @@ export class CrisisPaging {
   due(now: Date, owns: (mentionId: string) => boolean): CrisisPage[] {
     const t = now.getTime();
     const out: CrisisPage[] = [];
-    for (const p of [...this.pages.values()]) {
-      if (!owns(p.mentionId)) continue;
-      const level = escalationFor(this.policy, p.brand).levels[p.level];
-      if (!level || t - Date.parse(p.at) < level.ackTimeoutSeconds * 1000) continue;
-      out.push(this.next(p, now));
+    if (t < this.earliest) return out;
+    let earliest = Infinity;
+    for (const { page, dueAt } of [...this.pages.values()]) {
+      // Another replica's pages count too: this one takes them over in a rebalance.
+      if (t < dueAt || !owns(page.mentionId)) {
+        earliest = Math.min(earliest, dueAt);
+        continue;
+      }
+      const next = this.next(page, now);
+      if (next.state === 'paged') earliest = Math.min(earliest, this.pages.get(next.mentionId)!.dueAt);
+      out.push(next);
     }
+    this.earliest = earliest;
     return out;
+  }
+
+  private set(page: CrisisPage): void {
+    const level = escalationFor(this.policy, page.brand).levels[page.level];
+    // A level the policy no longer has never times out (as before: nothing to move it to but a new page).
+    const dueAt = level ? Date.parse(page.at) + level.ackTimeoutSeconds * 1000 : Infinity;
+    this.pages.set(page.mentionId, { page, dueAt });
+    this.earliest = Math.min(this.earliest, dueAt);
   }
 
   private next(p: CrisisPage, now: Date): CrisisPage {
@@ -65,7 +85,7 @@ export class CrisisPaging {
       return { ...p, state: 'exhausted', at };
     }
     const next: CrisisPage = { ...p, level, round, levelName: levels[level]!.name, targets: levels[level]!.targets, at };
-    this.pages.set(p.mentionId, next);
+    this.set(next);
     return next;
   }
 }
