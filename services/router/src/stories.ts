@@ -79,39 +79,6 @@ function jaccardSorted(a: number[], b: number[]): number {
 /** Of the mentions sharing a pair, only this many of the most recent are compared (a viral story's newest copies). */
 const RECENT_PER_PAIR = 50;
 
-/**
- * The entries indexed under one pair, oldest first, with where each run of consecutive entries of one (stored) story
- * id starts: a search that already found a copy of a story jumps over the rest of its run instead of reading each
- * entry (a viral story fills every one of its pairs' lists with its copies, and reading them was most of the cost).
- */
-class PairList {
-  readonly entries: Entry[] = [];
-  readonly runStart: number[] = [];
-
-  push(e: Entry): void {
-    const n = this.entries.length;
-    this.runStart.push(n > 0 && this.entries[n - 1]!.storyId === e.storyId ? this.runStart[n - 1]! : n);
-    this.entries.push(e);
-  }
-
-  /** Drops the oldest `count` entries. */
-  drop(count: number): void {
-    this.entries.splice(0, count);
-    this.runStart.splice(0, count);
-    for (let i = 0; i < this.runStart.length; i++) this.runStart[i] = Math.max(0, this.runStart[i]! - count);
-  }
-
-  remove(e: Entry): void {
-    // Entries leave in the order they came: the oldest is at the front (or already cut from a long list).
-    const at = this.entries[0] === e ? 0 : this.entries.indexOf(e);
-    if (at < 0) return;
-    if (at === 0) return this.drop(1);
-    this.entries.splice(at, 1);
-    this.runStart.splice(at, 1);
-    for (let i = at; i < this.runStart.length; i++) if (this.runStart[i]! > at) this.runStart[i]! -= 1;
-  }
-}
-
 export interface StoryAssignment {
   storyId: string;
   /** Mentions in the story so far, this one included. */
@@ -119,8 +86,6 @@ export interface StoryAssignment {
   /** The story's id before this mention, an earlier copy, gave it its own: whoever owned that id owns this one. */
   renamedFrom?: string;
 }
-
-
 
 const URL_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_.]+/gu;
 const RETWEET = /^\s*(rt|mt)\b[:\s]*/i;
@@ -157,7 +122,7 @@ export class StoryIndex {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly byId = new Map<string, Entry>();
-  private readonly byPair = new Map<number, PairList>();
+  private readonly byPair = new Map<number, Entry[]>();
   private readonly order: Entry[] = [];
   private head = 0;
   private readonly sizes = new Map<string, number>();
@@ -208,16 +173,11 @@ export class StoryIndex {
     search: for (let p = 0; p < prefix; p++) {
       const list = this.byPair.get(pairs[p]!);
       if (!list) continue;
-      const { entries, runStart } = list;
-      for (let k = entries.length - 1; k >= Math.max(0, entries.length - RECENT_PER_PAIR); k--) {
-        const e = entries[k]!;
+      for (let k = list.length - 1; k >= Math.max(0, list.length - RECENT_PER_PAIR); k--) {
+        const e = list[k]!;
         // Another copy of the story already found cannot change the answer but by a hair (a viral story's copies fill
-        // every list): skipped, with the rest of its run.
-        if (e.storyId === bestStored) {
-          k = runStart[k]!;
-          continue;
-        }
-        if (e.seen === search || e.pairs.length < minSize || e.pairs.length > maxSize || (bestStory !== undefined && this.resolve(e.storyId) === bestStory)) continue;
+        // every list): skipped, by the stored id first (most of a viral story's copies carry the same one).
+        if (e.seen === search || e.storyId === bestStored || e.pairs.length < minSize || e.pairs.length > maxSize || (bestStory !== undefined && this.resolve(e.storyId) === bestStory)) continue;
         e.seen = search;
         const score = jaccardSorted(pairs, e.pairs);
         // Ties go to the first found, so every replica that saw the same mentions answers the same; nothing beats a
@@ -255,11 +215,13 @@ export class StoryIndex {
     this.byId.set(m.id, entry);
     this.order.push(entry);
     for (let p = 0; p < prefix; p++) {
-      let list = this.byPair.get(pairs[p]!);
-      if (!list) this.byPair.set(pairs[p]!, (list = new PairList()));
-      list.push(entry);
-      // Only the most recent are ever compared: a viral story's pair does not keep 50,000 entries.
-      if (list.entries.length >= 2 * RECENT_PER_PAIR) list.drop(RECENT_PER_PAIR);
+      const list = this.byPair.get(pairs[p]!);
+      if (!list) this.byPair.set(pairs[p]!, [entry]);
+      else {
+        list.push(entry);
+        // Only the most recent are ever compared: a viral story's pair does not keep 50,000 entries.
+        if (list.length >= 2 * RECENT_PER_PAIR) list.splice(0, RECENT_PER_PAIR);
+      }
     }
     const size = (this.sizes.get(storyId) ?? 0) + 1;
     this.sizes.set(storyId, size);
@@ -286,8 +248,13 @@ export class StoryIndex {
         const sh = e.pairs[p]!;
         const list = this.byPair.get(sh);
         if (!list) continue;
-        list.remove(e);
-        if (list.entries.length === 0) this.byPair.delete(sh);
+        // Entries leave in the order they came: the oldest is at the front (or already cut from a long list).
+        if (list[0] === e) list.shift();
+        else {
+          const at = list.indexOf(e);
+          if (at >= 0) list.splice(at, 1);
+        }
+        if (list.length === 0) this.byPair.delete(sh);
       }
       const story = this.resolve(e.storyId);
       const left = (this.sizes.get(story) ?? 1) - 1;
