@@ -7,14 +7,12 @@ import { SpikeIncidents, burstOf } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting, type OverflowReason } from './decisions.js';
-import { route, type RouteOutcome } from './route.js';
-import { isOnShift } from './shift.js';
+import { conversationKeys, route, type RouteOutcome } from './route.js';
+import { DrainSignal } from './drain-signal.js';
 import { RouterState } from './state.js';
 
 export type { EngineObserver, EngineOptions, EngineOutput, Owns } from './engine-io.js';
 
-/** However quiet, waiting cases are routed again this often (a safety net for a change nothing signalled). */
-const FULL_DRAIN_MS = 30_000;
 const ALL: Owns = () => true;
 
 /**
@@ -27,17 +25,10 @@ export class RoutingEngine {
   private readonly cases = new CaseTable();
   private readonly spikes: SpikeIncidents;
   private readonly pager: CrisisPaging;
-  /**
-   * Waiting cases are routed again only when something that could change their answer happened: capacity freed, an
-   * expert changed, came on or went off shift, a capacity hint expired, a case crossed a relaxation threshold (and, as
-   * a safety net, every FULL_DRAIN_MS). Routing every waiting case on every tick took most of the router's time.
-   */
-  private drainWanted = true;
+  /** When waiting cases are worth routing again (see DrainSignal). */
+  private readonly drainSignal = new DrainSignal();
   /** Incidents whose burst was already taken from the waiting and offered cases (see joinSpikes). */
   private readonly swept = new Set<string>();
-  private shiftSignature = '';
-  private lastTick = -Infinity;
-  private lastFullDrain = -Infinity;
 
   constructor(
     private readonly policy: RoutingPolicy,
@@ -117,7 +108,7 @@ export class RoutingEngine {
           const expired = this.expiry(c, now);
           this.state.apply(expired);
           out.events.push({ ...expired, reason: `part of a spike (${inc.title}): the crisis team takes it` });
-          this.drainWanted = true;
+          this.drainSignal.want();
         }
         this.close(id);
         const routing = spikeRouting(c.mention, inc, this.policy, now);
@@ -180,12 +171,12 @@ export class RoutingEngine {
 
   /** Who may be offered what changed (the expert directory, a brand's guidelines): waiting cases may have someone now. */
   expertsChanged(): void {
-    this.drainWanted = true;
+    this.drainSignal.want();
   }
 
   /** Takes back a case persisted by this or another replica (after a restart or a rebalance). */
   restore(snapshot: RouterCase): void {
-    this.drainWanted = true;
+    this.drainSignal.want();
     this.cases.set(caseOf(snapshot));
   }
 
@@ -214,7 +205,7 @@ export class RoutingEngine {
     const out: EngineOutput = { routed: [], events: [], incidents: [] };
     const t = now.getTime();
     if (this.options.spikes !== 'external') out.incidents!.push(...this.spikes.tick(now));
-    if (this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000))) this.drainWanted = true;
+    if (this.state.forgetHeldBefore(t - (this.options.heldElsewhereMs ?? 10_000))) this.drainSignal.want();
     this.state.forgetClosedBefore(t - (this.options.keepClosedMs ?? KEEP_CLOSED_MS));
     const due = this.pager.due(now, owns);
     if (due.length > 0) out.pages = due;
@@ -222,7 +213,7 @@ export class RoutingEngine {
       if (!owns(c.mention.id)) continue;
       if (c.overflowAt === undefined && t - c.arrivedAt >= slaFor(this.policy, c.mention.brand, c.priority) * 1000) {
         // An expired offer frees its expert's capacity: waiting cases may have someone now.
-        if (c.status === 'offered') this.drainWanted = true;
+        if (c.status === 'offered') this.drainSignal.want();
         this.overflow(out, c, 'sla_breached', now);
         continue;
       }
@@ -232,44 +223,17 @@ export class RoutingEngine {
         continue;
       }
       if (c.status === 'offered' && c.offeredAt !== undefined && t - c.offeredAt >= ackTimeoutFor(this.policy, c.mention.brand, c.priority) * 1000) {
-        this.drainWanted = true; // the expiry frees capacity
+        this.drainSignal.want(); // the expiry frees capacity
         const expired = this.expiry(c, now);
         this.state.apply(expired);
         out.events.push(expired);
         this.reoffer(out, c, now);
-      }
+      } else if (c.status === 'offered') this.yieldToOwner(out, c, now);
     }
     this.expireOrphans(out, now, owns);
     this.shed(out, now, owns);
-    if (this.shouldDrain(t)) this.drain(out, now, owns);
-    this.lastTick = t;
+    if (this.drainSignal.due(t, this.experts(), this.cases.values(), this.policy)) this.drain(out, now, owns);
     return out;
-  }
-
-  private shouldDrain(t: number): boolean {
-    const signature = this.experts()
-      .map((e) => (isOnShift(e, new Date(t)) ? '1' : '0'))
-      .join('');
-    if (signature !== this.shiftSignature) {
-      this.shiftSignature = signature;
-      this.drainWanted = true;
-    }
-    if (!this.drainWanted) {
-      const q = this.policy.queue;
-      for (const c of this.cases.values()) {
-        if (c.status !== 'waiting') continue;
-        const crossed = (after: number) => this.lastTick < c.arrivedAt + after * 1000 && c.arrivedAt + after * 1000 <= t;
-        if (crossed(q.relaxProficiencyAfterSeconds) || crossed(q.adjacentTopicsAfterSeconds) || crossed(slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare)) {
-          this.drainWanted = true;
-          break;
-        }
-      }
-    }
-    if (t - this.lastFullDrain >= FULL_DRAIN_MS) this.drainWanted = true;
-    if (!this.drainWanted) return false;
-    this.drainWanted = false;
-    this.lastFullDrain = t;
-    return true;
   }
 
   /**
@@ -324,25 +288,53 @@ export class RoutingEngine {
   }
 
   private tryOffer(out: EngineOutput, c: Case, now: Date, publishQueued = false): boolean {
-    const waited = (now.getTime() - c.arrivedAt) / 1000;
-    const q = this.policy.queue;
-    const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
-    const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
-    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax }, guidelines: this.options.guidelines });
+    const outcome = this.routeCase(c, now, this.experts());
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
       if (publishQueued) this.emit(out, c.mention, outcome, now);
       return false;
     }
+    this.offerCase(out, c, outcome, outcome.offer, now);
+    return true;
+  }
+
+  /** Routes a case again, with the skills relaxed as far as its wait allows. */
+  private routeCase(c: Case, now: Date, experts: readonly Expert[], replacing?: string): RouteOutcome {
+    const waited = (now.getTime() - c.arrivedAt) / 1000;
+    const q = this.policy.queue;
+    const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
+    const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
+    return route({ mention: c.mention, experts, state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax, ...(replacing ? { replacing } : {}) }, guidelines: this.options.guidelines });
+  }
+
+  private offerCase(out: EngineOutput, c: Case, outcome: RouteOutcome, offer: AssignmentEvent, now: Date): void {
     this.emit(out, c.mention, outcome, now);
     c.attempt++;
-    if (!c.tried.includes(outcome.offer.expertId)) c.tried.push(outcome.offer.expertId);
+    if (!c.tried.includes(offer.expertId)) c.tried.push(offer.expertId);
     c.status = 'offered';
-    c.assignmentId = outcome.offer.assignmentId;
+    c.assignmentId = offer.assignmentId;
     c.offeredAt = now.getTime();
     this.put(c);
-    this.observer.offered?.(c.mention, outcome.offer, now.getTime(), c.arrivedAt);
-    return true;
+    this.observer.offered?.(c.mention, offer, now.getTime(), c.arrivedAt);
+  }
+
+  /**
+   * One story, one owner, across replicas: two replicas that each offered a copy of one story before either saw the
+   * other's copy agree, once both have seen both, that the first offer owns the story (RouterState's owner). The one
+   * whose copy is offered to someone else takes its offer back, while not yet accepted, and offers the copy to the
+   * owner, when the owner can take it now (capacity, shift, skills as its wait allows); otherwise the offer stands.
+   */
+  private yieldToOwner(out: EngineOutput, c: Case, now: Date): void {
+    const owner = this.state.conversationOwner(conversationKeys(c.mention));
+    const current = c.tried[c.tried.length - 1];
+    if (!owner || owner.assignmentId === c.assignmentId || owner.expertId === current) return;
+    const expert = this.experts().find((e) => e.id === owner.expertId);
+    const outcome = expert ? this.routeCase(c, now, [expert], c.assignmentId) : undefined;
+    if (!outcome?.offer) return;
+    const expired = this.expiry(c, now);
+    this.state.apply(expired);
+    out.events.push({ ...expired, reason: `the story is ${owner.expertId}'s (offered to them first, by another router replica): offered to them instead` });
+    this.offerCase(out, c, outcome, outcome.offer, now);
   }
 
   /**
