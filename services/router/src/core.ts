@@ -82,11 +82,11 @@ export class RouterCore {
 
   /** The mention with its story (the same id for every copy, retweet or syndication of one text). */
   private withStory(m: ClassifiedMention): ClassifiedMention {
-    const { storyId, renamedFrom } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
-    // A story id is one of its mentions' ids: another replica may have named it by this mention, or by the story's
-    // id before an earlier copy renamed it. Whoever owns either owns the story.
+    const { storyId, renamed } = this.stories.assign({ id: m.id, text: m.text, at: Date.parse(m.receivedAt) });
+    // A story id is one of its mentions' ids: another replica may have named it by this mention, or by an id the
+    // story had before an earlier copy renamed it (or before this mention joined two stories). Whoever owns one owns it.
     if (storyId !== m.id) this.engine.state.mergeConversation(`story:${m.id}`, `story:${storyId}`);
-    if (renamedFrom !== undefined) this.engine.state.mergeConversation(`story:${renamedFrom}`, `story:${storyId}`);
+    for (const id of renamed ?? []) this.engine.state.mergeConversation(`story:${id}`, `story:${storyId}`);
     return m.storyId === storyId ? m : extend(m, { storyId });
   }
 

@@ -83,8 +83,11 @@ export interface StoryAssignment {
   storyId: string;
   /** Mentions in the story so far, this one included. */
   size: number;
-  /** The story's id before this mention, an earlier copy, gave it its own: whoever owned that id owns this one. */
-  renamedFrom?: string;
+  /**
+   * Story ids that name this story from now on (an earlier copy gave the story its own id, or this mention joined two
+   * stories into one): whoever owned one of them owns this one.
+   */
+  renamed?: string[];
 }
 
 const URL_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_.]+/gu;
@@ -158,54 +161,44 @@ export class StoryIndex {
     this.evict(m.at);
     const { words, set } = shingles(m.text);
     if (words < this.minWords) return { storyId: m.id, size: 1 };
-    let best: Entry | undefined;
-    let bestScore = this.threshold;
     const pairs = hashedPairs(set);
     const prefix = prefixLength(pairs.length, this.threshold);
     // Sizes outside [t·|x|, |x|/t] cannot reach the threshold.
     const minSize = this.threshold * pairs.length - 1e-9;
     const maxSize = pairs.length / this.threshold + 1e-9;
     const search = ++this.searches;
-    // The best entry's story as stored and as it is now: most entries of a viral story's lists are its own copies,
-    // skipped by comparing the stored id before resolving it.
-    let bestStored: string | undefined;
-    let bestStory: string | undefined;
-    search: for (let p = 0; p < prefix; p++) {
+    // Every story with a recent mention similar enough, by its id now: the mention joins them all (single linkage),
+    // so the stories do not depend on the order the mentions came in (A ~ B ~ C with A ≁ C is one story, whether B
+    // came first or last), and replicas that saw the same mentions in other orders name the same stories. Most
+    // entries of a viral story's lists are its own copies: skipped, by their stored id first.
+    const matched = new Set<string>();
+    const matchedStored = new Set<string>();
+    for (let p = 0; p < prefix; p++) {
       const list = this.byPair.get(pairs[p]!);
       if (!list) continue;
       for (let k = list.length - 1; k >= Math.max(0, list.length - RECENT_PER_PAIR); k--) {
         const e = list[k]!;
-        // Another copy of the story already found cannot change the answer but by a hair (a viral story's copies fill
-        // every list): skipped, by the stored id first (most of a viral story's copies carry the same one).
-        if (e.seen === search || e.storyId === bestStored || e.pairs.length < minSize || e.pairs.length > maxSize || (bestStory !== undefined && this.resolve(e.storyId) === bestStory)) continue;
+        if (e.seen === search || matchedStored.has(e.storyId) || e.pairs.length < minSize || e.pairs.length > maxSize) continue;
         e.seen = search;
-        const score = jaccardSorted(pairs, e.pairs);
-        // Ties go to the first found, so every replica that saw the same mentions answers the same; nothing beats a
-        // copy, so the search ends there.
-        if (score > bestScore || (score === bestScore && best === undefined)) {
-          best = e;
-          bestScore = score;
-          bestStored = e.storyId;
-          bestStory = this.resolve(e.storyId);
-          if (score === 1) break search;
-        }
+        const story = this.resolve(e.storyId);
+        if (matched.has(story)) continue;
+        if (jaccardSorted(pairs, e.pairs) < this.threshold) continue;
+        matched.add(story);
+        matchedStored.add(e.storyId);
       }
     }
-    let storyId = best ? this.resolve(best.storyId) : m.id;
-    let renamedFrom: string | undefined;
-    const root = best ? this.roots.get(storyId) : undefined;
-    if (best && root && (m.at < root.at || (m.at === root.at && m.id < root.id))) {
-      // An earlier copy than the story's first: the story takes its id.
-      renamedFrom = storyId;
-      this.roots.delete(storyId);
-      this.sizes.set(m.id, this.sizes.get(storyId) ?? 0);
-      this.sizes.delete(storyId);
-      const former = [...(this.formerIds.get(storyId) ?? []), storyId];
-      this.formerIds.delete(storyId);
-      for (const id of former) this.aliases.set(id, m.id);
-      this.formerIds.set(m.id, former);
-      storyId = m.id;
+    // The story's id is its earliest mention's, this one included: the others are renamed into it.
+    let storyId = m.id;
+    let first = { at: m.at, id: m.id };
+    for (const story of matched) {
+      const root = this.roots.get(story) ?? { at: -Infinity, id: story };
+      if (root.at < first.at || (root.at === first.at && root.id < first.id)) {
+        storyId = story;
+        first = root;
+      }
     }
+    const renamed: string[] = [];
+    for (const story of matched) if (story !== storyId) renamed.push(...this.rename(story, storyId));
     if (storyId === m.id) {
       // A mention seen again after it left the window may still name a story it was renamed into: it starts afresh.
       this.aliases.delete(m.id);
@@ -225,7 +218,19 @@ export class StoryIndex {
     }
     const size = (this.sizes.get(storyId) ?? 0) + 1;
     this.sizes.set(storyId, size);
-    return renamedFrom ? { storyId, size, renamedFrom } : { storyId, size };
+    return renamed.length > 0 ? { storyId, size, renamed } : { storyId, size };
+  }
+
+  /** Story `from` becomes part of story `to` (its former ids too): answers the ids that now name `to`. */
+  private rename(from: string, to: string): string[] {
+    this.roots.delete(from);
+    this.sizes.set(to, (this.sizes.get(to) ?? 0) + (this.sizes.get(from) ?? 0));
+    this.sizes.delete(from);
+    const former = [...(this.formerIds.get(from) ?? []), from];
+    this.formerIds.delete(from);
+    for (const id of former) this.aliases.set(id, to);
+    this.formerIds.set(to, [...(this.formerIds.get(to) ?? []), ...former]);
+    return former;
   }
 
   /** The story a mention in the window belongs to now, if it is in the window. */

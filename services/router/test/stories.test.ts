@@ -26,7 +26,7 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(copies.map((c) => a.assign(c).storyId)).toEqual(['z-first', 'z-first', 'z-first']);
     // Replica b got its own partition's copy first; the earlier one renames the story, and says from what.
     expect(b.assign(copies[1]!)).toEqual({ storyId: 'a-second', size: 1 });
-    expect(b.assign(copies[0]!)).toEqual({ storyId: 'z-first', size: 2, renamedFrom: 'a-second' });
+    expect(b.assign(copies[0]!)).toEqual({ storyId: 'z-first', size: 2, renamed: ['a-second'] });
     expect(b.assign(copies[2]!).storyId).toBe('z-first');
     for (const c of copies) expect(b.storyOf(c.id)).toBe(a.storyOf(c.id));
     expect(b.resolve('a-second')).toBe('z-first');
@@ -37,7 +37,7 @@ describe('stories: near-duplicate mentions grouped', () => {
     const text = 'Skylark lost my wheelchair at Lisbon and nobody at the desk can tell me where it is';
     const s = new StoryIndex({ maxAgeMs: 60_000 });
     s.assign({ id: 'late', text, at: at + 10 });
-    expect(s.assign({ id: 'early', text, at })).toMatchObject({ storyId: 'early', renamedFrom: 'late' });
+    expect(s.assign({ id: 'early', text, at })).toMatchObject({ storyId: 'early', renamed: ['late'] });
     expect(s.resolve('late')).toBe('early');
     // Both leave the window; a redelivery of "late" is a story of its own, not a name of the gone one.
     s.assign({ id: 'other', text: 'the lounge in Rome was closed before six and nobody said why', at: at + 120_000 });
@@ -82,7 +82,7 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(s.size).toBeLessThanOrEqual(4);
   });
 
-  test('prefix filtering finds every story the exhaustive comparison finds', () => {
+  test('prefix filtering finds every story the exhaustive comparison finds: the similarity graph\'s connected parts', () => {
     // Texts made of a few shared phrases, so many pairs reach the threshold and many fall just short (few enough that
     // no pair has more than the most recent 50 the index compares).
     const phrases = ['my flight was cancelled', 'the desk could not help', 'still waiting for a refund', 'bag never arrived', 'crew was great', 'gate changed twice', 'app keeps crashing', 'seat was broken', 'lounge closed early', 'points never credited'];
@@ -90,25 +90,45 @@ describe('stories: near-duplicate mentions grouped', () => {
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const texts = Array.from({ length: 150 }, () => Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => phrases[Math.floor(rnd() * phrases.length)]).join(' and '));
     const s = new StoryIndex();
-    const seen: Array<{ id: string; storyId: string; set: Set<string> }> = [];
+    const seen: Array<{ id: string; set: Set<string>; words: number }> = [];
     for (const [i, text] of texts.entries()) {
       const { set, words } = shingles(text);
       // In time order (an equal time would let the smaller id rename the story; see the replicas test).
       const got = s.assign({ id: `t${i}`, text, at: at + i });
-      const matches = words >= 5 ? seen.filter((e) => jaccard(set, e.set) >= 0.6) : [];
-      // Joined a story exactly when some earlier text is similar enough, and only one of those texts' stories.
+      const matches = words >= 5 ? seen.filter((e) => e.words >= 5 && jaccard(set, e.set) >= 0.6) : [];
+      // A story of its own exactly when no earlier text is similar enough; else one story with all of those.
       if (matches.length === 0) expect(got.storyId).toBe(`t${i}`);
-      else expect(matches.map((e) => e.storyId)).toContain(got.storyId);
-      seen.push({ id: `t${i}`, storyId: got.storyId, set });
+      for (const e of matches) expect(s.storyOf(e.id)).toBe(got.storyId);
+      seen.push({ id: `t${i}`, set, words });
+    }
+    // In the end: two texts share a story exactly when a chain of similar texts links them.
+    const parent = seen.map((_, i) => i);
+    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+    for (let i = 0; i < seen.length; i++) for (let j = 0; j < i; j++) if (seen[i]!.words >= 5 && seen[j]!.words >= 5 && jaccard(seen[i]!.set, seen[j]!.set) >= 0.6) parent[find(i)] = find(j);
+    for (let i = 0; i < seen.length; i++) for (let j = 0; j < i; j++) expect([i, j, s.storyOf(`t${i}`) === s.storyOf(`t${j}`)]).toEqual([i, j, find(i) === find(j)]);
+  });
+
+  test('a text like two stories joins them into one, whichever order the three came in (A ~ B ~ C, A ≁ C)', () => {
+    const a = { id: 'a', text: 'the gate agent at boston told us the flight was cancelled and left', at };
+    const b = { id: 'b', text: 'the gate agent at boston told us the flight was cancelled and then the crew went home too', at: at + 1 };
+    const c = { id: 'c', text: 'told us the flight was cancelled and then the crew went home too without a word', at: at + 2 };
+    const [sa, sb] = [shingles(a.text).set, shingles(b.text).set];
+    expect(jaccard(sa, sb)).toBeGreaterThanOrEqual(0.6);
+    expect(jaccard(sb, shingles(c.text).set)).toBeGreaterThanOrEqual(0.6);
+    expect(jaccard(sa, shingles(c.text).set)).toBeLessThan(0.6);
+    for (const order of [[a, b, c], [a, c, b], [c, a, b], [b, c, a], [c, b, a]]) {
+      const s = new StoryIndex();
+      for (const m of order) s.assign(m);
+      expect([order.map((m) => m.id).join(''), s.storyOf('a'), s.storyOf('b'), s.storyOf('c')]).toEqual([order.map((m) => m.id).join(''), 'a', 'a', 'a']);
     }
   });
 
-  test('the most similar story wins, even one whose copy sits behind a viral story\'s run of copies', () => {
+  test('a story whose copy sits behind a viral story\'s run of copies is still found', () => {
     const s = new StoryIndex();
     // B first, then 40 copies of A (every pair A and B share has A's copies at its newest end).
     s.assign({ id: 'b', text: 'my flight to boston was cancelled and the desk sent me to the lounge for the night', at });
     for (let i = 0; i < 40; i++) s.assign({ id: `a${i}`, text: `my flight to boston was cancelled and the desk sent me home again #${i}`, at: at + 1 + i });
-    // Closer to B (Jaccard about 0.88) than to A's copies (about 0.6).
+    // Like B (Jaccard about 0.88), not like A's copies (below the threshold): B's story, and A's stays apart.
     expect(s.assign({ id: 'x', text: 'my flight to boston was cancelled and the desk sent me to the lounge for the night again', at: at + 100 }).storyId).toBe('b');
     expect(s.assign({ id: 'y', text: 'my flight to boston was cancelled and the desk sent me home again #99', at: at + 101 }).storyId).toBe('a0');
   });
