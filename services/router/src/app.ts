@@ -200,34 +200,39 @@ export function buildRouter(deps: RouterDeps): RouterApp {
    * re-offer is never published before its expiry.
    */
   let queued: Effect[] = [];
-  const drain = async (): Promise<void> => {
-    while (queued.length > 0) {
-      const pending = queued;
-      queued = [];
-      // Releases first, so a claim that follows finds the freed slot; then the claims and the publish at once, so
-      // monitor-only and crisis decisions never wait behind expert offers' claims.
-      await Promise.all(pending.flatMap((e) => (e.kind === 'release' ? e.releases.map(release) : [])));
-      const requests = pending.flatMap((e) => (e.kind === 'claim' ? e.requests : []));
-      const outcomes = await Promise.all([
-        ...(requests.length > 0 ? [claimAll(requests).then((results): RouterInput => ({ kind: 'claimed', results, at: now() }))] : []),
-        ...pending.flatMap((e) => (e.kind === 'publish' ? [publish(e)] : [])),
-      ]);
-      for (const o of outcomes) queued.push(...core.step(o));
-    }
-    pendingGauge.set(core.pending);
-    unpublishedGauge.set(core.unpublished);
-  };
   let draining = false;
+  const drain = async (): Promise<void> => {
+    try {
+      while (queued.length > 0) {
+        const pending = queued;
+        queued = [];
+        // Releases first, so a claim that follows finds the freed slot; then the claims and the publish at once, so
+        // monitor-only and crisis decisions never wait behind expert offers' claims.
+        await Promise.all(pending.flatMap((e) => (e.kind === 'release' ? e.releases.map(release) : [])));
+        const requests = pending.flatMap((e) => (e.kind === 'claim' ? e.requests : []));
+        const outcomes = await Promise.all([
+          ...(requests.length > 0 ? [claimAll(requests).then((results): RouterInput => ({ kind: 'claimed', results, at: now() }))] : []),
+          ...pending.flatMap((e) => (e.kind === 'publish' ? [publish(e)] : [])),
+        ]);
+        for (const o of outcomes) queued.push(...core.step(o));
+      }
+    } finally {
+      // Cleared here, in the same step that found nothing queued: an input dispatched a moment later starts a drain of
+      // its own instead of queueing behind one that has ended (which would leave it for the next tick).
+      draining = false;
+      pendingGauge.set(core.pending);
+      unpublishedGauge.set(core.unpublished);
+    }
+  };
   /** Settles once everything queued so far (and what it led to) was carried out. */
   let chain: Promise<void> = Promise.resolve();
   const dispatch = (input: RouterInput): Promise<void> => {
     queued.push(...core.step(input));
     if (queued.length === 0 || draining) return chain;
     draining = true;
-    chain = drain()
-      // What a failure left queued goes with the next drain (the next input: a tick at the latest).
-      .catch((err: unknown) => deps.logger.error({ err }, 'router effects failed'))
-      .finally(() => (draining = false));
+    // What a failure left queued goes with the next drain (the next input: a tick at the latest); the core's watchdog
+    // takes back a claim or a publish whose outcome never came back.
+    chain = drain().catch((err: unknown) => deps.logger.error({ err }, 'router effects failed'));
     return chain;
   };
   /** Steps an input and answers the ticket of the records it decided (see RouterCore.isDurable). */

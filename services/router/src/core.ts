@@ -6,6 +6,7 @@ import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { GuidelinesRequirements } from './guidelines.js';
 import { StoryIndex } from './stories.js';
+import { canonicalStory, currentStoryNames } from './story-names.js';
 import { Outbox } from './outbox.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
@@ -90,21 +91,6 @@ export class RouterCore {
     return m.storyId === storyId ? m : extend(m, { storyId });
   }
 
-  /** An assignment's story key as this replica names the story (another replica may have named it otherwise). */
-  private canonical(e: AssignmentEvent): AssignmentEvent {
-    if (!e.conversation?.some((k) => k.startsWith('story:'))) return e;
-    let changed = false;
-    const conversation = e.conversation.map((k) => {
-      if (!k.startsWith('story:')) return k;
-      const id = k.slice(6);
-      const now = this.stories.storyOf(id) ?? this.stories.resolve(id);
-      if (now === id) return k;
-      changed = true;
-      return `story:${now}`;
-    });
-    return changed ? extend(e, { conversation }) : e;
-  }
-
   /** Whether this replica acts on a mention (it owns the mention's partition). */
   readonly owns: Owns = (mentionId) => this.owned.has(this.options.partitionOf(mentionId));
 
@@ -167,7 +153,7 @@ export class RouterCore {
         break;
       }
       case 'assignment': {
-        const e = this.canonical(input.event);
+        const e = canonicalStory(input.event, this.stories);
         if (!this.live) {
           this.engine.state.apply(e, e.author);
           break;
@@ -292,6 +278,7 @@ export class RouterCore {
 
   /** Takes an engine output: offers wait for their claim (with the records that announce them), the rest go out. */
   private take(out: EngineOutput, effects: Effect[]): void {
+    currentStoryNames(out, this.stories, this.engine.state);
     const offers = out.events.filter((e) => e.state === 'offered');
     const requests: ClaimRequest[] = [];
     if (this.options.claims) {

@@ -7,7 +7,7 @@ import { SpikeIncidents, burstOf } from './incidents.js';
 import { CrisisPaging } from './paging.js';
 import { ackTimeoutFor, slaFor, type RoutingPolicy } from './policy.js';
 import { expiredEvent, overflowRouting, queuedRouting, spikeRouting, type OverflowReason } from './decisions.js';
-import { conversationKeys, route, type RouteOutcome } from './route.js';
+import { route, type RouteOutcome } from './route.js';
 import { DrainSignal } from './drain-signal.js';
 import { RouterState } from './state.js';
 
@@ -228,7 +228,7 @@ export class RoutingEngine {
         this.state.apply(expired);
         out.events.push(expired);
         this.reoffer(out, c, now);
-      } else if (c.status === 'offered') this.yieldToOwner(out, c, now);
+      }
     }
     this.expireOrphans(out, now, owns);
     this.shed(out, now, owns);
@@ -288,53 +288,25 @@ export class RoutingEngine {
   }
 
   private tryOffer(out: EngineOutput, c: Case, now: Date, publishQueued = false): boolean {
-    const outcome = this.routeCase(c, now, this.experts());
+    const waited = (now.getTime() - c.arrivedAt) / 1000;
+    const q = this.policy.queue;
+    const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
+    const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
+    const outcome = route({ mention: c.mention, experts: this.experts(), state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax }, guidelines: this.options.guidelines });
     if (!outcome.offer) {
       // Still nobody: keep waiting (re-publishing an unchanged "queued" would be noise, unless nothing was published).
       if (publishQueued) this.emit(out, c.mention, outcome, now);
       return false;
     }
-    this.offerCase(out, c, outcome, outcome.offer, now);
-    return true;
-  }
-
-  /** Routes a case again, with the skills relaxed as far as its wait allows. */
-  private routeCase(c: Case, now: Date, experts: readonly Expert[], replacing?: string): RouteOutcome {
-    const waited = (now.getTime() - c.arrivedAt) / 1000;
-    const q = this.policy.queue;
-    const anyExpert = c.overflowAt !== undefined || waited >= slaFor(this.policy, c.mention.brand, c.priority) * q.anyExpertAtSlaShare;
-    const relax: 0 | 1 | 2 | 3 = anyExpert ? 3 : waited >= q.adjacentTopicsAfterSeconds ? 2 : waited >= q.relaxProficiencyAfterSeconds ? 1 : 0;
-    return route({ mention: c.mention, experts, state: this.state, policy: this.policy, now, retry: { attempt: c.attempt + 1, exclude: c.tried, relax, ...(replacing ? { replacing } : {}) }, guidelines: this.options.guidelines });
-  }
-
-  private offerCase(out: EngineOutput, c: Case, outcome: RouteOutcome, offer: AssignmentEvent, now: Date): void {
     this.emit(out, c.mention, outcome, now);
     c.attempt++;
-    if (!c.tried.includes(offer.expertId)) c.tried.push(offer.expertId);
+    if (!c.tried.includes(outcome.offer.expertId)) c.tried.push(outcome.offer.expertId);
     c.status = 'offered';
-    c.assignmentId = offer.assignmentId;
+    c.assignmentId = outcome.offer.assignmentId;
     c.offeredAt = now.getTime();
     this.put(c);
-    this.observer.offered?.(c.mention, offer, now.getTime(), c.arrivedAt);
-  }
-
-  /**
-   * One story, one owner, across replicas: two replicas that each offered a copy of one story before either saw the
-   * other's copy agree, once both have seen both, that the first offer owns the story (RouterState's owner). The one
-   * whose copy is offered to someone else takes its offer back, while not yet accepted, and offers the copy to the
-   * owner, when the owner can take it now (capacity, shift, skills as its wait allows); otherwise the offer stands.
-   */
-  private yieldToOwner(out: EngineOutput, c: Case, now: Date): void {
-    const owner = this.state.conversationOwner(conversationKeys(c.mention));
-    const current = c.tried[c.tried.length - 1];
-    if (!owner || owner.assignmentId === c.assignmentId || owner.expertId === current) return;
-    const expert = this.experts().find((e) => e.id === owner.expertId);
-    const outcome = expert ? this.routeCase(c, now, [expert], c.assignmentId) : undefined;
-    if (!outcome?.offer) return;
-    const expired = this.expiry(c, now);
-    this.state.apply(expired);
-    out.events.push({ ...expired, reason: `the story is ${owner.expertId}'s (offered to them first, by another router replica): offered to them instead` });
-    this.offerCase(out, c, outcome, outcome.offer, now);
+    this.observer.offered?.(c.mention, outcome.offer, now.getTime(), c.arrivedAt);
+    return true;
   }
 
   /**

@@ -23,8 +23,6 @@ export interface RetryContext {
   exclude: readonly string[];
   /** 0 none; 1 any proficiency; 2 also adjacent and secondary topics; 3 any expert of the brand (overflow). */
   relax: 0 | 1 | 2 | 3;
-  /** The open assignment this decision would take the place of (a copy moving to its story's owner). */
-  replacing?: string;
 }
 
 export interface RouteOutcome {
@@ -63,7 +61,7 @@ export function route(input: RouteInput): RouteOutcome {
   // A redelivered mention keeps the assignment it already has: never two active assignments for one mention.
   const existing = input.state.assignmentOf(mention.id);
   // A retry after a decline or an expiry is the one case where the mention gets a new assignment.
-  if (existing && !(input.retry && (existing.state === 'declined' || existing.state === 'expired' || existing.id === input.retry.replacing))) {
+  if (existing && !(input.retry && (existing.state === 'declined' || existing.state === 'expired'))) {
     return {
       routing: {
         ...base,

@@ -18,15 +18,6 @@ interface Tracked {
   conversation?: string[];
 }
 
-/** Who owns a story or a thread: the first live assignment that named it (by offer time, then id). */
-export interface ConversationOwner {
-  expertId: string;
-  assignmentId: string;
-  at: number;
-}
-
-const earlier = (a: ConversationOwner, b: ConversationOwner): boolean => a.at < b.at || (a.at === b.at && a.assignmentId < b.assignmentId);
-
 /**
  * What the router knows of assignments, rebuilt from `assignments.events`. Applying an event is idempotent and only
  * moves forward (an old "offered" replayed after "accepted" changes nothing), so replays and redeliveries are safe.
@@ -39,12 +30,8 @@ export class RouterState {
   private readonly openByExpertPriority = new Map<string, Map<string, number>>();
   private readonly totalByExpert = new Map<string, number>();
   private readonly lastExpertByAuthor = new Map<string, string>();
-  /**
-   * Who owns a story or a thread ("story:<id>", "thread:<id>"): its first assignment not declined or expired, by offer
-   * time then id. The first, not the latest: two router replicas that each offered a copy of one story before seeing
-   * the other's agree which of the two owns it once both have seen both (see RoutingEngine's yield to the owner).
-   */
-  private readonly ownerByConversation = new Map<string, ConversationOwner>();
+  /** Who owns a story or a thread ("story:<id>", "thread:<id>"): the expert of its latest live assignment. */
+  private readonly ownerByConversation = new Map<string, string>();
   /** Conversation keys found to name the same conversation as another (see mergeConversation). */
   private readonly mergedInto = new Map<string, string[]>();
   /** Offers not yet answered, with when they were made (ms), for the sweep of offers whose router case was lost. */
@@ -86,13 +73,7 @@ export class RouterState {
       ...(author ? { author, ...(this.lastExpertByAuthor.has(author) ? { previousExpertOfAuthor: this.lastExpertByAuthor.get(author)! } : {}) } : {}),
       ...(e.conversation?.length ? { conversation: e.conversation } : {}),
     });
-    if (e.state !== 'declined' && e.state !== 'expired') {
-      const owner = { expertId: e.expertId, assignmentId: e.assignmentId, at: Date.parse(e.at) };
-      for (const k of e.conversation ?? []) {
-        const known = this.ownerByConversation.get(k);
-        if (!known || earlier(owner, known)) this.ownerByConversation.set(k, owner);
-      }
-    }
+    if (e.state !== 'declined' && e.state !== 'expired') for (const k of e.conversation ?? []) this.ownerByConversation.set(k, e.expertId);
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
     if (e.attempt >= priorAttempt) this.byMention.set(e.mentionId, e.assignmentId);
     if (e.state === 'offered') this.openOffers.set(e.assignmentId, Date.parse(e.at));
@@ -199,11 +180,6 @@ export class RouterState {
 
   /** The expert who owns the first of these conversations that has an owner. */
   ownerOf(keys: readonly string[]): string | undefined {
-    return this.conversationOwner(keys)?.expertId;
-  }
-
-  /** The owner of the first of these conversations that has one, with the assignment that made them the owner. */
-  conversationOwner(keys: readonly string[]): ConversationOwner | undefined {
     for (const k of keys) {
       const owner = this.ownerByConversation.get(k);
       if (owner) return owner;
@@ -213,17 +189,12 @@ export class RouterState {
 
   /**
    * Two ids turned out to name one conversation (a story took an earlier copy's id, or another replica named it by
-   * another of its mentions): both have the earlier of their owners.
+   * another of its mentions): the owner of the first owns the second too, unless it has one.
    */
   mergeConversation(from: string, to: string): void {
-    if (from === to) return;
+    if (from === to || this.ownerByConversation.has(to)) return;
     const owner = this.ownerByConversation.get(from);
     if (owner === undefined) return;
-    const known = this.ownerByConversation.get(to);
-    if (known && !earlier(owner, known)) {
-      this.ownerByConversation.set(from, known);
-      return;
-    }
     this.ownerByConversation.set(to, owner);
     // Remembered, so a decline of the assignment that named `from` gives up `to` as well.
     if (this.mergedInto.size >= 50_000) this.mergedInto.clear();
@@ -234,8 +205,8 @@ export class RouterState {
 
   private disown(keys: readonly string[], expertId: string): void {
     for (const k of keys) {
-      if (this.ownerByConversation.get(k)?.expertId === expertId) this.ownerByConversation.delete(k);
-      for (const to of this.mergedInto.get(k) ?? []) if (this.ownerByConversation.get(to)?.expertId === expertId) this.ownerByConversation.delete(to);
+      if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
+      for (const to of this.mergedInto.get(k) ?? []) if (this.ownerByConversation.get(to) === expertId) this.ownerByConversation.delete(to);
     }
   }
 

@@ -332,41 +332,27 @@ test.each(['the copies first', 'the assignment first'])('a story another replica
   expect(offer).toMatchObject({ expertId: 'bo', conversation: ['story:m_early'] });
 });
 
-describe('one story, one owner across replicas: copies routed at once by two replicas end with the first offer\'s expert', () => {
+test('a waiting copy offered after its story was renamed goes out under the new name, and the owner is found by it', () => {
+  const experts = [expert('bo', { skills: { baggage: 2 }, capacity: 2 })];
+  const c = core(experts);
+  const exec = executor(experts);
   const text = '@SkylarkAir left 200 of us stranded at gate B12 overnight with no food and no hotel';
   const copy = (id: string, second: number) => ({ ...mention({ id }), text, receivedAt: at(second).toISOString() });
-  const theirs = (second: number, expertId = 'bo'): AssignmentEvent => ({ assignmentId: `a_theirs_${second}`, mentionId: 'm_theirs', expertId, state: 'offered', priority: 'p2', at: at(second).toISOString(), attempt: 1, actor: 'router', conversation: ['story:m_theirs'] });
-  /** This replica routes its copy (to ana, the most skilled) before it sees the other replica's copy and offer. */
-  function race(theirOfferAt: number, boBusyElsewhere = 0) {
-    const experts = [expert('ana', { skills: { baggage: 5 } }), expert('bo', { skills: { baggage: 2 }, capacity: 3 })];
-    const c = core(experts);
-    const exec = executor(experts);
-    settle(c, { kind: 'mentions', mentions: [copy('m_ours', 1)], at: at(1) }, exec);
-    expect(offers(exec.published)).toEqual([expect.objectContaining({ mentionId: 'm_ours', expertId: 'ana' })]);
-    // Then the other replica's copy (the watch of the whole stream) and its offer arrive.
-    settle(c, { kind: 'observe', mention: copy('m_theirs', 1), at: at(1) }, exec);
-    for (let i = 0; i < boBusyElsewhere; i++) settle(c, { kind: 'assignment', event: { ...theirs(0), assignmentId: `a_full_${i}`, mentionId: `m_full_${i}`, conversation: [] }, at: at(1) }, exec);
-    settle(c, { kind: 'assignment', event: theirs(theirOfferAt), at: at(2) }, exec);
-    exec.published.length = 0;
-    settle(c, { kind: 'tick', at: at(3) }, exec);
-    return exec.published.filter((r) => r.topic === 'assignments').map((r) => r.value as AssignmentEvent);
-  }
-
-  test('the other replica offered its copy first: ours is taken back from ana and offered to bo', () => {
-    const events = race(0.5);
-    expect(events.map((e) => [e.mentionId, e.expertId, e.state])).toEqual([
-      ['m_ours', 'ana', 'expired'],
-      ['m_ours', 'bo', 'offered'],
-    ]);
-    expect(events[0]!.reason).toMatch(/bo's \(offered to them first/);
-  });
-
-  test('ours was offered first: it stands (the other replica gives way)', () => {
-    expect(race(1.5)).toEqual([]);
-  });
-
-  test('the owner has no room left: ours stands', () => {
-    // bo holds the other copy and two other mentions: 3 of 3.
-    expect(race(0.5, 2)).toEqual([]);
-  });
+  const busy = (id: string, state: AssignmentEvent['state'], second: number): AssignmentEvent => ({ assignmentId: `a_${id}`, mentionId: id, expertId: 'bo', state, priority: 'p2', at: at(second).toISOString(), attempt: 1, actor: 'router' });
+  for (const id of ['m_x1', 'm_x2']) settle(c, { kind: 'assignment', event: busy(id, 'offered', 0), at: at(0) }, exec);
+  // bo is full: the copy waits under the story's first name, its own id.
+  settle(c, { kind: 'mentions', mentions: [copy('m2', 5)], at: at(5) }, exec);
+  // An earlier copy turns up (through the watch of the whole stream): the story takes its id.
+  settle(c, { kind: 'observe', mention: copy('m1', 2), at: at(6) }, exec);
+  exec.published.length = 0;
+  settle(c, { kind: 'assignment', event: busy('m_x1', 'declined', 7), at: at(7) }, exec);
+  expect(offers(exec.published)).toEqual([expect.objectContaining({ mentionId: 'm2', expertId: 'bo', conversation: ['story:m1'] })]);
+  expect(exec.published.find((r) => r.topic === 'routed' && r.key === 'm2')?.value).toMatchObject({ storyId: 'm1' });
+  // A later copy, named by the new id, finds bo as the owner (though ana is more skilled).
+  experts.push(expert('ana', { skills: { baggage: 5 } }));
+  c.step({ kind: 'expert', id: 'ana', expert: experts[1]! });
+  settle(c, { kind: 'assignment', event: busy('m_x2', 'declined', 8), at: at(8) }, exec);
+  exec.published.length = 0;
+  settle(c, { kind: 'mentions', mentions: [copy('m3', 9)], at: at(9) }, exec);
+  expect(offers(exec.published)).toEqual([expect.objectContaining({ mentionId: 'm3', expertId: 'bo', conversation: ['story:m1'] })]);
 });
