@@ -33,6 +33,18 @@ ensure_node_deps() {
   fi
 }
 
+# The firehose connector is tested against a real Bluesky PDS (tests/pds: @atproto/dev-env, about 470 packages and a
+# native SQLite build), kept out of the workspaces and installed here. Bounded; without it that one test is skipped,
+# loudly (tests/integration/firehose-pds.test.ts).
+ensure_pds_deps() {
+  local dir="$ROOT/tests/pds"
+  if [[ -f "$dir/node_modules/.package-lock.json" && ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then return; fi
+  say "installing the Bluesky PDS for the firehose test (npm ci in tests/pds)"
+  if ! (cd "$dir" && timeout 900 npm ci --no-audit --no-fund --loglevel=error >&2); then
+    say "WARNING: tests/pds could not be installed: the firehose test against a real PDS will be skipped"
+  fi
+}
+
 # The pages are tested in a real headless Chromium: Debian's `chromium` package, driven by playwright-core. Installs it
 # when missing and allowed (root or passwordless sudo, apt); otherwise the browser tests are skipped, loudly.
 ensure_chromium() {

@@ -5,6 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_node_deps
+ensure_pds_deps
 ensure_chromium
 build
 cd "$ROOT"
