@@ -200,8 +200,14 @@ export class StoryIndex {
     const renamed: string[] = [];
     for (const story of matched) if (story !== storyId) renamed.push(...this.rename(story, storyId));
     if (storyId === m.id) {
-      // A mention seen again after it left the window may still name a story it was renamed into: it starts afresh.
-      this.aliases.delete(m.id);
+      // A mention seen again after it left the window may still name a story it was renamed into: it starts afresh,
+      // and that story stops counting its id among its former ones (a later rename would alias the new story too).
+      const was = this.aliases.get(m.id);
+      if (was !== undefined) {
+        this.aliases.delete(m.id);
+        const former = this.formerIds.get(was);
+        if (former) this.formerIds.set(was, former.filter((id) => id !== m.id));
+      }
       this.roots.set(m.id, { at: m.at, id: m.id });
     }
     const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix, seen: 0 };

@@ -46,6 +46,20 @@ describe('stories: near-duplicate mentions grouped', () => {
     expect(s.storyOf('late')).toBe('late');
   });
 
+  test('an id that starts afresh (an edited post seen again) stays its own story when its old story is renamed later', () => {
+    const text = 'Skylark lost my wheelchair at Lisbon and nobody at the desk can tell me where it is';
+    const s = new StoryIndex({ maxAgeMs: 60_000 });
+    s.assign({ id: 'x', text, at: at + 10_000 });
+    s.assign({ id: 'w', text, at }); // earlier: the story is w's, x a former name of it
+    s.assign({ id: 'y', text: `${text} today`, at: at + 50_000 });
+    s.assign({ id: 'other', text: 'the lounge in Rome was closed before six and nobody said why', at: at + 75_000 }); // x and w leave
+    // x again, edited beyond recognition: a story of its own.
+    expect(s.assign({ id: 'x', text: 'Update: the wheelchair turned up in Porto, thanks to a very kind agent there', at: at + 76_000 }).storyId).toBe('x');
+    // An earlier copy renames w's story (now only y): x is not part of it.
+    expect(s.assign({ id: 'v', text: `${text} today`, at: at - 5_000 }).storyId).toBe('v');
+    expect([s.storyOf('y'), s.storyOf('x')]).toEqual(['v', 'x']);
+  });
+
   test('a viral story stays one story past hundreds of copies', () => {
     const s = new StoryIndex();
     for (let i = 0; i < 500; i++) expect(s.assign({ id: `v${i}`, text: `RT @fan${i}: Skylark pilot lands on one engine, everyone safe, what a hero`, at }).storyId).toBe('v0');
