@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClassifiedMention, Incident } from '@chorus/schemas';
 import { topicKey } from '@chorus/schemas';
-import type { RoutingPolicy } from './policy.js';
+import { spikeWindowFor, type RoutingPolicy } from './policy.js';
 import { genericKeys } from './route.js';
 import { SpikeDetector, type SpikeEvent } from './spikes.js';
 
@@ -71,7 +71,7 @@ export class SpikeIncidents {
     if (negative) {
       const list = this.recentNegative.get(key) ?? [];
       list.push({ id: m.id, at, topic: topicOfMention(m) });
-      const horizon = at - this.windowSeconds(m.brand) * 1000;
+      const horizon = at - spikeWindowFor(this.policy, m.brand) * 1000;
       while (list.length > 0 && (list[0]!.at < horizon || list.length > MAX_INCIDENT_MENTIONS)) list.shift();
       this.recentNegative.set(key, list);
     }
@@ -93,10 +93,6 @@ export class SpikeIncidents {
   /** Closes finished windows of every conversation: answers the downgrades. */
   tick(now: Date): Incident[] {
     return [...this.detectors.values()].flatMap((d) => this.onEvents(d.tick(now.getTime()), now));
-  }
-
-  private windowSeconds(brand: string): number {
-    return windowSecondsFor(this.policy, brand);
   }
 
   private detectorFor(brand: string): SpikeDetector {
@@ -134,7 +130,7 @@ export class SpikeIncidents {
     const brand = e.key;
     const topic = 'other'; // attributed from the incident's mentions by the caller
     const ratio = e.baseline > 0 ? e.volume / e.baseline : e.volume;
-    const minutes = Math.round(this.windowSeconds(brand) / 60);
+    const minutes = Math.round(spikeWindowFor(this.policy, brand) / 60);
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     const byShare = e.cause === 'share';
     return {
@@ -173,14 +169,12 @@ function attribution(counts: Map<string, number>, inc: Incident, generic: Readon
   return { topic, reasons };
 }
 
-const windowSecondsFor = (policy: RoutingPolicy, brand: string): number => policy.spikes.brands[brand]?.windowSeconds ?? policy.spikes.windowSeconds;
-
 /**
  * The mentions an incident that just opened takes: those that made it, and the brand's mentions from its window that
  * belong to it (see `joins`: neutral words on its topic, say) among the candidates (a replica's waiting and offered cases).
  */
 export function burstOf(inc: Incident, candidates: Iterable<{ mention: ClassifiedMention; arrivedAt: number }>, policy: RoutingPolicy): Set<string> {
-  const since = Date.parse(inc.openedAt) - windowSecondsFor(policy, inc.brand) * 1000;
+  const since = Date.parse(inc.openedAt) - spikeWindowFor(policy, inc.brand) * 1000;
   const generic = genericKeys(policy);
   const ids = new Set(inc.mentionIds);
   for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, generic)) ids.add(c.mention.id);

@@ -55,22 +55,25 @@ export class CrisisPaging {
         continue;
       }
       const next = this.next(page, now);
-      if (next.state === 'paged') earliest = Math.min(earliest, this.pages.get(next.mentionId)!.dueAt);
-      out.push(next);
+      if (next.dueAt !== undefined) earliest = Math.min(earliest, next.dueAt);
+      out.push(next.page);
     }
     this.earliest = earliest;
     return out;
   }
 
-  private set(page: CrisisPage): void {
+  /** Keeps a page being paged; answers when its level runs out of time. */
+  private set(page: CrisisPage): number {
     const level = escalationFor(this.policy, page.brand).levels[page.level];
     // A level the policy no longer has never times out (as before: nothing to move it to but a new page).
     const dueAt = level ? Date.parse(page.at) + level.ackTimeoutSeconds * 1000 : Infinity;
     this.pages.set(page.mentionId, { page, dueAt });
     this.earliest = Math.min(this.earliest, dueAt);
+    return dueAt;
   }
 
-  private next(p: CrisisPage, now: Date): CrisisPage {
+  /** Moves a page to its next level (and answers when that one runs out), or ends it: exhausted. */
+  private next(p: CrisisPage, now: Date): { page: CrisisPage; dueAt?: number } {
     const escalation = escalationFor(this.policy, p.brand);
     const levels = escalation.levels;
     let level = p.level + 1;
@@ -82,10 +85,9 @@ export class CrisisPaging {
     const at = now.toISOString();
     if (round >= escalation.repeat) {
       this.pages.delete(p.mentionId);
-      return { ...p, state: 'exhausted', at };
+      return { page: { ...p, state: 'exhausted', at } };
     }
     const next: CrisisPage = { ...p, level, round, levelName: levels[level]!.name, targets: levels[level]!.targets, at };
-    this.set(next);
-    return next;
+    return { page: next, dueAt: this.set(next) };
   }
 }

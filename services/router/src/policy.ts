@@ -202,3 +202,8 @@ export function slaFor(policy: RoutingPolicy, brand: string, priority: keyof Rou
 export function ackTimeoutFor(policy: RoutingPolicy, brand: string, priority: keyof RoutingPolicy['ackTimeoutSeconds']): number {
   return policy.perBrand[brand]?.ackTimeoutSeconds?.[priority] ?? policy.ackTimeoutSeconds[priority];
 }
+
+/** A brand's spike window (seconds): its own when the spike settings name the brand, else the policy's. */
+export function spikeWindowFor(policy: RoutingPolicy, brand: string): number {
+  return policy.spikes.brands[brand]?.windowSeconds ?? policy.spikes.windowSeconds;
+}
