@@ -114,7 +114,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   const pendingGauge = gauge(deps.registry, 'chorus_router_pending_cases', 'Mentions owed an owner (offered or waiting), all replicas');
   const unpublishedGauge = gauge(deps.registry, 'chorus_router_unpublished_records', 'Records decided and not yet acknowledged by Kafka');
   const publishFailures = counter(deps.registry, 'chorus_router_publish_failures_total', 'Publishes that failed (their records are sent again)');
-  const claimsRefused = counter(deps.registry, 'chorus_router_capacity_claims_refused_total', 'Offers taken back because another replica filled the expert first (or the claim store failed)', ['why']);
+  const claimsRefused = counter(deps.registry, 'chorus_router_capacity_claims_refused_total', 'Offers taken back because another replica filled the expert first, holds the story or thread, or the claim store failed', ['why']);
   const claimsReleased = counter(deps.registry, 'chorus_router_capacity_claims_released_total', 'Capacity claims freed', ['why']);
   expertGauge.set(core.experts.size);
 
@@ -122,11 +122,11 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   /** A batch's claims in one round trip (see CapacityClaims.claimBatch). */
   const claimAll = async (requests: ClaimRequest[]): Promise<ClaimOutcome[]> => {
     try {
-      const results = await deps.claims!.claimBatch(requests);
+      const results = await deps.claims!.claimBatch(requests, (assignmentId, upTo) => upTo !== undefined && core.engine.state.knewOf(assignmentId, upTo));
       return requests.map((request, i) => {
         const r = results[i]!;
-        if (!r.granted) claimsRefused.inc({ why: 'capacity' });
-        return { request, granted: r.granted, load: r.load, claims: r.claims };
+        if (!r.granted) claimsRefused.inc({ why: r.owner ? 'conversation_owned' : 'capacity' });
+        return r.owner ? { request, granted: false, owner: r.owner } : { request, granted: r.granted, load: r.load, claims: r.claims };
       });
     } catch (err) {
       // Never exceed capacity on a guess: the mentions wait and the timer loop tries again.
@@ -351,6 +351,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
           if (!open) await release({ expertId, mentionId, assignmentId: claim.assignmentId, why: 'sweep' });
         }
       }
+      await deps.claims.forgetConversations(t);
     } catch (err) {
       deps.logger.warn({ err }, 'capacity claim sweep failed');
     }

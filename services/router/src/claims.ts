@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { claimConversations, ensureConversationIndex, forgetConversations, type ConversationClaim, type ConversationOwner, type KnownAssignment } from './conversation-claims.js';
 
 /** One open assignment holding part of an expert's capacity. */
 export interface Claim {
@@ -13,6 +14,8 @@ export interface ClaimRequest extends Claim {
   mentionId: string;
   /** The expert's capacity as this replica knows it. */
   capacity: number;
+  /** The offer's thread and story, claimed with it in claimBatch (conversation-claims.ts). */
+  conversation?: ConversationClaim;
 }
 
 export interface ClaimResult {
@@ -21,6 +24,8 @@ export interface ClaimResult {
   load: number;
   /** The expert's claims after the request, by mention id. */
   claims: Record<string, Claim>;
+  /** Refused because another replica's offer holds the thread or story: who owns it (no capacity was claimed). */
+  owner?: ConversationOwner;
 }
 
 /**
@@ -33,12 +38,16 @@ export interface CapacityClaims {
   /**
    * Claims for a whole batch of offers in one round trip: one multi-get of the experts' documents and one bulk of
    * compare-and-set writes (only the experts another replica wrote in between are read again). Answers in order.
+   * Offers with a thread or story claim it first (conversation-claims.ts); one another replica's offer holds is
+   * refused with its `owner`, unless `known` says the deciding replica knew that assignment when it decided.
    */
-  claimBatch(rs: ClaimRequest[]): Promise<ClaimResult[]>;
+  claimBatch(rs: ClaimRequest[], known?: KnownAssignment): Promise<ClaimResult[]>;
   /** Frees the capacity of one assignment; nothing happens when the claim is gone or belongs to a newer assignment. */
   release(expertId: string, mentionId: string, assignmentId: string): Promise<void>;
   /** Every expert's claims, for the sweep that frees claims whose offer never went out. */
   all(): Promise<Array<{ expertId: string; claims: Record<string, Claim> }>>;
+  /** Deletes thread and story claims too old to matter (conversation-claims.ts CLAIM_WINDOW_MS). */
+  forgetConversations(now: number): Promise<void>;
   ensureIndex(): Promise<void>;
 }
 
@@ -63,6 +72,7 @@ function decideClaim(claims: Record<string, Claim>, r: ClaimRequest): { result: 
 }
 
 export function elasticsearchClaims(es: Client, index: string, replicas = 0): CapacityClaims {
+  const conversations = `${index}-conversations`;
   /**
    * Reads an expert's claims, lets `decide` answer and optionally replace them, and writes the replacement only if
    * nobody wrote in between; otherwise reads again.
@@ -89,6 +99,7 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
 
   return {
     async ensureIndex() {
+      await ensureConversationIndex(es, conversations, replicas);
       const exists = await es.indices.exists({ index });
       if (exists) return;
       await es.indices
@@ -106,9 +117,11 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
     async claim(r) {
       return update<ClaimResult>(r.expertId, (claims) => decideClaim(claims, r));
     },
-    async claimBatch(rs) {
+    async claimBatch(rs, known = () => false) {
       const results: ClaimResult[] = new Array<ClaimResult>(rs.length);
-      let todo = rs.map((r, i) => ({ r, i }));
+      const owned = rs.some((r) => r.conversation) ? await claimConversations(es, conversations, rs, known) : new Map<number, ConversationOwner>();
+      for (const [i, owner] of owned) results[i] = { granted: false, load: 0, claims: {}, owner };
+      let todo = rs.flatMap((r, i) => (owned.has(i) ? [] : [{ r, i }]));
       for (let attempt = 1; todo.length > 0; attempt++) {
         const ids = [...new Set(todo.map((t) => t.r.expertId))];
         const got = await es.mget<ClaimsDoc>({ index, ids });
@@ -156,6 +169,9 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
         delete next[mentionId];
         return { result: undefined, next };
       }, false);
+    },
+    async forgetConversations(now) {
+      await forgetConversations(es, conversations, now);
     },
     async all() {
       const out: Array<{ expertId: string; claims: Record<string, Claim> }> = [];

@@ -1,6 +1,7 @@
 /** What the router's functional core (core.ts) hears and what it asks the shell to do: its inputs and effects. */
 import type { AssignmentEvent, ClassifiedMention, CrisisPage, Expert, Incident, RoutedMention, RouterCase } from '@chorus/schemas';
 import type { Claim } from './claims.js';
+import type { ConversationClaim, ConversationOwner } from './conversation-claims.js';
 
 /** Everything the router hears. The shell decodes it from Kafka, the claim store and the clock. */
 export type RouterInput =
@@ -34,6 +35,8 @@ export interface ClaimRequest {
   weight: number;
   capacity: number;
   at: number;
+  /** The offer's thread and story, claimed with its capacity so that two replicas cannot give one story two experts. */
+  conversation?: ConversationClaim;
 }
 
 /** What the claim store answered for one request; `error` when it could not answer. */
@@ -44,6 +47,8 @@ export interface ClaimOutcome {
   load?: number;
   /** The expert's claims as the store holds them, by mention id. */
   claims?: Record<string, Claim>;
+  /** Refused because another replica's offer holds the offer's thread or story: its owner. */
+  owner?: ConversationOwner;
   error?: string;
 }
 

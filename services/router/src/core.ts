@@ -6,7 +6,7 @@ import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { GuidelinesRequirements } from './guidelines.js';
 import { StoryIndex } from './stories.js';
-import { canonicalStory, currentStoryNames } from './story-names.js';
+import { canonicalStory, conversationClaim, currentStoryNames } from './story-names.js';
 import { Outbox } from './outbox.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
@@ -18,6 +18,8 @@ interface Held {
   seq: number;
   offer: AssignmentEvent;
   routed: RoutedMention[];
+  /** Its claim, as of when it was decided (what the replica knew then decides a story's race). */
+  request: ClaimRequest;
   /** Set once the claim store was asked again after freeing claims it holds for ended assignments. */
   retriedStale: boolean;
 }
@@ -64,6 +66,8 @@ export class RouterCore {
   private clock = 0;
   /** Refused claims per mention and expert in this process: re-route at once only once per expert. */
   private readonly refusedOnce = new Set<string>();
+  /** Mentions whose offer gave way to another replica's owner of the story or thread once: never asked again. */
+  private readonly yieldedOnce = new Set<string>();
 
   constructor(private readonly options: CoreOptions) {
     for (const e of options.seedExperts ?? []) this.experts.set(e.id, e);
@@ -271,7 +275,7 @@ export class RouterCore {
   private watchdog(at: Date, effects: Effect[]): void {
     const t = at.getTime();
     for (const h of [...this.held.values()]) {
-      if (t - Date.parse(h.offer.at) > 60_000) this.claimed({ request: this.requestFor(h.offer), granted: false, error: 'the claim was never answered' }, at, effects);
+      if (t - Date.parse(h.offer.at) > 60_000) this.claimed({ request: h.request, granted: false, error: 'the claim was never answered' }, at, effects);
     }
     this.outbox.expire(t, 120_000);
   }
@@ -284,8 +288,9 @@ export class RouterCore {
     if (this.options.claims) {
       for (const offer of offers) {
         const routed = out.routed.filter((m) => m.id === offer.mentionId && m.routing.assignmentId === offer.assignmentId);
-        this.held.set(offer.assignmentId, { seq: this.outbox.next(), offer, routed, retriedStale: false });
-        requests.push(this.requestFor(offer));
+        const request = this.requestFor(offer);
+        this.held.set(offer.assignmentId, { seq: this.outbox.next(), offer, routed, request, retriedStale: false });
+        requests.push(request);
       }
     }
     const heldIds = new Set(requests.map((r) => r.assignmentId));
@@ -305,6 +310,7 @@ export class RouterCore {
       weight: expert?.priorityWeights?.[offer.priority] ?? 1,
       capacity: expert?.capacity ?? 0,
       at: Date.parse(offer.at),
+      ...(this.yieldedOnce.has(offer.mentionId) ? {} : { conversation: conversationClaim(offer, this.stories, this.engine.state.learnedSoFar) }),
     };
   }
 
@@ -337,11 +343,20 @@ export class RouterCore {
       if (stale.length > 0) {
         h.retriedStale = true;
         effects.push({ kind: 'release', releases: stale.map(([mentionId, c]) => ({ expertId: offer.expertId, mentionId, assignmentId: c.assignmentId, why: 'found_ended' })) });
-        effects.push({ kind: 'claim', requests: [this.requestFor(offer)] });
+        effects.push({ kind: 'claim', requests: [h.request] });
         return;
       }
     }
     this.held.delete(assignmentId);
+    if (r.owner) {
+      // Another replica's offer of this story or thread, at the same instant: its expert owns the conversation here
+      // too (unless that offer is already over), and the mention is routed again at once, only once.
+      this.yieldedOnce.add(offer.mentionId);
+      if (this.yieldedOnce.size > 100_000) this.yieldedOnce.clear();
+      this.engine.state.adoptOwner(offer.conversation ?? [], r.owner.expertId, r.owner.assignmentId);
+      this.take(this.engine.revoke(offer, undefined, at, true), effects);
+      return;
+    }
     // Re-route at once only after a clean refusal, and once per expert: never loop on the store. After a store error
     // the mention waits for the next tick.
     const key = `${offer.mentionId}\u0000${offer.expertId}`;

@@ -16,6 +16,8 @@ interface Tracked {
   author?: string;
   previousExpertOfAuthor?: string;
   conversation?: string[];
+  /** In which order this replica heard of it (see knewOf). */
+  learned: number;
 }
 
 /**
@@ -44,6 +46,8 @@ export class RouterState {
   /** Assignments as they closed (left offered/accepted), oldest first, so closed ones can be forgotten in time order. */
   private readonly closedOrder: Array<{ id: string; at: number }> = [];
   private closedHead = 0;
+  /** How many assignments this replica has heard of so far: a decision notes it, to tell later what it knew. */
+  learnedSoFar = 0;
 
   apply(e: AssignmentEvent, author?: string): boolean {
     const current = this.assignments.get(e.assignmentId);
@@ -72,6 +76,7 @@ export class RouterState {
       ...(prior ? { previous: prior } : {}),
       ...(author ? { author, ...(this.lastExpertByAuthor.has(author) ? { previousExpertOfAuthor: this.lastExpertByAuthor.get(author)! } : {}) } : {}),
       ...(e.conversation?.length ? { conversation: e.conversation } : {}),
+      learned: ++this.learnedSoFar,
     });
     if (e.state !== 'declined' && e.state !== 'expired') for (const k of e.conversation ?? []) this.ownerByConversation.set(k, e.expertId);
     const priorAttempt = prior ? (this.assignments.get(prior)?.attempt ?? 0) : 0;
@@ -203,6 +208,16 @@ export class RouterState {
     else this.mergedInto.set(from, [to]);
   }
 
+  /**
+   * Another replica's offer of these conversations (found in the claim store before its event reached this replica):
+   * its expert owns them until that assignment is heard of, which then says the rest (a decline disowns as usual).
+   */
+  adoptOwner(keys: readonly string[], expertId: string, assignmentId: string): void {
+    const known = this.assignments.get(assignmentId);
+    if (known && (known.state === 'declined' || known.state === 'expired')) return;
+    for (const k of keys) this.ownerByConversation.set(k, expertId);
+  }
+
   private disown(keys: readonly string[], expertId: string): void {
     for (const k of keys) {
       if (this.ownerByConversation.get(k) === expertId) this.ownerByConversation.delete(k);
@@ -222,6 +237,12 @@ export class RouterState {
   }
 
   /** An assignment's state, when this replica has seen it. */
+  /** Whether this replica had heard of an assignment by the time it had heard of `upTo` of them. */
+  knewOf(assignmentId: string, upTo: number): boolean {
+    const t = this.assignments.get(assignmentId);
+    return t !== undefined && t.learned <= upTo;
+  }
+
   stateOf(assignmentId: string): AssignmentState | undefined {
     return this.assignments.get(assignmentId)?.state;
   }

@@ -61,7 +61,7 @@ function prefixLength(size: number, threshold: number): number {
 }
 
 /** Jaccard similarity of two sorted, distinct arrays. */
-function jaccardSorted(a: number[], b: number[]): number {
+export function jaccardSorted(a: number[], b: number[]): number {
   let i = 0;
   let j = 0;
   let inter = 0;
@@ -237,6 +237,16 @@ export class StoryIndex {
     for (const id of former) this.aliases.set(id, to);
     this.formerIds.set(to, [...(this.formerIds.get(to) ?? []), ...former]);
     return former;
+  }
+
+  /**
+   * What another replica needs to tell whether a mention is one story with its own: the text's pairs (hashed, sorted)
+   * and the prefix any similar text shares one of (see prefix filtering above). Undefined for a text too short to be
+   * a story, or one out of the window.
+   */
+  signature(mentionId: string): { pairs: number[]; keys: number[]; threshold: number } | undefined {
+    const e = this.byId.get(mentionId);
+    return e ? { pairs: e.pairs, keys: e.pairs.slice(0, e.prefix), threshold: this.threshold } : undefined;
   }
 
   /** The story a mention in the window belongs to now, if it is in the window. */
