@@ -59,7 +59,7 @@ test('two claim stores racing for copies of the same stories: each story is gran
     const [a, b] = [x[i]!, y[i]!];
     expect([a.granted, b.granted].filter(Boolean)).toHaveLength(1);
     const loser = a.granted ? b : a;
-    expect(loser.owner).toEqual(a.granted ? { expertId: 'ana', assignmentId: `a_m_x${i}`, mentionId: `m_x${i}` } : { expertId: 'bo', assignmentId: `a_m_y${i}`, mentionId: `m_y${i}` });
+    expect(loser.owner).toEqual(a.granted ? { expertId: 'ana', assignmentId: `a_m_x${i}`, mentionId: `m_x${i}`, via: 'story' } : { expertId: 'bo', assignmentId: `a_m_y${i}`, mentionId: `m_y${i}`, via: 'story' });
   }
   // A refused offer claimed no capacity: only the granted ones hold a slot.
   await es.indices.refresh({ index });

@@ -122,7 +122,7 @@ export function buildRouter(deps: RouterDeps): RouterApp {
   /** A batch's claims in one round trip (see CapacityClaims.claimBatch). */
   const claimAll = async (requests: ClaimRequest[]): Promise<ClaimOutcome[]> => {
     try {
-      const results = await deps.claims!.claimBatch(requests, (assignmentId, upTo) => upTo !== undefined && core.engine.state.knewOf(assignmentId, upTo));
+      const results = await deps.claims!.claimBatch(requests, core.conversations.weighed);
       return requests.map((request, i) => {
         const r = results[i]!;
         if (!r.granted) claimsRefused.inc({ why: r.owner ? 'conversation_owned' : 'capacity' });

@@ -38,8 +38,9 @@ export interface CapacityClaims {
   /**
    * Claims for a whole batch of offers in one round trip: one multi-get of the experts' documents and one bulk of
    * compare-and-set writes (only the experts another replica wrote in between are read again). Answers in order.
-   * Offers with a thread or story claim it first (conversation-claims.ts); one another replica's offer holds is
-   * refused with its `owner`, unless `known` says the deciding replica knew that assignment when it decided.
+   * Offers granted their capacity then claim their thread or story (conversation-claims.ts); one another replica's
+   * offer holds is refused with its `owner` (and its slot freed), unless `known` says the deciding replica had weighed
+   * that offer when it decided.
    */
   claimBatch(rs: ClaimRequest[], known?: KnownAssignment): Promise<ClaimResult[]>;
   /** Frees the capacity of one assignment; nothing happens when the claim is gone or belongs to a newer assignment. */
@@ -97,6 +98,15 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
     }
   }
 
+  async function release(expertId: string, mentionId: string, assignmentId: string): Promise<void> {
+    await update(expertId, (claims) => {
+      if (claims[mentionId]?.assignmentId !== assignmentId) return { result: undefined };
+      const next = { ...claims };
+      delete next[mentionId];
+      return { result: undefined, next };
+    }, false);
+  }
+
   return {
     async ensureIndex() {
       await ensureConversationIndex(es, conversations, replicas);
@@ -119,9 +129,7 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
     },
     async claimBatch(rs, known = () => false) {
       const results: ClaimResult[] = new Array<ClaimResult>(rs.length);
-      const owned = rs.some((r) => r.conversation) ? await claimConversations(es, conversations, rs, known) : new Map<number, ConversationOwner>();
-      for (const [i, owner] of owned) results[i] = { granted: false, load: 0, claims: {}, owner };
-      let todo = rs.flatMap((r, i) => (owned.has(i) ? [] : [{ r, i }]));
+      let todo = rs.map((r, i) => ({ r, i }));
       for (let attempt = 1; todo.length > 0; attempt++) {
         const ids = [...new Set(todo.map((t) => t.r.expertId))];
         const got = await es.mget<ClaimsDoc>({ index, ids });
@@ -160,16 +168,21 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         }
       }
+      // Then the threads and stories of the offers that have their capacity: one another replica's offer holds
+      // gives its slot back and is refused with that owner.
+      const granted = rs.flatMap((r, i) => (r.conversation && results[i]!.granted ? [i] : []));
+      if (granted.length === 0) return results;
+      const owned = await claimConversations(es, conversations, granted.map((i) => rs[i]!), known);
+      await Promise.all(
+        [...owned].map(async ([k, owner]) => {
+          const i = granted[k]!;
+          await release(rs[i]!.expertId, rs[i]!.mentionId, rs[i]!.assignmentId);
+          results[i] = { ...results[i]!, granted: false, owner };
+        }),
+      );
       return results;
     },
-    async release(expertId, mentionId, assignmentId) {
-      await update(expertId, (claims) => {
-        if (claims[mentionId]?.assignmentId !== assignmentId) return { result: undefined };
-        const next = { ...claims };
-        delete next[mentionId];
-        return { result: undefined, next };
-      }, false);
-    },
+    release,
     async forgetConversations(now) {
       await forgetConversations(es, conversations, now);
     },

@@ -13,18 +13,24 @@ import { jaccardSorted } from './stories.js';
  *   document the other's touches, and the later one finds the earlier (its pairs are kept beside, to check that the
  *   two really are one story and did not merely share a common pair like "my flight").
  * Every document changes only by compare-and-set (as capacity claims do): a replica that read a key before another
- * wrote it cannot write it unseen, it reads again and finds the other's claim. The one who finds an owner does not
- * offer; its core learns the owner and routes again (the owner then weighs in as on one replica).
+ * wrote it cannot write it unseen, it reads again and finds the other's claim. Only offers whose capacity claim was
+ * granted claim their conversation (claims.ts), so a claim found is an offer that goes out. The one who finds an
+ * owner does not offer (its capacity is freed); its core learns the owner and routes again, claiming again with that
+ * owner's claim marked as weighed (the owner then weighs in as on one replica; when the owner has no room, the next
+ * expert takes the story, as on one replica). Three replicas racing for one story in the same instant can each find
+ * another first and all route again: the next round settles it.
  *
  * Claims matter only until the replicas have seen each other's mentions and assignments, which the router's own
  * state then carries: a claim older than CLAIM_WINDOW_MS does not count, and old documents are deleted by the sweep.
  */
 export const CLAIM_WINDOW_MS = 10 * 60_000;
 /**
- * Claims kept per key, in the order they were written (which decides a race): the newest, the only ones that can
- * still be racing; a common pair ("my flight") collects unrelated texts' claims.
+ * Claims kept per key, in the order they were written (which decides a race), past the last minute's: a common pair
+ * ("my flight") collects unrelated texts' claims. Every claim of the last RACE_MS stays, whatever their number, so the
+ * claim that decides a race is never the one trimmed.
  */
 const REFS_PER_KEY = 16;
+const RACE_MS = 60_000;
 const MAX_ATTEMPTS = 50;
 
 /** What an offer claims beside capacity: its thread and its story, by content. */
@@ -36,14 +42,20 @@ export interface ConversationClaim {
   threshold?: number;
   /** How many assignments the deciding replica had heard of when it decided (RouterState.learnedSoFar). */
   knownUpTo?: number;
+  /** How many texts its story index had seen by then (StoryIndex.seen). */
+  textsUpTo?: number;
+  /** Assignments this mention already gave way to: weighed when it was routed again, so they refuse it no more. */
+  weighed?: string[];
+  /** Set on a stored claim that gave way after writing some of its keys: nobody gives way to it. */
+  void?: boolean;
 }
 
 /**
- * Whether the deciding replica knew of an assignment (its own offer, or another's it had heard of) when it decided:
- * a claim behind it was weighed then (or is over), so it does not refuse the offer. One it heard of only since did
- * not count in the decision.
+ * Whether the deciding replica had weighed another mention's claim when it decided: it had heard of the assignment
+ * (its own offer, or another's), and for a story, had seen its text too (else it did not know the two were one story).
+ * What it heard of only since did not count in the decision.
  */
-export type KnownAssignment = (assignmentId: string, upTo: number | undefined) => boolean;
+export type KnownAssignment = (ref: { m: string; a: string }, via: 'thread' | 'story', claim: ConversationClaim) => boolean;
 
 /** One replica's claim on a key: a mention offered to an expert. */
 interface Ref {
@@ -57,6 +69,8 @@ export interface ConversationOwner {
   expertId: string;
   assignmentId: string;
   mentionId: string;
+  /** Whether the thread or the story is the other's. */
+  via: 'thread' | 'story';
 }
 
 interface ConversationRequest {
@@ -69,17 +83,18 @@ interface ConversationRequest {
 
 /** A claim's key ids: its thread's, then its story's prefix pairs. */
 function keysOf(c: ConversationClaim): string[] {
-  // A document id holds 512 bytes; a thread id (a source's post id or link) may be longer.
-  const thread = c.thread === undefined ? [] : [c.thread.length <= 200 ? `t:${c.thread}` : `th:${createHash('sha256').update(c.thread).digest('hex')}`];
+  // A document id holds 512 bytes; a thread id (a source's post id or link, in any script) may be longer.
+  const thread = c.thread === undefined ? [] : [Buffer.byteLength(c.thread) <= 400 ? `t:${c.thread}` : `th:${createHash('sha256').update(c.thread).digest('hex')}`];
   return [...thread, ...(c.storyKeys ?? []).map((k) => `p:${k}`)];
 }
 
 const recent = (r: ConversationRequest, ref: Ref): boolean => ref.m !== r.mentionId && ref.at >= r.at - CLAIM_WINDOW_MS;
-const unseen = (r: ConversationRequest, ref: Ref, known: KnownAssignment): boolean => recent(r, ref) && ref.e !== r.expertId && !known(ref.a, r.conversation?.knownUpTo);
+/** A claim that could refuse the offer, found on a key of this kind: recent, another expert's, not weighed. */
+const rival = (r: ConversationRequest, ref: Ref, via: 'thread' | 'story', known: KnownAssignment): boolean =>
+  recent(r, ref) && ref.e !== r.expertId && !r.conversation!.weighed?.includes(ref.a) && !known(ref, via, r.conversation!);
 
-/** Whether two claims are of one conversation: the same thread, or texts similar enough to be one story. */
+/** Whether two claims' texts are similar enough to be one story. */
 function sameConversation(a: ConversationClaim, b: ConversationClaim): boolean {
-  if (a.thread !== undefined && a.thread === b.thread) return true;
   return !!a.storyPairs && !!b.storyPairs && a.storyPairs.length > 0 && jaccardSorted(a.storyPairs, b.storyPairs) >= (a.threshold ?? 0.6);
 }
 
@@ -90,25 +105,32 @@ function sameConversation(a: ConversationClaim, b: ConversationClaim): boolean {
  * written there yet comes after one that is. So of two offers racing, exactly one gives way, however their writes
  * interleaved. Pure: `refs` by key id, `claimOf` another mention's claim as stored.
  */
-export function conflictOf(r: ConversationRequest, refs: (key: string) => readonly Ref[], claimOf: (mentionId: string) => ConversationClaim | undefined, known: KnownAssignment): Ref | undefined {
+export function conflictOf(
+  r: ConversationRequest,
+  refs: (key: string) => readonly Ref[],
+  claimOf: (mentionId: string) => ConversationClaim | undefined,
+  known: KnownAssignment,
+): { ref: Ref; via: 'thread' | 'story' } | undefined {
   const c = r.conversation;
   if (!c) return undefined;
   const mine = keysOf(c);
-  let best: Ref | undefined;
+  let best: { ref: Ref; via: 'thread' | 'story' } | undefined;
   const checked = new Set<string>();
   for (const key of mine) {
     for (const ref of refs(key)) {
-      if (!unseen(r, ref, known) || checked.has(ref.m)) continue;
+      if (checked.has(ref.m) || !recent(r, ref)) continue;
       checked.add(ref.m);
       const theirs = claimOf(ref.m);
-      if (!theirs || !sameConversation(c, theirs)) continue;
+      if (!theirs || theirs.void) continue;
+      const via = c.thread !== undefined && c.thread === theirs.thread ? 'thread' : sameConversation(c, theirs) ? 'story' : undefined;
+      if (!via || !rival(r, ref, via, known)) continue;
       const shared = new Set(keysOf(theirs));
       const decider = mine.filter((k) => shared.has(k)).sort()[0];
       if (decider === undefined) continue;
       const order = refs(decider);
       const at = order.findIndex((x) => x.m === ref.m);
       const own = order.findIndex((x) => x.m === r.mentionId);
-      if (at >= 0 && (own < 0 || at < own) && (!best || ref.at > best.at)) best = ref;
+      if (at >= 0 && (own < 0 || at < own) && (!best || ref.at > best.ref.at)) best = { ref, via };
     }
   }
   return best;
@@ -131,6 +153,7 @@ export async function claimConversations(es: Client, index: string, rs: readonly
   const refused = new Map<number, ConversationOwner>();
   const stored = new Map<string, ConversationClaim | undefined>();
   let todo = rs.flatMap((r, i) => (r.conversation && keysOf(r.conversation).length > 0 ? [{ r, i }] : []));
+  const wrote = new Set<number>();
   for (let attempt = 1; todo.length > 0; attempt++) {
     const ids = [...new Set(todo.flatMap(({ r }) => keysOf(r.conversation!)))];
     const got = await es.mget<{ refs?: Ref[] }>({ index, ids });
@@ -141,7 +164,12 @@ export async function claimConversations(es: Client, index: string, rs: readonly
     }
     // The claims behind the keys' refs that could conflict, read once for the whole batch.
     const unknown = new Set<string>();
-    for (const { r } of todo) for (const key of keysOf(r.conversation!)) for (const ref of docs.get(key)!.refs) if (unseen(r, ref, known) && !stored.has(ref.m)) unknown.add(ref.m);
+    for (const { r } of todo) {
+      for (const key of keysOf(r.conversation!)) {
+        const via = key.startsWith('p:') ? 'story' : 'thread';
+        for (const ref of docs.get(key)!.refs) if (!stored.has(ref.m) && rival(r, ref, via, known)) unknown.add(ref.m);
+      }
+    }
     if (unknown.size > 0) {
       const wanted = [...unknown];
       const texts = await es.mget<ConversationClaim>({ index, ids: wanted.map((m) => `m:${m}`) });
@@ -152,16 +180,22 @@ export async function claimConversations(es: Client, index: string, rs: readonly
     const byKey = new Map<string, number[]>();
     for (const { r, i } of todo) {
       const claim = r.conversation!;
-      const owner = conflictOf(r, (key) => docs.get(key)?.refs ?? [], (m) => stored.get(m), known);
-      if (owner) {
-        refused.set(i, { expertId: owner.e, assignmentId: owner.a, mentionId: owner.m });
+      const conflict = conflictOf(r, (key) => docs.get(key)?.refs ?? [], (m) => stored.get(m), known);
+      if (conflict) {
+        const { ref: owner, via } = conflict;
+        refused.set(i, { expertId: owner.e, assignmentId: owner.a, mentionId: owner.m, via });
+        // It wrote keys in an earlier round: its claim is voided, so nobody gives way to an offer that never goes out.
+        if (wrote.has(i)) {
+          stored.set(r.mentionId, { void: true });
+          operations.push({ index: { _index: index, _id: `m:${r.mentionId}` } }, { at: r.at, void: true });
+        }
         continue;
       }
-      refused.delete(i);
+      wrote.add(i);
       // The claim itself goes first in the bulk, so whoever finds its refs on a key can read it.
       stored.set(r.mentionId, claim);
-      const { knownUpTo: _, ...kept } = claim;
-      operations.push({ index: { _index: index, _id: `m:${r.mentionId}` } }, { at: r.at, ...kept });
+      const { thread, storyPairs, storyKeys, threshold } = claim;
+      operations.push({ index: { _index: index, _id: `m:${r.mentionId}` } }, { at: r.at, thread, storyPairs, storyKeys, threshold });
       const ref: Ref = { m: r.mentionId, e: r.expertId, a: r.assignmentId, at: r.at };
       for (const key of keysOf(claim)) {
         const doc = docs.get(key)!;
@@ -169,7 +203,8 @@ export async function claimConversations(es: Client, index: string, rs: readonly
         // its next expert after a refused capacity claim) keeps its place under its new offer.
         const kept = doc.refs.flatMap((x) => (x.m === r.mentionId ? [ref] : x.at >= r.at - CLAIM_WINDOW_MS ? [x] : []));
         if (!kept.includes(ref)) kept.push(ref);
-        doc.refs = kept.slice(-REFS_PER_KEY);
+        let excess = kept.length - REFS_PER_KEY;
+        doc.refs = excess <= 0 ? kept : kept.filter((x) => !(excess > 0 && x.at < r.at - RACE_MS && excess-- > 0));
         doc.dirty = true;
         byKey.set(key, [...(byKey.get(key) ?? []), i]);
       }
@@ -188,13 +223,12 @@ export async function claimConversations(es: Client, index: string, rs: readonly
       if (k >= offset && res?.status === 409) for (const i of byKey.get(keyOps[k - offset]!) ?? []) lost.add(i);
       else if (res?.error) throw new Error(`conversation claims: ${res.error.type}: ${res.error.reason ?? ''}`);
     });
-    // Another replica wrote those keys in between: their offers are decided again on what is there now. (An offer
-    // that gives way then leaves its ref on the keys it did write: an assignment nobody hears of, which costs a later
-    // copy one more routing round at most, and ages out.)
+    // Another replica wrote those keys in between: their offers are decided again on what is there now.
     todo = todo.filter((t) => lost.has(t.i));
     if (todo.length > 0) {
       if (attempt >= MAX_ATTEMPTS) throw new Error('conversation claims: keys kept changing under this replica');
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      // Backing off by about a round trip or more, so a hot key's writers spread out instead of colliding again.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }
   return refused;

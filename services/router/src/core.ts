@@ -6,7 +6,8 @@ import { incidentKey } from './incidents.js';
 import { OPEN_STATES } from './state.js';
 import { GuidelinesRequirements } from './guidelines.js';
 import { StoryIndex } from './stories.js';
-import { canonicalStory, conversationClaim, currentStoryNames } from './story-names.js';
+import { canonicalStory, currentStoryNames } from './story-names.js';
+import { ConversationArbiter } from './conversation-arbiter.js';
 import { Outbox } from './outbox.js';
 
 export type { ClaimOutcome, ClaimRequest, Effect, OutRecord, RouterInput } from './core-io.js';
@@ -66,8 +67,8 @@ export class RouterCore {
   private clock = 0;
   /** Refused claims per mention and expert in this process: re-route at once only once per expert. */
   private readonly refusedOnce = new Set<string>();
-  /** Mentions whose offer gave way to another replica's owner of the story or thread once: never asked again. */
-  private readonly yieldedOnce = new Set<string>();
+  /** One story, one owner across replicas: what offers claim of their conversation, and what the claims taught. */
+  readonly conversations: ConversationArbiter;
 
   constructor(private readonly options: CoreOptions) {
     for (const e of options.seedExperts ?? []) this.experts.set(e.id, e);
@@ -83,6 +84,7 @@ export class RouterCore {
       },
       { spikes: options.spikes ?? 'external', guidelines: this.guidelines },
     );
+    this.conversations = new ConversationArbiter(this.stories, this.engine.state, (m) => this.owns(m));
   }
 
   /** The mention with its story (the same id for every copy, retweet or syndication of one text). */
@@ -310,7 +312,7 @@ export class RouterCore {
       weight: expert?.priorityWeights?.[offer.priority] ?? 1,
       capacity: expert?.capacity ?? 0,
       at: Date.parse(offer.at),
-      ...(this.yieldedOnce.has(offer.mentionId) ? {} : { conversation: conversationClaim(offer, this.stories, this.engine.state.learnedSoFar) }),
+      ...(this.options.claims ? { conversation: this.conversations.claimFor(offer) } : {}),
     };
   }
 
@@ -350,10 +352,8 @@ export class RouterCore {
     this.held.delete(assignmentId);
     if (r.owner) {
       // Another replica's offer of this story or thread, at the same instant: its expert owns the conversation here
-      // too (unless that offer is already over), and the mention is routed again at once, only once.
-      this.yieldedOnce.add(offer.mentionId);
-      if (this.yieldedOnce.size > 100_000) this.yieldedOnce.clear();
-      this.engine.state.adoptOwner(offer.conversation ?? [], r.owner.expertId, r.owner.assignmentId);
+      // too (unless that offer is already over), and the mention is routed again at once.
+      this.conversations.gaveWay(offer, r.owner);
       this.take(this.engine.revoke(offer, undefined, at, true), effects);
       return;
     }

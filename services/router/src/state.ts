@@ -48,8 +48,17 @@ export class RouterState {
   private closedHead = 0;
   /** How many assignments this replica has heard of so far: a decision notes it, to tell later what it knew. */
   learnedSoFar = 0;
+  /** Conversations owned by another replica's offer found in the claim store, by that assignment (see adoptOwner). */
+  private readonly adopted = new Map<string, { expertId: string; keys: readonly string[] }>();
+  /** A story id as it is now (the story index's renames), so an owner under the new name owns the old one too. */
+  resolveStory: (id: string) => string = (id) => id;
 
   apply(e: AssignmentEvent, author?: string): boolean {
+    const adopted = this.adopted.get(e.assignmentId);
+    if (adopted && (e.state === 'declined' || e.state === 'expired')) {
+      this.adopted.delete(e.assignmentId);
+      this.disown(adopted.keys, adopted.expertId);
+    }
     const current = this.assignments.get(e.assignmentId);
     if (current) {
       if (current.state === e.state || !ASSIGNMENT_TRANSITIONS[current.state].includes(e.state)) return false;
@@ -186,7 +195,7 @@ export class RouterState {
   /** The expert who owns the first of these conversations that has an owner. */
   ownerOf(keys: readonly string[]): string | undefined {
     for (const k of keys) {
-      const owner = this.ownerByConversation.get(k);
+      const owner = this.ownerByConversation.get(k) ?? (k.startsWith('story:') ? this.ownerByConversation.get(`story:${this.resolveStory(k.slice(6))}`) : undefined);
       if (owner) return owner;
     }
     return undefined;
@@ -216,6 +225,8 @@ export class RouterState {
     const known = this.assignments.get(assignmentId);
     if (known && (known.state === 'declined' || known.state === 'expired')) return;
     for (const k of keys) this.ownerByConversation.set(k, expertId);
+    if (this.adopted.size >= 50_000) this.adopted.clear();
+    this.adopted.set(assignmentId, { expertId, keys });
   }
 
   private disown(keys: readonly string[], expertId: string): void {
@@ -236,13 +247,13 @@ export class RouterState {
     return out;
   }
 
-  /** An assignment's state, when this replica has seen it. */
   /** Whether this replica had heard of an assignment by the time it had heard of `upTo` of them. */
   knewOf(assignmentId: string, upTo: number): boolean {
     const t = this.assignments.get(assignmentId);
     return t !== undefined && t.learned <= upTo;
   }
 
+  /** An assignment's state, when this replica has seen it. */
   stateOf(assignmentId: string): AssignmentState | undefined {
     return this.assignments.get(assignmentId)?.state;
   }

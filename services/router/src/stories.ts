@@ -37,6 +37,8 @@ interface Entry {
   prefix: number;
   /** The last search that compared it (instead of a set of tried entries per search: cheaper in a burst). */
   seen: number;
+  /** In which order the index took it (see knewText). */
+  n: number;
 }
 
 /** FNV-1a of a pair, cut to 30 bits (a small integer for V8). Sorting by it is the fixed order every replica uses. */
@@ -136,6 +138,8 @@ export class StoryIndex {
   /** A live story → its former ids, forgotten with the story when its last mention leaves the window. */
   private readonly formerIds = new Map<string, string[]>();
   private searches = 0;
+  /** How many texts the index has taken so far: a decision notes it, to tell later which texts it had seen. */
+  seen = 0;
 
   constructor(opts: StoryOptions = {}) {
     this.threshold = opts.threshold ?? 0.6;
@@ -210,7 +214,7 @@ export class StoryIndex {
       }
       this.roots.set(m.id, { at: m.at, id: m.id });
     }
-    const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix, seen: 0 };
+    const entry: Entry = { id: m.id, storyId, at: m.at, pairs, prefix, seen: 0, n: ++this.seen };
     this.byId.set(m.id, entry);
     this.order.push(entry);
     for (let p = 0; p < prefix; p++) {
@@ -247,6 +251,12 @@ export class StoryIndex {
   signature(mentionId: string): { pairs: number[]; keys: number[]; threshold: number } | undefined {
     const e = this.byId.get(mentionId);
     return e ? { pairs: e.pairs, keys: e.pairs.slice(0, e.prefix), threshold: this.threshold } : undefined;
+  }
+
+  /** Whether the index had taken a mention's text by the time it had taken `upTo` texts (and still holds it). */
+  knewText(mentionId: string, upTo: number): boolean {
+    const e = this.byId.get(mentionId);
+    return e !== undefined && e.n <= upTo;
   }
 
   /** The story a mention in the window belongs to now, if it is in the window. */

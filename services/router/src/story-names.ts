@@ -2,7 +2,6 @@ import { extend, type AssignmentEvent } from '@chorus/schemas';
 import type { EngineOutput } from './engine-io.js';
 import type { RouterState } from './state.js';
 import type { StoryIndex } from './stories.js';
-import type { ConversationClaim } from './conversation-claims.js';
 
 /** An assignment's story key as this replica names the story (another replica may have named it otherwise). */
 export function canonicalStory(e: AssignmentEvent, stories: StoryIndex): AssignmentEvent {
@@ -40,10 +39,3 @@ export function currentStoryNames(out: EngineOutput, stories: StoryIndex, state:
   }
 }
 
-/** What an offer claims of its conversation in the shared claim store (conversation-claims.ts): its thread and story. */
-export function conversationClaim(offer: AssignmentEvent, stories: StoryIndex, knownUpTo: number): ConversationClaim | undefined {
-  const thread = offer.conversation?.find((k) => k.startsWith('thread:'))?.slice(7);
-  const sig = offer.conversation?.some((k) => k.startsWith('story:')) ? stories.signature(offer.mentionId) : undefined;
-  if (thread === undefined && !sig) return undefined;
-  return { ...(thread !== undefined ? { thread } : {}), ...(sig ? { storyPairs: sig.pairs, storyKeys: sig.keys, threshold: sig.threshold } : {}), knownUpTo };
-}

@@ -30,7 +30,10 @@ describe('conflictOf: the claim store finds another replica\'s owner of the same
   it('a copy (a retweet) claimed by another replica for another expert refuses the offer, naming that owner', () => {
     const theirs = written([{ id: 'm1', expert: 'ana', claim: claimOf(new StoryIndex(), 'm1', complaint) }]);
     const mine = { expertId: 'bo', mentionId: 'm2', assignmentId: 'a_m2', at: AT + 200, conversation: claimOf(new StoryIndex(), 'm2', retweet) };
-    expect(conflictOf(mine, theirs.refs, theirs.pairs, () => false)).toMatchObject({ m: 'm1', e: 'ana' });
+    expect(conflictOf(mine, theirs.refs, theirs.pairs, () => false)).toMatchObject({ ref: { m: 'm1', e: 'ana' }, via: 'story' });
+    // Once it gave way to that offer, its next claim counts it as weighed; a claim voided (it gave way itself) refuses nobody.
+    expect(conflictOf({ ...mine, conversation: { ...mine.conversation, weighed: ['a_m1'] } }, theirs.refs, theirs.pairs, () => false)).toBeUndefined();
+    expect(conflictOf(mine, theirs.refs, () => ({ void: true }), () => false)).toBeUndefined();
   });
 
   it('a text that only shares a common pair is not the same story; the same expert, a known assignment, or an old claim do not refuse', () => {
@@ -39,7 +42,7 @@ describe('conflictOf: the claim store finds another replica\'s owner of the same
     expect(conflictOf(unrelated, theirs.refs, theirs.pairs, () => false)).toBeUndefined();
     const copy = (over: object) => ({ expertId: 'bo', mentionId: 'm2', assignmentId: 'a_m2', at: AT, conversation: claimOf(new StoryIndex(), 'm2', retweet), ...over });
     expect(conflictOf(copy({ expertId: 'ana' }), theirs.refs, theirs.pairs, () => false)).toBeUndefined();
-    expect(conflictOf(copy({}), theirs.refs, theirs.pairs, (a) => a === 'a_m1')).toBeUndefined();
+    expect(conflictOf(copy({}), theirs.refs, theirs.pairs, (ref) => ref.a === 'a_m1')).toBeUndefined();
     expect(conflictOf(copy({ at: AT + CLAIM_WINDOW_MS + 1 }), theirs.refs, theirs.pairs, () => false)).toBeUndefined();
     // Its own earlier claim (a redelivered mention) is not a conflict either.
     expect(conflictOf(copy({ mentionId: 'm1' }), theirs.refs, theirs.pairs, () => false)).toBeUndefined();
@@ -55,7 +58,7 @@ describe('conflictOf: the claim store finds another replica\'s owner of the same
     const r1 = { expertId: 'ana', mentionId: 'm1', assignmentId: 'a_m1', at: AT, conversation: first };
     const r2 = { expertId: 'bo', mentionId: 'm2', assignmentId: 'a_m2', at: AT, conversation: second };
     expect(conflictOf(r1, both.refs, both.pairs, () => false)).toBeUndefined();
-    expect(conflictOf(r2, both.refs, both.pairs, () => false)).toMatchObject({ m: 'm1', e: 'ana' });
+    expect(conflictOf(r2, both.refs, both.pairs, () => false)).toMatchObject({ ref: { m: 'm1', e: 'ana' } });
   });
 
   it('a thread is claimed by its id, whatever its texts; the newest of several claims names the owner', () => {
@@ -65,7 +68,7 @@ describe('conflictOf: the claim store finds another replica\'s owner of the same
       { id: 'm4', expert: 'cy', claim: { thread: 'bsky:at://x/1' }, at: AT + 50 },
     ]);
     const reply = { expertId: 'bo', mentionId: 'm5', assignmentId: 'a_m5', at: AT + 100, conversation: claimOf(index, 'm5', 'thanks, and what about the refund for the second leg of the trip', 'bsky:at://x/1') };
-    expect(conflictOf(reply, theirs.refs, theirs.pairs, () => false)).toMatchObject({ m: 'm4', e: 'cy' });
+    expect(conflictOf(reply, theirs.refs, theirs.pairs, () => false)).toMatchObject({ ref: { m: 'm4', e: 'cy' }, via: 'thread' });
   });
 
   it('the prefix keys of two texts similar enough to be one story always meet (prefix filtering)', () => {
