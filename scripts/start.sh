@@ -55,7 +55,7 @@ start_service() { # name port
     FAILED_WHAT="port $port for $name is taken by another process: stop it, or set ${name^^}_PORT"
     exit 1
   fi
-  PORT="$port" NODE_OPTIONS="$(service_node_options "$name")" nohup node "$ROOT/services/$name/dist/main.js" >>"$LOG_DIR/$name.log" 2>&1 &
+  PORT="$port" NODE_OPTIONS="$(service_node_options "$name")" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" nohup node "$ROOT/services/$name/dist/main.js" >>"$LOG_DIR/$name.log" 2>&1 &
   echo $! >"$pidf"
   STARTED+=("$name")
   say "started $name on :$port (log $LOG_DIR/$name.log)"
