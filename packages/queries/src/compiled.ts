@@ -1,6 +1,6 @@
 import type { QueryNode } from './ast.js';
 import { matches } from './evaluate.js';
-import type { PreparedPost } from './text.js';
+import { prefix3, wordHash, type PreparedPost } from './text.js';
 
 // Node kinds as small integers, and one class for every node: the evaluator's property reads then see a single
 // object shape (monomorphic) instead of one shape per kind, which is what made the tree walk the matcher's hot spot.
@@ -26,19 +26,24 @@ export class Op {
     readonly c: Op[],
     /** The original node, for NEAR (positions are worked out by the reference evaluator). */
     readonly ast: QueryNode | null,
+    /** A PREFIX's first three characters as one number (prefix3), or -1 when it has no such key. */
+    readonly n: number = -1,
+    /** The wordHash of `s` (TERM, MARKED), or of the first and last of `words` (PHRASE). */
+    readonly h: number = 0,
+    readonly h2: number = 0,
   ) {}
 }
 
 export function compileQuery(n: QueryNode): Op {
   switch (n.kind) {
     case 'term':
-      return new Op(TERM, n.word, '', [], [], null);
+      return new Op(TERM, n.word, '', [], [], null, -1, wordHash(n.word));
     case 'marked':
-      return new Op(MARKED, n.word, n.mark, [], [], null);
+      return new Op(MARKED, n.word, n.mark, [], [], null, -1, wordHash(n.word));
     case 'prefix':
-      return new Op(PREFIX, n.prefix, '', [], [], null);
+      return new Op(PREFIX, n.prefix, '', [], [], null, n.prefix.length >= 3 ? prefix3(n.prefix) : -1);
     case 'phrase':
-      return new Op(PHRASE, '', '', n.words, [], null);
+      return new Op(PHRASE, '', '', n.words, [], null, -1, wordHash(n.words[0]!), wordHash(n.words[n.words.length - 1]!));
     case 'substring':
       return new Op(SUBSTRING, n.text, '', [], [], null);
     case 'field':
@@ -58,19 +63,23 @@ export function compileQuery(n: QueryNode): Op {
 export function run(op: Op, post: PreparedPost): boolean {
   switch (op.k) {
     case TERM:
-      return post.wordSet.has(op.s);
+      return post.has(op.s, op.h);
     case MARKED: {
-      if (!post.wordSet.has(op.s)) return false;
+      if (!post.has(op.s, op.h)) return false;
       const ws = post.words;
       for (let i = 0; i < ws.length; i++) if (ws[i] === op.s && post.marks[i] === op.t) return true;
       return false;
     }
-    case PREFIX:
-      for (const w of post.wordSet) if (w.startsWith(op.s)) return true;
+    case PREFIX: {
+      // Most posts have no word starting with the prefix's first three characters: answered from their numbers.
+      if (op.n >= 0 && !post.hasPrefix3(op.n)) return false;
+      const ws = post.words;
+      for (let i = 0; i < ws.length; i++) if (ws[i]!.startsWith(op.s)) return true;
       return false;
+    }
     case PHRASE: {
       const p = op.words;
-      if (!post.wordSet.has(p[0]!) || !post.wordSet.has(p[p.length - 1]!)) return false;
+      if (!post.has(p[0]!, op.h) || !post.has(p[p.length - 1]!, op.h2)) return false;
       const ws = post.words;
       for (let i = 0; i + p.length <= ws.length; i++) {
         let k = 0;

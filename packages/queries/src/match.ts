@@ -2,7 +2,7 @@ import type { QueryNode } from './ast.js';
 import { compileQuery, run, type Op } from './compiled.js';
 export { matches } from './evaluate.js';
 import { parseQuery } from './parse.js';
-import type { PreparedPost } from './text.js';
+import { wordHash, type PreparedPost } from './text.js';
 
 /**
  * Keys of which a post must contain at least one for the query to match, or null when no such set exists (a query
@@ -61,6 +61,33 @@ function prefixKey(w: string): number | string {
   return a < 128 && b < 128 && c < 128 ? (a << 14) | (b << 7) | c : w.slice(0, 3);
 }
 
+/**
+ * A word's anchors: the queries anchored on it, and by the next word, those anchored on a phrase it starts. Kept by
+ * the word's hash (wordHash); words whose hashes collide are chained by `other`.
+ */
+interface WordAnchors {
+  word: string;
+  queries: number[];
+  pairs: Map<number, WordAnchors> | undefined;
+  other: WordAnchors | undefined;
+}
+
+function find(map: Map<number, WordAnchors>, word: string, hash: number): WordAnchors | undefined {
+  let e = map.get(hash);
+  while (e !== undefined && e.word !== word) e = e.other;
+  return e;
+}
+
+function entry(map: Map<number, WordAnchors>, word: string): WordAnchors {
+  const hash = wordHash(word);
+  let e = find(map, word, hash);
+  if (!e) {
+    e = { word, queries: [], pairs: undefined, other: map.get(hash) };
+    map.set(hash, e);
+  }
+  return e;
+}
+
 export interface CompiledQuery {
   id: string;
   /** Queries of one brand match only posts fetched for that brand. */
@@ -76,11 +103,11 @@ export interface CompiledQuery {
  */
 export class QueryMatcher {
   private readonly list: CompiledQuery[] = [];
-  // Anchors by kind, looked up without building a key string per post word: words as they are, three-letter prefixes
-  // as a number (ASCII) or the string, word pairs as a map of first word to second, fields by field then value.
-  private readonly byWord = new Map<string, number[]>();
+  // Anchors by kind, looked up without building a key string per post word: a word's own queries and the word pairs
+  // it starts in one entry (one lookup per post word), three-letter prefixes as a number (ASCII) or the string,
+  // fields by field then value.
+  private readonly byWord = new Map<number, WordAnchors>();
   private readonly byPrefix = new Map<number | string, number[]>();
-  private readonly byPair = new Map<string, Map<string, number[]>>();
   private readonly byField = new Map<string, Map<string, number[]>>();
   private readonly always: number[] = [];
   private readonly stamp: Uint32Array;
@@ -96,13 +123,17 @@ export class QueryMatcher {
       else
         for (const k of keys) {
           const body = k.slice(2);
-          if (k.startsWith('w:')) push(this.byWord, body, n);
+          if (k.startsWith('w:')) entry(this.byWord, body).queries.push(n);
           else if (k.startsWith('p:')) push(this.byPrefix, prefixKey(body), n);
-          else {
-            const cut = k.startsWith('b:') ? body.indexOf(' ') : body.indexOf(':');
-            const outer = k.startsWith('b:') ? this.byPair : this.byField;
-            const inner = outer.get(body.slice(0, cut)) ?? new Map<string, number[]>();
-            outer.set(body.slice(0, cut), inner);
+          else if (k.startsWith('b:')) {
+            const cut = body.indexOf(' ');
+            const first = entry(this.byWord, body.slice(0, cut));
+            first.pairs ??= new Map<number, WordAnchors>();
+            entry(first.pairs, body.slice(cut + 1)).queries.push(n);
+          } else {
+            const cut = body.indexOf(':');
+            const inner = this.byField.get(body.slice(0, cut)) ?? new Map<string, number[]>();
+            this.byField.set(body.slice(0, cut), inner);
             push(inner, body.slice(cut + 1), n);
           }
         }
@@ -131,19 +162,22 @@ export class QueryMatcher {
     const hits: number[] = [];
     const ws = post.words;
     const prefixes = this.byPrefix.size > 0;
-    for (const w of post.wordSet) {
-      const at = this.byWord.get(w);
-      if (at !== undefined) this.testAll(at, post, brand, hits);
+    // The words in order rather than the set (an array loop is cheaper than a set's iterator; a repeated word finds
+    // its queries already stamped).
+    const hs = post.hashes;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      const e = find(this.byWord, w, hs[i]!);
+      if (e !== undefined) {
+        if (e.queries.length > 0) this.testAll(e.queries, post, brand, hits);
+        if (e.pairs !== undefined && i + 1 < ws.length) {
+          const second = find(e.pairs, ws[i + 1]!, hs[i + 1]!);
+          if (second !== undefined) this.testAll(second.queries, post, brand, hits);
+        }
+      }
       if (prefixes && w.length >= 3) {
         const ap = this.byPrefix.get(prefixKey(w));
         if (ap !== undefined) this.testAll(ap, post, brand, hits);
-      }
-    }
-    if (this.byPair.size > 0) {
-      for (let i = 0; i + 1 < ws.length; i++) {
-        const second = this.byPair.get(ws[i]!);
-        const at = second === undefined ? undefined : second.get(ws[i + 1]!);
-        if (at !== undefined) this.testAll(at, post, brand, hits);
       }
     }
     if (this.byField.size > 0) {

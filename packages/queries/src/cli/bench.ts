@@ -46,19 +46,19 @@ function main(): void {
   const matcher = new QueryMatcher(queries);
   const matched = posts.filter((p) => matcher.match(preparePost(p)).length > 0).length;
   const rounds: number[] = [];
+  // Rated by the CPU time the process used, not the wall clock: on a shared two-core VM the wall clock also counts the
+  // time this process waited for a core (other processes, the hypervisor's steal), which moved the figure by ±30%.
   for (let r = 0; r < 5; r++) {
     let n = 0;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const until = t0 + BigInt(Math.round((SECONDS / 5) * 1e9));
-    let now = t0;
-    while (now < until) {
-      for (let i = 0; i < 1000; i++) {
-        matcher.match(preparePost(posts[(n + i) % posts.length]!));
-      }
-      n += 1000;
-      now = process.hrtime.bigint();
+    while (process.hrtime.bigint() < until) {
+      for (const p of posts) matcher.match(preparePost(p));
+      n += posts.length;
     }
-    rounds.push(n / (Number(now - t0) / 1e9));
+    const cpu = process.cpuUsage(c0);
+    rounds.push(n / ((cpu.user + cpu.system) / 1e6));
   }
   const sorted = [...rounds].sort((a, b) => a - b);
   const median = Math.round(sorted[2]!);
@@ -67,11 +67,11 @@ function main(): void {
     '',
     `One core (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}: ${posts.length} real posts (${from.join(', ')}) matched against ${matcher.size} queries of 50 brands (words, phrases, OR, AND NOT, NEAR/3, prefixes, handles, hashtags, lang:), each post read once (preparePost) and tested against every brand's queries.`,
     '',
-    '| what | posts/s (median of 5 rounds) | µs/post | best round | target |',
+    '| what | posts/s of CPU time (median of 5 rounds) | µs/post | best round | target |',
     '|---|---:|---:|---:|---:|',
     `| preparePost + match against ${matcher.size} queries | ${median.toLocaleString('en')} | ${(1e6 / median).toFixed(2)} | ${Math.round(sorted[4]!).toLocaleString('en')} | ${TARGET.toLocaleString('en')} |`,
     '',
-    `Posts matching at least one query: ${matched.toLocaleString('en')} of ${posts.length.toLocaleString('en')}. The run shares this machine's two cores with whatever else runs: the median moves by ±10% from run to run.`,
+    `Posts matching at least one query: ${matched.toLocaleString('en')} of ${posts.length.toLocaleString('en')}. Rated by the process's CPU time (user + system), so time spent waiting for a core does not count; the median still moves by a few per cent from run to run.`,
     '',
   ].join('\n');
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
