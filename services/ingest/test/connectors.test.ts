@@ -146,6 +146,9 @@ describe('Mastodon statuses', () => {
       ['https://mastodon.example/users/ana/statuses/110000000000000004', 'ana@mastodon.example', 'rant\n\nFlying #skylark today'],
     ]);
     expect(posts[2]).toMatchObject({ inReplyTo: '110000000000000002', lang: 'en' });
+    // The reply is in its parent's thread (local ids: a Status has no conversation id, and its parent's URI is unknown).
+    expect(posts[2]!.conversationId).toBe(posts[0]!.conversationId);
+    expect(posts[0]!.conversationId).toBe('mastodon.example/110000000000000002');
     expect(malformed).toHaveLength(1);
     expect(newerId('110000000000000010', '99999999999999999')).toBe(true);
     expect(newerId('110000000000000002', '110000000000000010')).toBe(false);

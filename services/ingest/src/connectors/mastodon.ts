@@ -46,6 +46,10 @@ export function parseStatuses(body: unknown, instanceHost: string, now: Date): {
       ...(s.url ? { url: s.url } : {}),
       ...(lang ? { lang } : {}),
       ...(s.in_reply_to_id ? { inReplyTo: s.in_reply_to_id } : {}),
+      // A Status has no conversation id, and `in_reply_to_id` is the instance's local id of the parent, not its URI:
+      // the thread is keyed by local ids on this instance (a status's own, or the one it answers), so a reply shares
+      // its parent's thread.
+      conversationId: `${instanceHost}/${s.in_reply_to_id ?? s.id}`.slice(0, 256),
     });
   }
   return { posts, malformed };
