@@ -97,13 +97,23 @@ start_background() { # name command...
   STARTED+=("$name")
   say "$name started (log $LOG_DIR/$name.log)"
 }
+CONFIGURED="               (no demo sources: CHORUS_DEMO=0)"
 if [[ "${CHORUS_DEMO:-1}" != "0" ]]; then
   # The demo's open web (an RSS feed and a Mastodon-compatible timeline), then the feed that configures Chorus's own
   # connectors to read it through the API.
   start_background demo-sources node "$ROOT/scripts/demo-sources.mjs" --port "$DEMO_SOURCES_PORT"
   for ((i = 0; i < 40; i++)); do curl -fsS "http://127.0.0.1:$DEMO_SOURCES_PORT/" >/dev/null 2>&1 && break; sleep 0.25; done
   export CHORUS_API_URL="http://127.0.0.1:$API_PORT" DEMO_SOURCES_URL="http://127.0.0.1:$DEMO_SOURCES_PORT"
+  feed_from=1
+  [[ -f "$LOG_DIR/demo-feed.log" ]] && feed_from=$(($(wc -l <"$LOG_DIR/demo-feed.log") + 1))
   start_background demo-feed node "$ROOT/scripts/demo-feed.mjs"
+  # The sources and the brand query the feed configured through the API, as it reports them (up to a minute).
+  for ((i = 0; i < 120; i++)); do
+    [[ $(tail -n +"$feed_from" "$LOG_DIR/demo-feed.log" 2>/dev/null | grep -c '^demo feed: source ') -ge 2 ]] && break
+    sleep 0.5
+  done
+  CONFIGURED=$(tail -n +"$feed_from" "$LOG_DIR/demo-feed.log" 2>/dev/null | grep -E '^demo feed: (source|brand query) ' | sed 's/^demo feed: /               /' || true)
+  CONFIGURED=${CONFIGURED:-"               (the demo feed is still configuring them: see $LOG_DIR/demo-feed.log)"}
 fi
 
 trap - EXIT
@@ -125,6 +135,7 @@ cat <<MSG
     Ingest     http://127.0.0.1:$INGEST_PORT          (POST /v1/mentions)
     Sources    http://127.0.0.1:$API_PORT/v1/sources   (the demo's RSS feed and Mastodon #skylark, served on :$DEMO_SOURCES_PORT
                and read by Chorus's own connectors; health at /v1/sources/demo-social/status)
+${CONFIGURED}
     Metrics    /metrics on :$API_PORT :$INGEST_PORT :$CLASSIFY_PORT (classify) :$ROUTER_PORT (router)
     Kafka      127.0.0.1:9092    Elasticsearch http://127.0.0.1:9200
     Logs       $LOG_DIR
