@@ -54,6 +54,16 @@ export const SourceSettings = z.discriminatedUnion('kind', [
       query: z.string().min(1).max(512).optional().describe('Search words (search.json)'),
       subreddits: z.array(z.string().regex(/^[A-Za-z0-9_]{2,21}$/)).max(50).optional().describe('Subreddits whose new posts are read (r/<sub>/new.json)'),
       baseUrl: Url.default('https://www.reddit.com'),
+      oauth: z
+        .object({
+          clientId: z.string().min(1).max(200),
+          clientSecret: z.string().min(1).max(500),
+          tokenUrl: Url.default('https://www.reddit.com/api/v1/access_token'),
+          apiUrl: Url.default('https://oauth.reddit.com').describe('Where listings are read with the token'),
+        })
+        .strict()
+        .optional()
+        .describe("An app's credentials (reddit.com/prefs/apps): an app-only token (client credentials) is fetched and renewed, and listings are read through the OAuth API with Reddit's higher limits"),
     })
     .strict()
     .refine((s) => s.query !== undefined || (s.subreddits?.length ?? 0) > 0, 'give a query, subreddits, or both'),

@@ -92,7 +92,8 @@ export function politeGet(opts: HttpOptions): HttpGet {
     if (addresses.some(isPrivateAddress)) throw new FetchError(`GET ${url}: ${host} is a private or loopback address (INGEST_ALLOW_PRIVATE_SOURCES=on allows it)`, -1);
   }
 
-  async function once(url: string, headers: Record<string, string>): Promise<HttpResponse> {
+  async function once(url: string, headers: Record<string, string>, request?: { method: 'POST'; body: string }): Promise<HttpResponse> {
+    const method = request?.method ?? 'GET';
     const signal = AbortSignal.timeout(opts.timeoutMs);
     let res: Response;
     let target = new URL(url);
@@ -100,52 +101,52 @@ export function politeGet(opts: HttpOptions): HttpGet {
       // Redirects are followed here, each hop checked like the first.
       for (let hop = 0; ; hop++) {
         await checkTarget(target);
-        res = await doFetch(target, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'manual' });
+        res = await doFetch(target, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'manual', ...(request ? { method: request.method, body: request.body } : {}) });
         const location = res.headers.get('location');
         if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
         await res.body?.cancel().catch(() => undefined);
-        if (hop >= 5) throw new FetchError(`GET ${url}: more than 5 redirects`, -1);
+        if (hop >= 5) throw new FetchError(`${method} ${url}: more than 5 redirects`, -1);
         target = new URL(location, target);
       }
     } catch (e) {
       if (e instanceof FetchError) throw e;
       const cause = (e as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
-      throw new FetchError(`GET ${url}: ${cause}`, 0);
+      throw new FetchError(`${method} ${url}: ${cause}`, 0);
     }
     if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
       await res.body?.cancel().catch(() => undefined);
-      throw new FetchError(`GET ${url}: ${res.status} (asked to wait)`, res.status, retryAfterMs(res.headers.get('retry-after')) ?? 60_000);
+      throw new FetchError(`${method} ${url}: ${res.status} (asked to wait)`, res.status, retryAfterMs(res.headers.get('retry-after')) ?? 60_000);
     }
     if (res.status === 304) return { status: 304, headers: res.headers, body: Buffer.alloc(0) };
     if (res.status >= 400) {
       await res.body?.cancel().catch(() => undefined);
-      throw new FetchError(`GET ${url}: HTTP ${res.status}`, res.status);
+      throw new FetchError(`${method} ${url}: HTTP ${res.status}`, res.status);
     }
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > opts.maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      throw new FetchError(`GET ${url}: body of ${declared} bytes is over the ${opts.maxBytes}-byte limit`, res.status);
+      throw new FetchError(`${method} ${url}: body of ${declared} bytes is over the ${opts.maxBytes}-byte limit`, res.status);
     }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of res.body ?? []) {
         size += (chunk as Uint8Array).length;
-        if (size > opts.maxBytes) throw new FetchError(`GET ${url}: body over the ${opts.maxBytes}-byte limit`, res.status);
+        if (size > opts.maxBytes) throw new FetchError(`${method} ${url}: body over the ${opts.maxBytes}-byte limit`, res.status);
         chunks.push(Buffer.from(chunk as Uint8Array));
       }
     } catch (e) {
       if (e instanceof FetchError) throw e;
-      throw new FetchError(`GET ${url}: the connection broke mid-body (${(e as Error).message})`, 0);
+      throw new FetchError(`${method} ${url}: the connection broke mid-body (${(e as Error).message})`, 0);
     }
     return { status: res.status, headers: res.headers, body: Buffer.concat(chunks) };
   }
 
-  return async (url, headers = {}) => {
+  return async (url, headers = {}, request) => {
     const host = new URL(url).host;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await withSlot(host, () => once(url, headers));
+        return await withSlot(host, () => once(url, headers, request));
       } catch (e) {
         const retriable = e instanceof FetchError && (e.status === 0 || (e.status >= 500 && e.retryAfterMs === undefined));
         if (!retriable || attempt >= opts.attempts) throw e;

@@ -42,9 +42,10 @@ const SourcePatch = z
 
 const MASK = '*'.repeat(24);
 
-/** Credentials as reads show them: a webhook's signing secret and a Mastodon token, masked but for their end. */
+/** Credentials as reads show them: a webhook's signing secret, a Mastodon token, a Reddit app's secret, masked but for their end. */
 export function redact(s: Source): Source {
   const st = s.settings;
+  if (st.kind === 'reddit' && st.oauth) return { ...s, settings: { ...st, oauth: { ...st.oauth, clientSecret: `${MASK}${st.oauth.clientSecret.slice(-4)}` } } };
   if (st.kind === 'webhook' && st.secret) return { ...s, settings: { ...st, secret: `whsec_${MASK}${st.secret.slice(-4)}` } };
   if (st.kind === 'mastodon' && st.accessToken) return { ...s, settings: { ...st, accessToken: `${MASK}${st.accessToken.slice(-4)}` } };
   return s;
@@ -56,6 +57,11 @@ export function redact(s: Source): Source {
  */
 function withSecrets(input: z.output<typeof SourceInput>, before: Source | null): { input: z.output<typeof SourceInput>; generated: boolean } {
   const st = input.settings;
+  if (st.kind === 'reddit' && st.oauth?.clientSecret.startsWith(MASK)) {
+    const kept = before?.settings.kind === 'reddit' && before.settings.oauth?.clientId === st.oauth.clientId ? before.settings.oauth.clientSecret : undefined;
+    if (!kept) throw new ChorusError('validation_failed', 'settings.oauth.clientSecret is masked and no secret is stored for this client id: give the app secret itself', { errors: [{ path: 'settings.oauth.clientSecret', message: 'masked' }] });
+    return { input: { ...input, settings: { ...st, oauth: { ...st.oauth, clientSecret: kept } } }, generated: false };
+  }
   if (st.kind === 'mastodon' && st.accessToken?.startsWith(MASK)) {
     const kept = before?.settings.kind === 'mastodon' ? before.settings.accessToken : undefined;
     const { accessToken: _masked, ...rest } = st;

@@ -1,6 +1,7 @@
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
 import { htmlToText } from './html.js';
-import { clip, keepRecent, type Connector, type FetchedPost, type Malformed, type PollResult } from './types.js';
+import { FetchError } from '../http-client.js';
+import { clip, keepRecent, type Connector, type FetchedPost, type HttpGet, type Malformed, type PollResult } from './types.js';
 
 /** A thing of a Reddit listing: a link (t3) or a comment (t1). */
 interface Thing {
@@ -48,6 +49,32 @@ export function parseRedditListing(body: unknown, now: Date): { posts: Array<Fet
   return { posts, malformed };
 }
 
+/** App-only tokens by token URL and client id, kept until a minute before they expire. */
+const tokens = new Map<string, { token: string; expiresAt: number }>();
+
+type OAuth = NonNullable<Extract<Source['settings'], { kind: 'reddit' }>['oauth']>;
+
+/**
+ * An app-only OAuth token (client credentials: POST grant_type=client_credentials with the app's id and secret as
+ * Basic auth), fetched once and renewed before it runs out.
+ */
+async function appToken(oauth: OAuth, get: HttpGet, now = Date.now()): Promise<string> {
+  const key = `${oauth.tokenUrl}\u0000${oauth.clientId}`;
+  const cached = tokens.get(key);
+  if (cached && cached.expiresAt > now + 60_000) return cached.token;
+  const basic = Buffer.from(`${oauth.clientId}:${oauth.clientSecret}`).toString('base64');
+  const res = await get(oauth.tokenUrl, { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, { method: 'POST', body: 'grant_type=client_credentials' });
+  const body = JSON.parse(res.body.toString('utf8')) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
+  if (typeof body.access_token !== 'string' || !body.access_token) throw new Error(`Reddit token: ${typeof body.error === 'string' ? body.error : 'no access_token in the answer'}`);
+  tokens.set(key, { token: body.access_token, expiresAt: now + (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000 });
+  return body.access_token;
+}
+
+/** Forgets a token the API refused (revoked, or the app's secret changed): the next poll asks for a new one. */
+function dropToken(oauth: OAuth): void {
+  tokens.delete(`${oauth.tokenUrl}\u0000${oauth.clientId}`);
+}
+
 /** Reddit's listings go back at most 1,000 things (10 pages of 100) whatever `after` says. */
 const MAX_PAGES = 10;
 
@@ -63,20 +90,26 @@ export const redditConnector: Connector = {
     const since = typeof checkpoint?.cursor.createdUtc === 'number' ? checkpoint.cursor.createdUtc : 0;
     const known = new Set(checkpoint?.recent ?? []);
     const urls: URL[] = [];
+    // With an app's credentials, listings are read through the OAuth API with a bearer token.
+    const base = s.oauth ? s.oauth.apiUrl : s.baseUrl;
+    const auth: Record<string, string> = s.oauth ? { authorization: `bearer ${await appToken(s.oauth, get)}` } : {};
     if (s.query) {
-      const u = new URL('/search.json', s.baseUrl);
+      const u = new URL('/search.json', base);
       u.searchParams.set('q', s.query);
       u.searchParams.set('sort', 'new');
       urls.push(u);
     }
-    for (const sub of s.subreddits ?? []) urls.push(new URL(`/r/${sub}/new.json`, s.baseUrl));
+    for (const sub of s.subreddits ?? []) urls.push(new URL(`/r/${sub}/new.json`, base));
     const all: Array<FetchedPost & { at: number }> = [];
     const malformed: Malformed[] = [];
     for (const u of urls) {
       u.searchParams.set('limit', '100');
       u.searchParams.set('raw_json', '1');
       for (let page = 0; page < (since === 0 ? 1 : MAX_PAGES); page++) {
-        const res = await get(u.toString(), { accept: 'application/json' });
+        const res = await get(u.toString(), { accept: 'application/json', ...auth }).catch((e: unknown) => {
+          if (s.oauth && e instanceof FetchError && (e.status === 401 || e.status === 403)) dropToken(s.oauth);
+          throw e;
+        });
         const body = JSON.parse(res.body.toString('utf8')) as { data?: { after?: string | null } };
         const got = parseRedditListing(body, new Date());
         all.push(...got.posts);

@@ -26,8 +26,8 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-/** The polite HTTP client a connector gets (per-host limits, timeouts, retries: see http.ts). */
-export type HttpGet = (url: string, headers?: Record<string, string>) => Promise<HttpResponse>;
+/** The polite HTTP client a connector gets (per-host limits, timeouts, retries: see http-client.ts); a GET unless told. */
+export type HttpGet = (url: string, headers?: Record<string, string>, request?: { method: 'POST'; body: string }) => Promise<HttpResponse>;
 
 export interface Connector {
   /** Fetches what is new since the checkpoint. Throws on a failure of the source (retried with backoff). */
