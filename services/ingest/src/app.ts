@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { counter, createHttpServer, requireApiKeys, type ApiKey, type Logger, type ReadinessCheck } from '@chorus/service-kit';
 import type { QueryMatcher } from '@chorus/queries';
-import type { IngestResponse, Source } from '@chorus/schemas';
+import type { IngestResponse, Source, SourceCheckpoint } from '@chorus/schemas';
 import type { Malformed } from './connectors/types.js';
 import { checkBatch } from './batch.js';
 import type { Publisher } from './publisher.js';
@@ -29,6 +29,10 @@ export interface IngestDeps {
     source: (id: string) => Source | undefined;
     matcher: () => QueryMatcher | undefined;
     deadLetter: (source: Source, items: Malformed[]) => Promise<void>;
+    /** The source's last checkpoint (its delivery counts and recent delivery ids), and how to write the next. */
+    checkpoint?: (id: string) => SourceCheckpoint | undefined;
+    saveCheckpoint?: (c: SourceCheckpoint) => Promise<void>;
+    replica?: string;
   };
 }
 

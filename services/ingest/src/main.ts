@@ -53,7 +53,7 @@ runMain(undefined, async () => {
     maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_SECONDS * 1000,
     apiKeys: parseApiKeys(config.API_KEYS),
     erased: erased.keys,
-    ...(sources ? { webhooks: { source: sources.feed.source, matcher: sources.feed.matcher, deadLetter: sources.deadLetter } } : {}),
+    ...(sources ? { webhooks: { source: sources.feed.source, matcher: sources.feed.matcher, deadLetter: sources.deadLetter, checkpoint: sources.feed.checkpoint, saveCheckpoint: sources.saveCheckpoint, replica: sources.replica } } : {}),
   });
 
   // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.

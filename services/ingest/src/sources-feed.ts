@@ -89,6 +89,7 @@ export function createSourcesFeed(deps: SourcesFeedDeps) {
   return {
     matcher: () => matcher,
     source: (id: string) => all.get(id),
+    checkpoint: (id: string) => checkpoints.get(id),
     ownedPartitions: () => [...owned].sort((a, b) => a - b),
     async start() {
       await tables.start();

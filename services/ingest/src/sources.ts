@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { topicName, type DeadLetter, type Source } from '@chorus/schemas';
+import { topicName, type DeadLetter, type Source, type SourceCheckpoint } from '@chorus/schemas';
 import { counter, jsonMessage, makeEnvelope, sendChunked, withTimeout, type Logger } from '@chorus/service-kit';
 import type { IngestConfig } from './config.js';
 import { CONNECTORS, STREAMS } from './connectors/index.js';
@@ -47,14 +47,15 @@ export async function startSources(deps: SourcesDeps) {
     await send(topicName('deadLetter', prefix), letters.map((l) => jsonMessage(source.id, makeEnvelope('dead-letter', deps.service, l))));
   };
 
+  const saveCheckpoint = async (c: SourceCheckpoint) => {
+    await send(topicName('sourceCheckpoints', prefix), [jsonMessage(c.sourceId, makeEnvelope('source.checkpoint', deps.service, c))]);
+  };
   const runner: SourceRunner = new SourceRunner({
     connectors: CONNECTORS,
     streams: STREAMS,
     get: politeGet({ timeoutMs: config.INGEST_HTTP_TIMEOUT_MS, perHost: config.INGEST_HTTP_PER_HOST, attempts: 3, maxBytes: config.INGEST_HTTP_MAX_BYTES, allowPrivate: config.INGEST_ALLOW_PRIVATE_SOURCES === 'on', userAgent: 'Chorus/0.1 (+https://github.com/chorus; social listening)' }),
     publish: (mentions) => deps.publisher.publish(mentions),
-    saveCheckpoint: async (c) => {
-      await send(topicName('sourceCheckpoints', prefix), [jsonMessage(c.sourceId, makeEnvelope('source.checkpoint', deps.service, c))]);
-    },
+    saveCheckpoint,
     deadLetter,
     queries: () => feed.matcher(),
     ...(deps.erased ? { erased: deps.erased } : {}),
@@ -68,5 +69,5 @@ export async function startSources(deps: SourcesDeps) {
   });
   const feed = createSourcesFeed({ kafka: deps.kafka, topicPrefix: prefix, groupId: config.INGEST_SOURCES_GROUP_ID ?? `${prefix}chorus-ingest-sources`, logger: deps.logger, runner });
   await feed.start();
-  return { runner, feed, deadLetter, stop: () => feed.stop() };
+  return { runner, feed, deadLetter, saveCheckpoint, replica, stop: () => feed.stop() };
 }

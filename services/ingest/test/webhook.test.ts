@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
 import { QueryMatcher } from '@chorus/queries';
-import type { RawMention, Source } from '@chorus/schemas';
+import type { RawMention, Source, SourceCheckpoint } from '@chorus/schemas';
 import { buildIngest } from '../src/app';
 import { at, mapWebhookBody, signStandardWebhook, verifyStandardWebhook } from '../src/connectors/webhook';
 
@@ -39,6 +39,8 @@ test('a declarative mapping turns a vendor\'s push into posts; what it cannot re
 describe('POST /v1/sources/{id}/webhook', () => {
   const published: RawMention[] = [];
   const dead: string[] = [];
+  /** The checkpoints table as Kafka would hold it (the last per source). */
+  const checkpoints = new Map<string, SourceCheckpoint>();
   const source: Source = {
     id: 'listening-tool',
     brand: 'skylark',
@@ -62,6 +64,9 @@ describe('POST /v1/sources/{id}/webhook', () => {
       source: (id) => (id === source.id ? source : id === 'paused' ? { ...source, id, enabled: false } : undefined),
       matcher: () => new QueryMatcher([{ id: 'sky', brand: 'skylark', query: 'skylark*' }]),
       deadLetter: async (_s, items) => void dead.push(...items.map((i) => i.reason)),
+      checkpoint: (id) => checkpoints.get(id),
+      saveCheckpoint: async (c) => void checkpoints.set(c.sourceId, c),
+      replica: 'test-replica',
     },
   });
   const deliver = (id: string, payload: string, over: Record<string, string> = {}, url = `/v1/sources/${source.id}/webhook`) =>
@@ -76,6 +81,25 @@ describe('POST /v1/sources/{id}/webhook', () => {
     expect(dead).toHaveLength(1);
     expect((await deliver('msg_1', payload)).json()).toMatchObject({ duplicate: true });
     expect(published).toHaveLength(1);
+  });
+
+  test("each delivery writes the source's checkpoint (its status: deliveries, items, the last delivery ids), after its mentions", async () => {
+    const payload = JSON.stringify({ items: [{ id: 'v9', text: 'Skylark again', author: 'lena' }] });
+    expect((await deliver('msg_9', payload)).statusCode).toBe(202);
+    expect(checkpoints.get(source.id)).toMatchObject({
+      sourceId: source.id,
+      cursor: { lastDelivery: 'msg_9' },
+      recent: ['msg_9', 'msg_1'],
+      stats: { polls: 2, seen: 4, matched: 2, accepted: 2, rejected: 1 },
+      healthy: true,
+      replica: 'test-replica',
+      lastSuccessAt: NOW.toISOString(),
+    });
+    // Another replica (or this one restarted, its memory gone) answers a redelivery from the checkpoint.
+    const other = buildIngest({ logger: pino({ level: 'silent' }), registry: new Registry(), publisher: { publish: async (ms) => void published.push(...ms) }, readiness: {}, defaultBrand: 'skylark', bodyLimit: 1024 * 1024, dedupeCacheSize: 100, now: () => NOW, webhooks: { source: () => source, matcher: () => undefined, deadLetter: async () => undefined, checkpoint: (id) => checkpoints.get(id), saveCheckpoint: async (c) => void checkpoints.set(c.sourceId, c) } });
+    const again = await other.inject({ method: 'POST', url: `/v1/sources/${source.id}/webhook`, headers: { 'content-type': 'application/json', 'webhook-id': 'msg_9', 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook('msg_9', ts, payload, SECRET) }, payload });
+    expect(again.json()).toMatchObject({ duplicate: true });
+    expect(published.filter((m) => m.sourceId === 'v9')).toHaveLength(1);
   });
 
   test('a bad signature, an old timestamp, an unknown or paused source, a body that is not JSON: clear errors', async () => {
