@@ -71,11 +71,14 @@ export const SourceSettings = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('mastodon'),
       instance: Url.describe('The Mastodon server, e.g. https://mastodon.social'),
-      hashtags: z.array(z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u)).min(1).max(20).describe('Hashtags (without #) whose timelines are read'),
+      hashtags: z.array(z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u)).max(20).default([]).describe('Hashtags (without #) whose timelines are read'),
+      publicTimeline: z.enum(['local', 'federated']).optional().describe("The server's public timeline (its own users' posts, or every post it knows), the brand's queries picking the brand's"),
+      search: z.array(z.string().min(1).max(200)).max(10).optional().describe('Full-text searches of statuses (/api/v2/search, type=statuses): servers answer them only with an accessToken, and search only posts their users opted in'),
       accessToken: z.string().max(500).optional().describe('Only when the server asks for one'),
-      streaming: z.boolean().default(false).describe('Follow the tags live through the streaming API (after a REST catch-up on every connection) instead of polling'),
+      streaming: z.boolean().default(false).describe('Follow the tags and the public timeline live through the streaming API (after a REST catch-up on every connection) instead of polling; searches are read by that catch-up'),
     })
-    .strict(),
+    .strict()
+    .refine((s) => s.hashtags.length > 0 || s.publicTimeline !== undefined || (s.search?.length ?? 0) > 0, 'give hashtags, a public timeline, searches, or any of them'),
   z
     .object({
       kind: z.literal('bluesky'),

@@ -25,6 +25,7 @@ describe('the Mastodon stream', () => {
   let server: Server;
   let base: string;
   let live: ServerResponse | undefined;
+  let publicLive: ServerResponse | undefined;
   let streamAnswer = 200;
   const asked: string[] = [];
 
@@ -36,6 +37,14 @@ describe('the Mastodon stream', () => {
         const all = [status('1002', 'Skylark two'), status('1001', 'Skylark one')];
         const minId = url.searchParams.get('min_id');
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(minId ? all.filter((s) => BigInt(s.id) > BigInt(minId)) : all));
+      } else if (url.pathname === '/api/v1/timelines/public' && url.searchParams.get('local') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([status('2001', 'Skylark on the local timeline')]));
+      } else if (url.pathname === '/api/v2/search' && url.searchParams.get('type') === 'statuses') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accounts: [], hashtags: [], statuses: [status('3001', `Skylark ${url.searchParams.get('q')}`)] }));
+      } else if (url.pathname === '/api/v1/streaming/public/local') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(':thump\n\n');
+        publicLive = res;
       } else if (url.pathname === '/api/v1/streaming/hashtag') {
         if (streamAnswer !== 200) return void res.writeHead(streamAnswer).end();
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -89,6 +98,23 @@ describe('the Mastodon stream', () => {
     streamAnswer = 401;
     await expect(mastodonStreamConnector().stream(source(), undefined, async () => {}, new AbortController().signal, get)).rejects.toThrow(/answered 401/);
     streamAnswer = 200;
+  });
+
+  test('the local public timeline and searches: read over REST (search answers {statuses}), the timeline then live', async () => {
+    const batches: StreamBatch[] = [];
+    const abort = new AbortController();
+    const settings = { kind: 'mastodon' as const, instance: base, hashtags: [], publicTimeline: 'local' as const, search: ['refund'], accessToken: 't0ken', streaming: true };
+    const running = mastodonStreamConnector({ flushMs: 20 }).stream({ ...source(), settings }, undefined, async (b) => void batches.push(b), abort.signal, get);
+    await until(() => publicLive !== undefined);
+    expect(batches[0]!.posts.map((p) => p.text).sort()).toEqual(['Skylark on the local timeline', 'Skylark refund']);
+    expect(batches[0]!.cursor).toEqual({ 'public:local': '2001', 'search:refund': '3001' });
+    expect(asked).toContain('/api/v2/search?q=refund&type=statuses&limit=40');
+    publicLive!.write(`event: update\ndata: ${JSON.stringify(status('2002', 'Skylark live, locally'))}\n\n`);
+    await until(() => batches.some((b) => b.posts.some((p) => p.text === 'Skylark live, locally')));
+    expect(batches.at(-1)!.cursor).toMatchObject({ 'public:local': '2002', 'search:refund': '3001' });
+    abort.abort();
+    await running;
+    publicLive = undefined;
   });
 
   test('no heartbeat for too long: taken for dead', async () => {

@@ -1,6 +1,6 @@
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
 import type { StreamBatch, StreamConnector } from './bluesky.js';
-import { mastodonConnector, newerId, parseStatuses } from './mastodon.js';
+import { mastodonConnector, newerId, parseStatuses, timelinesOf, type Timeline } from './mastodon.js';
 import type { FetchedPost, HttpGet, Malformed } from './types.js';
 
 /** One Server-Sent Event as the Mastodon streaming API sends it (`event: update`, `data: <Status JSON>`). */
@@ -54,9 +54,9 @@ export interface MastodonStreamOptions {
 }
 
 /**
- * Mastodon hashtag timelines live: on every (re)connection the REST timeline catches up from the checkpoint's status
- * ids (`min_id`, the polled connector's own logic), then the streaming API (`/api/v1/streaming/hashtag?tag=…`, SSE)
- * delivers each new status as it is posted. Batches go to the sink in order, each with the newest status id per tag,
+ * Mastodon hashtag timelines and the public timeline live: on every (re)connection the REST timelines catch up from
+ * the checkpoint's status ids (`min_id`, the polled connector's own logic; searches too), then the streaming API
+ * (`/api/v1/streaming/hashtag?tag=…`, `/api/v1/streaming/public[/local]`, SSE) delivers each new status as it is posted. Batches go to the sink in order, each with the newest status id per tag,
  * so a break loses nothing: the next connection's catch-up reads from there.
  */
 export function mastodonStreamConnector(opts: MastodonStreamOptions = {}): StreamConnector {
@@ -88,22 +88,24 @@ export function mastodonStreamConnector(opts: MastodonStreamOptions = {}): Strea
         local.abort();
       };
       try {
-        await Promise.all(s.hashtags.map((tag) => follow(tag).catch(fail)));
+        await Promise.all(timelinesOf(s).map((t) => follow(t).catch(fail)));
       } finally {
         signal.removeEventListener('abort', stop);
       }
       if (failure && !signal.aborted) throw failure;
 
-      async function follow(tag: string): Promise<void> {
-        const key = `tag:${tag.toLowerCase()}`;
-        const url = new URL('/api/v1/streaming/hashtag', instance);
-        url.searchParams.set('tag', tag);
+      async function follow(timeline: Timeline): Promise<void> {
+        // A search has no stream: the catch-up of every connection reads it.
+        if (!timeline.stream) return;
+        const key = timeline.key;
+        const url = new URL(timeline.stream.path, instance);
+        for (const [k, v] of Object.entries(timeline.stream.params)) url.searchParams.set(k, v);
         const res = await fetch(url, { headers, signal: local.signal, redirect: 'error' }).catch((e: unknown) => {
           if (local.signal.aborted) return undefined;
           throw e;
         });
         if (!res) return;
-        if (!res.ok || !res.body) throw new Error(`the streaming API of ${host} answered ${res.status} for #${tag}`);
+        if (!res.ok || !res.body) throw new Error(`the streaming API of ${host} answered ${res.status} for ${timeline.label}`);
         const parser = new SseParser();
         const decoder = new TextDecoder();
         let posts: FetchedPost[] = [];

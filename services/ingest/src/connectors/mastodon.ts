@@ -58,9 +58,44 @@ export function parseStatuses(body: unknown, instanceHost: string, now: Date): {
 const PAGE = 40;
 const MAX_PAGES = 5;
 
+type MastodonSettings = Extract<Source['settings'], { kind: 'mastodon' }>;
+
+/** One timeline a Mastodon source reads: its cursor key, its REST path and parameters, and its stream, if any. */
+export interface Timeline {
+  key: string;
+  path: string;
+  params: Record<string, string>;
+  /** The statuses of one answer (a search answers `{statuses: [...]}`). */
+  statuses: (body: unknown) => unknown;
+  /** The streaming API's endpoint for it (`/api/v1/streaming/...`) and parameters; none for a search. */
+  stream?: { path: string; params: Record<string, string> };
+  label: string;
+}
+
+/** The timelines of a source's settings: each hashtag, the public timeline, each search. */
+export function timelinesOf(s: MastodonSettings): Timeline[] {
+  const out: Timeline[] = s.hashtags.map((tag) => ({
+    key: `tag:${tag.toLowerCase()}`,
+    path: `/api/v1/timelines/tag/${encodeURIComponent(tag)}`,
+    params: {},
+    statuses: (b) => b,
+    stream: { path: '/api/v1/streaming/hashtag', params: { tag } },
+    label: `#${tag}`,
+  }));
+  if (s.publicTimeline) {
+    const local = s.publicTimeline === 'local';
+    out.push({ key: `public:${s.publicTimeline}`, path: '/api/v1/timelines/public', params: local ? { local: 'true' } : {}, statuses: (b) => b, stream: { path: local ? '/api/v1/streaming/public/local' : '/api/v1/streaming/public', params: {} }, label: `the ${s.publicTimeline} timeline` });
+  }
+  for (const q of s.search ?? []) {
+    out.push({ key: `search:${q.toLowerCase()}`, path: '/api/v2/search', params: { q, type: 'statuses' }, statuses: (b) => (b as { statuses?: unknown } | null)?.statuses, label: `search "${q}"` });
+  }
+  return out;
+}
+
 /**
- * Hashtag timelines through the REST API (`/api/v1/timelines/tag/:tag`), each tag's newest status id its cursor. The
- * first poll of a tag reads back up to five pages (`max_id`); later polls read forward from the cursor (`min_id`, the
+ * Hashtag timelines, the public timeline and searches through the REST API (`/api/v1/timelines/tag/:tag`,
+ * `/api/v1/timelines/public`, `/api/v2/search?type=statuses`), each one's newest status id its cursor. The first poll
+ * of a timeline reads back up to five pages (`max_id`); later polls read forward from the cursor (`min_id`, the
  * oldest newer page first), a page after another while they come back full, bounded.
  */
 export const mastodonConnector: Connector = {
@@ -73,18 +108,19 @@ export const mastodonConnector: Connector = {
     const malformed: Malformed[] = [];
     const seen = new Set<string>();
     const headers = { accept: 'application/json', ...(s.accessToken ? { authorization: `Bearer ${s.accessToken}` } : {}) };
-    for (const tag of s.hashtags) {
-      const key = `tag:${tag.toLowerCase()}`;
+    for (const timeline of timelinesOf(s)) {
+      const key = timeline.key;
       const start = typeof cursor[key] === 'string' ? cursor[key] : undefined;
       let minId = start;
       let maxId: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const u = new URL(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, s.instance);
+        const u = new URL(timeline.path, s.instance);
+        for (const [k, v] of Object.entries(timeline.params)) u.searchParams.set(k, v);
         u.searchParams.set('limit', String(PAGE));
         if (minId) u.searchParams.set('min_id', minId);
         if (maxId) u.searchParams.set('max_id', maxId);
         const res = await get(u.toString(), headers);
-        const got = parseStatuses(JSON.parse(res.body.toString('utf8')), host, new Date());
+        const got = parseStatuses(timeline.statuses(JSON.parse(res.body.toString('utf8'))), host, new Date());
         malformed.push(...got.malformed);
         let newest: string | undefined;
         let oldest: string | undefined;
