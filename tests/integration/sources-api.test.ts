@@ -113,7 +113,7 @@ test('a webhook source gets a signing secret, shown whole once and masked after;
 });
 
 test("a Reddit app's secret is masked in every read, kept when the masked value comes back, refused masked for a new client id", async () => {
-  const oauth = { clientId: 'app-id', clientSecret: 'app-secret-1234' };
+  const oauth = { clientId: 'app-id', clientSecret: 'app-secret-0000001234' };
   const created = await app.inject({ method: 'PUT', url: '/v1/sources/reddit-app', payload: { id: 'reddit-app', brand: 'skylark', settings: { kind: 'reddit', query: 'skylark', oauth } } });
   expect(created.statusCode).toBeLessThan(300);
   const read = (await app.inject({ method: 'GET', url: '/v1/sources/reddit-app' })).json();
@@ -122,10 +122,13 @@ test("a Reddit app's secret is masked in every read, kept when the masked value 
   const patched = await app.inject({ method: 'PATCH', url: '/v1/sources/reddit-app', payload: { settings: read.settings } });
   expect(patched.statusCode).toBe(200);
   const stored = await es.get<{ settings: { oauth: { clientSecret: string } } }>({ index: `${prefix.indices}-sources`, id: 'reddit-app' });
-  expect(stored._source!.settings.oauth.clientSecret).toBe('app-secret-1234');
+  expect(stored._source!.settings.oauth.clientSecret).toBe('app-secret-0000001234');
   const other = await app.inject({ method: 'PATCH', url: '/v1/sources/reddit-app', payload: { settings: { ...read.settings, oauth: { ...read.settings.oauth, clientId: 'another-app' } } } });
   expect(other.statusCode).toBe(400);
   expect(other.json()).toMatchObject({ code: 'validation_failed' });
+  // Nor is the stored secret sent to another token URL.
+  const elsewhere = await app.inject({ method: 'PATCH', url: '/v1/sources/reddit-app', payload: { settings: { ...read.settings, oauth: { ...read.settings.oauth, tokenUrl: 'https://attacker.example/token' } } } });
+  expect(elsewhere.statusCode).toBe(400);
 });
 
 test('POST /v1/queries/test evaluates the query on the indexed mentions of the period', async () => {

@@ -149,7 +149,8 @@ function separates(cp: number): boolean {
   let s = separators.get(cp);
   if (s === undefined) {
     const folded = fold(String.fromCodePoint(cp));
-    s = folded.length > 0 && !WORD_CHAR.test(folded);
+    // One that folds into @ or # (＠, ＃, ﹫, ﹟) marks the next word as a handle or hashtag: the general path reads it.
+    s = folded.length > 0 && !WORD_CHAR.test(folded) && !folded.includes('@') && !folded.includes('#');
     if (separators.size < 10_000) separators.set(cp, s);
   }
   return s;

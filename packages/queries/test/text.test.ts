@@ -16,7 +16,7 @@ function general(text: string): { words: string[]; marks: string[] } {
 describe('preparePost reads every text as the general path does (fold, then Unicode words)', () => {
   // Pieces a post is made of: ASCII, emoji (surrogate pairs), curly quotes and dashes, accented and other letters,
   // characters whose folding makes letters or digits (™, ①, ｆ, 𝐀), combining marks and lone surrogates.
-  const pieces = ['Delta', 'flight', 'UA123', '_x', ' ', '  ', '@', '#', '.', ',', '!', '?', "'", '\n', '😡', '👍🏽', '✈️', '’', '“', '”', '—', '…', 'é', 'café', 'Straße', 'İ', 'ΣΑΣ', '™', '①', 'ｆｏｏ', '𝐀𝐁', 'e\u0301', '\u0301', '\ud83d', '\ude00', '日本', 'x\u200by', '\u00a0'];
+  const pieces = ['Delta', 'flight', 'UA123', '_x', ' ', '  ', '@', '#', '.', ',', '!', '?', "'", '\n', '😡', '👍🏽', '✈️', '’', '“', '”', '—', '…', 'é', 'café', 'Straße', 'İ', 'ΣΑΣ', '™', '①', 'ｆｏｏ', '𝐀𝐁', 'e\u0301', '\u0301', '\ud83d', '\ude00', '日本', 'x\u200by', '\u00a0', '＠', '＃', '﹫', '﹟'];
   let seed = 11;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
 
@@ -36,5 +36,7 @@ describe('preparePost reads every text as the general path does (fold, then Unic
   it('emoji and curly quotes split words without sending the text the general way; a word outside ASCII does', () => {
     expect(preparePost({ text: 'Lost my bag 😡 “again” — @Delta #fail' }).words).toEqual(['lost', 'my', 'bag', 'again', 'delta', 'fail']);
     expect(preparePost({ text: 'Café au lait™ at gate ①' }).words).toEqual(['cafe', 'au', 'laittm', 'at', 'gate', '1']);
+    // A full-width hash marks its word as a hashtag, as an ASCII one does.
+    expect(preparePost({ text: '＃Skylark fail' }).marks).toEqual(['#', '']);
   });
 });

@@ -78,7 +78,8 @@ export const SourceSettings = z.discriminatedUnion('kind', [
       streaming: z.boolean().default(false).describe('Follow the tags and the public timeline live through the streaming API (after a REST catch-up on every connection) instead of polling; searches are read by that catch-up'),
     })
     .strict()
-    .refine((s) => s.hashtags.length > 0 || s.publicTimeline !== undefined || (s.search?.length ?? 0) > 0, 'give hashtags, a public timeline, searches, or any of them'),
+    .refine((s) => s.hashtags.length > 0 || s.publicTimeline !== undefined || (s.search?.length ?? 0) > 0, 'give hashtags, a public timeline, searches, or any of them')
+    .refine((s) => !s.streaming || s.hashtags.length > 0 || s.publicTimeline !== undefined, 'streaming follows hashtags or the public timeline: searches alone are polled (streaming: false)'),
   z
     .object({
       kind: z.literal('bluesky'),

@@ -86,10 +86,10 @@ export function politeGet(opts: HttpOptions): HttpGet {
 
   async function checkTarget(url: URL): Promise<void> {
     if (opts.allowPrivate) return;
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError(`GET ${url}: only http and https are fetched`, -1);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchError(`${url}: only http and https are fetched`, -1);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-    if (addresses.some(isPrivateAddress)) throw new FetchError(`GET ${url}: ${host} is a private or loopback address (INGEST_ALLOW_PRIVATE_SOURCES=on allows it)`, -1);
+    if (addresses.some(isPrivateAddress)) throw new FetchError(`${url}: ${host} is a private or loopback address (INGEST_ALLOW_PRIVATE_SOURCES=on allows it)`, -1);
   }
 
   async function once(url: string, headers: Record<string, string>, request?: { method: 'POST'; body: string }): Promise<HttpResponse> {
@@ -98,15 +98,21 @@ export function politeGet(opts: HttpOptions): HttpGet {
     let res: Response;
     let target = new URL(url);
     try {
-      // Redirects are followed here, each hop checked like the first.
+      // Redirects are followed here, each hop checked like the first. Credentials go only to the origin they were
+      // given for, and a POST answered 301, 302 or 303 is followed as a GET without its body (as browsers do).
+      let hopHeaders = headers;
+      let hopRequest = request;
       for (let hop = 0; ; hop++) {
         await checkTarget(target);
-        res = await doFetch(target, { headers: { 'user-agent': opts.userAgent, ...headers }, signal, redirect: 'manual', ...(request ? { method: request.method, body: request.body } : {}) });
+        res = await doFetch(target, { headers: { 'user-agent': opts.userAgent, ...hopHeaders }, signal, redirect: 'manual', ...(hopRequest ? { method: hopRequest.method, body: hopRequest.body } : {}) });
         const location = res.headers.get('location');
         if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
         await res.body?.cancel().catch(() => undefined);
         if (hop >= 5) throw new FetchError(`${method} ${url}: more than 5 redirects`, -1);
-        target = new URL(location, target);
+        const next = new URL(location, target);
+        if (next.origin !== target.origin) hopHeaders = Object.fromEntries(Object.entries(hopHeaders).filter(([k]) => k.toLowerCase() !== 'authorization'));
+        if (hopRequest && (res.status === 301 || res.status === 302 || res.status === 303)) hopRequest = undefined;
+        target = next;
       }
     } catch (e) {
       if (e instanceof FetchError) throw e;

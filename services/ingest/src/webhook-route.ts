@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
@@ -32,8 +33,10 @@ export function webhookRoute(app: FastifyInstance, deps: IngestDeps, now: () => 
    * replica once the table reached it, is still answered as a duplicate. Deliveries reaching two replicas at the same
    * moment may each count from the same checkpoint: the counts are a close lower bound, the mentions exact (stable ids).
    */
-  const checkpoint = async (source: Source, before: SourceCheckpoint | undefined, delivery: string, counts: { seen: number; matched: number; accepted: number; rejected: number }) => {
+  const checkpoint = async (source: Source, delivery: string, counts: { seen: number; matched: number; accepted: number; rejected: number }) => {
     if (!deps.webhooks?.saveCheckpoint) return;
+    // Read here, with no await before `written` is set: deliveries in flight on this replica each build on the last.
+    const before = latest(source.id);
     const at = now().toISOString();
     const s = before?.stats ?? { polls: 0, seen: 0, matched: 0, accepted: 0, rejected: 0 };
     const next: SourceCheckpoint = {
@@ -64,9 +67,10 @@ export function webhookRoute(app: FastifyInstance, deps: IngestDeps, now: () => 
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const check = verifyStandardWebhook(request.headers, raw, settings.secret, now());
       if (!check.ok) throw new ChorusError('unauthorized', check.reason);
-      const delivery = String(request.headers['webhook-id']);
-      const before = latest(source.id);
-      if (deliveries.has(`${source.id}:${delivery}`) || before?.recent.includes(delivery)) return reply.status(200).send({ delivery, duplicate: true, accepted: 0, rejected: 0, notMatched: 0 });
+      // Ids are kept short in the checkpoint: a long one by its hash.
+      const given = String(request.headers['webhook-id']);
+      const delivery = given.length <= 200 ? given : `sha256:${createHash('sha256').update(given).digest('hex')}`;
+      if (deliveries.has(`${source.id}:${delivery}`) || latest(source.id)?.recent.includes(delivery)) return reply.status(200).send({ delivery: given, duplicate: true, accepted: 0, rejected: 0, notMatched: 0 });
       if (!isUtf8(raw)) throw new ChorusError('invalid_encoding', 'the body is not valid UTF-8');
       let body: unknown;
       try {
@@ -87,8 +91,8 @@ export function webhookRoute(app: FastifyInstance, deps: IngestDeps, now: () => 
       deliveries.reserve([`${source.id}:${delivery}`]);
       deliveries.commit([`${source.id}:${delivery}`]);
       const notMatched = mapped.posts.length - rejected.length - matched - erased;
-      await checkpoint(source, before, delivery, { seen: mapped.posts.length + mapped.malformed.length, matched, accepted: mentions.length, rejected: bad.length });
-      return reply.status(202).send({ delivery, duplicate: false, accepted: mentions.length, rejected: bad.length, notMatched });
+      await checkpoint(source, delivery, { seen: mapped.posts.length + mapped.malformed.length, matched, accepted: mentions.length, rejected: bad.length });
+      return reply.status(202).send({ delivery: given, duplicate: false, accepted: mentions.length, rejected: bad.length, notMatched });
     });
   });
 }

@@ -149,6 +149,17 @@ describe('Mastodon statuses', () => {
     // The reply is in its parent's thread (local ids: a Status has no conversation id, and its parent's URI is unknown).
     expect(posts[2]!.conversationId).toBe(posts[0]!.conversationId);
     expect(posts[0]!.conversationId).toBe('mastodon.example/110000000000000002');
+    // A reply to a reply stays in the first post's thread (its parent was seen first).
+    const deep = parseStatuses(
+      [
+        { id: '120000000000000003', created_at: '2026-11-20T10:02:00Z', content: '<p>c</p>', in_reply_to_id: '120000000000000002', account: { acct: 'c' } },
+        { id: '120000000000000002', created_at: '2026-11-20T10:01:00Z', content: '<p>b</p>', in_reply_to_id: '120000000000000001', account: { acct: 'b' } },
+        { id: '120000000000000001', created_at: '2026-11-20T10:00:00Z', content: '<p>a</p>', account: { acct: 'a' } },
+      ],
+      'mastodon.example',
+      NOW,
+    );
+    expect(deep.posts.map((p) => p.conversationId)).toEqual(Array(3).fill('mastodon.example/120000000000000001'));
     expect(malformed).toHaveLength(1);
     expect(newerId('110000000000000010', '99999999999999999')).toBe(true);
     expect(newerId('110000000000000002', '110000000000000010')).toBe(false);

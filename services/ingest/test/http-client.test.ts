@@ -84,3 +84,28 @@ test('a source may not reach loopback, private or link-local addresses unless al
   expect(['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.1.1', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'].every(isPrivateAddress)).toBe(true);
   expect(['8.8.8.8', '172.32.0.1', '2606:4700::1111', '151.101.1.69'].some(isPrivateAddress)).toBe(false);
 });
+
+test('a redirect to another origin loses the credentials; a POST answered 302 is followed as a GET without its body', async () => {
+  const seen: Array<{ method: string; auth: string | undefined; body: string }> = [];
+  const other = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, auth: req.headers.authorization, body });
+      res.end('elsewhere');
+    });
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/landing`;
+  const redirecting = createServer((_req, res) => res.writeHead(302, { location: elsewhere }).end());
+  await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+  const start = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/token`;
+  try {
+    const res = await get(start, { authorization: 'Basic c2VjcmV0' }, { method: 'POST', body: 'grant_type=client_credentials' });
+    expect(res.body.toString()).toBe('elsewhere');
+    expect(seen).toEqual([{ method: 'GET', auth: undefined, body: '' }]);
+  } finally {
+    await new Promise((r) => other.close(r));
+    await new Promise((r) => redirecting.close(r));
+  }
+});

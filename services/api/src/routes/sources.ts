@@ -41,13 +41,15 @@ const SourcePatch = z
   .strict();
 
 const MASK = '*'.repeat(24);
+/** A credential's last four characters, shown to tell it apart, only when it is long enough to keep the rest secret. */
+const tail = (secret: string): string => (secret.length >= 16 ? secret.slice(-4) : '');
 
 /** Credentials as reads show them: a webhook's signing secret, a Mastodon token, a Reddit app's secret, masked but for their end. */
 export function redact(s: Source): Source {
   const st = s.settings;
-  if (st.kind === 'reddit' && st.oauth) return { ...s, settings: { ...st, oauth: { ...st.oauth, clientSecret: `${MASK}${st.oauth.clientSecret.slice(-4)}` } } };
+  if (st.kind === 'reddit' && st.oauth) return { ...s, settings: { ...st, oauth: { ...st.oauth, clientSecret: `${MASK}${tail(st.oauth.clientSecret)}` } } };
   if (st.kind === 'webhook' && st.secret) return { ...s, settings: { ...st, secret: `whsec_${MASK}${st.secret.slice(-4)}` } };
-  if (st.kind === 'mastodon' && st.accessToken) return { ...s, settings: { ...st, accessToken: `${MASK}${st.accessToken.slice(-4)}` } };
+  if (st.kind === 'mastodon' && st.accessToken) return { ...s, settings: { ...st, accessToken: `${MASK}${tail(st.accessToken)}` } };
   return s;
 }
 
@@ -58,12 +60,16 @@ export function redact(s: Source): Source {
 function withSecrets(input: z.output<typeof SourceInput>, before: Source | null): { input: z.output<typeof SourceInput>; generated: boolean } {
   const st = input.settings;
   if (st.kind === 'reddit' && st.oauth?.clientSecret.startsWith(MASK)) {
-    const kept = before?.settings.kind === 'reddit' && before.settings.oauth?.clientId === st.oauth.clientId ? before.settings.oauth.clientSecret : undefined;
-    if (!kept) throw new ChorusError('validation_failed', 'settings.oauth.clientSecret is masked and no secret is stored for this client id: give the app secret itself', { errors: [{ path: 'settings.oauth.clientSecret', message: 'masked' }] });
+    // The stored secret goes only where it went before: a changed client id or token or API URL needs it given again
+    // (else anyone who may edit sources could send it to a server of theirs).
+    const was = before?.settings.kind === 'reddit' ? before.settings.oauth : undefined;
+    const kept = was && was.clientId === st.oauth.clientId && was.tokenUrl === st.oauth.tokenUrl && was.apiUrl === st.oauth.apiUrl ? was.clientSecret : undefined;
+    if (!kept) throw new ChorusError('validation_failed', 'settings.oauth.clientSecret is masked and no secret is stored for this client id and these URLs: give the app secret itself', { errors: [{ path: 'settings.oauth.clientSecret', message: 'masked' }] });
     return { input: { ...input, settings: { ...st, oauth: { ...st.oauth, clientSecret: kept } } }, generated: false };
   }
   if (st.kind === 'mastodon' && st.accessToken?.startsWith(MASK)) {
-    const kept = before?.settings.kind === 'mastodon' ? before.settings.accessToken : undefined;
+    // Kept only for the same server: the token is not sent to an instance it was not made for.
+    const kept = before?.settings.kind === 'mastodon' && before.settings.instance === st.instance ? before.settings.accessToken : undefined;
     const { accessToken: _masked, ...rest } = st;
     return { input: { ...input, settings: kept ? { ...rest, accessToken: kept } : rest }, generated: false };
   }

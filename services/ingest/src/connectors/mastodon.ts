@@ -21,10 +21,31 @@ export function newerId(a: string, b: string): boolean {
   return a.length !== b.length ? a.length > b.length : a > b;
 }
 
+/** The thread of each status seen lately, by `<instance>/<local id>` (bounded: the oldest half is dropped). */
+const threads = new Map<string, string>();
+
+/**
+ * A status's thread. A Status has no conversation id, and `in_reply_to_id` is the instance's local id of the parent,
+ * not its URI (the post's sourceId): the thread is keyed by local ids on this instance, the root's when the parent was
+ * seen here (so replies to replies stay in the first post's thread), else the parent's own.
+ */
+function threadOf(host: string, id: string, inReplyTo: string | null | undefined): string {
+  const thread = (inReplyTo ? (threads.get(`${host}/${inReplyTo}`) ?? `${host}/${inReplyTo}`) : `${host}/${id}`).slice(0, 256);
+  if (threads.size >= 100_000) for (const k of [...threads.keys()].slice(0, 50_000)) threads.delete(k);
+  threads.set(`${host}/${id}`, thread);
+  return thread;
+}
+
 export function parseStatuses(body: unknown, instanceHost: string, now: Date): { posts: Array<FetchedPost & { statusId: string }>; malformed: Malformed[] } {
   if (!Array.isArray(body)) throw new Error('not a list of Mastodon statuses');
   const posts: Array<FetchedPost & { statusId: string }> = [];
   const malformed: Malformed[] = [];
+  // Threads oldest first (timelines answer newest first), so a parent's is known before its replies'.
+  const threadIds = new Map<Status, string>();
+  for (const raw of [...(body as Status[])].reverse()) {
+    const s = raw?.reblog ?? raw;
+    if (s?.id) threadIds.set(raw, threadOf(instanceHost, s.id, s.in_reply_to_id));
+  }
   for (const raw of body as Status[]) {
     // A boost carries the original: the original is the mention (its id dedupes every boost of it).
     const s = raw.reblog ?? raw;
@@ -46,10 +67,7 @@ export function parseStatuses(body: unknown, instanceHost: string, now: Date): {
       ...(s.url ? { url: s.url } : {}),
       ...(lang ? { lang } : {}),
       ...(s.in_reply_to_id ? { inReplyTo: s.in_reply_to_id } : {}),
-      // A Status has no conversation id, and `in_reply_to_id` is the instance's local id of the parent, not its URI:
-      // the thread is keyed by local ids on this instance (a status's own, or the one it answers), so a reply shares
-      // its parent's thread.
-      conversationId: `${instanceHost}/${s.in_reply_to_id ?? s.id}`.slice(0, 256),
+      conversationId: threadIds.get(raw) ?? threadOf(instanceHost, s.id, s.in_reply_to_id),
     });
   }
   return { posts, malformed };

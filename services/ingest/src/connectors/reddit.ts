@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Source, SourceCheckpoint } from '@chorus/schemas';
 import { htmlToText } from './html.js';
 import { FetchError } from '../http-client.js';
@@ -54,12 +55,15 @@ const tokens = new Map<string, { token: string; expiresAt: number }>();
 
 type OAuth = NonNullable<Extract<Source['settings'], { kind: 'reddit' }>['oauth']>;
 
+/** A token belongs to the credentials that earned it: the secret is part of the key (hashed, not kept). */
+const tokenKey = (oauth: OAuth): string => `${oauth.tokenUrl}\u0000${oauth.clientId}\u0000${createHash('sha256').update(oauth.clientSecret).digest('hex')}`;
+
 /**
  * An app-only OAuth token (client credentials: POST grant_type=client_credentials with the app's id and secret as
  * Basic auth), fetched once and renewed before it runs out.
  */
 async function appToken(oauth: OAuth, get: HttpGet, now = Date.now()): Promise<string> {
-  const key = `${oauth.tokenUrl}\u0000${oauth.clientId}`;
+  const key = tokenKey(oauth);
   const cached = tokens.get(key);
   if (cached && cached.expiresAt > now + 60_000) return cached.token;
   const basic = Buffer.from(`${oauth.clientId}:${oauth.clientSecret}`).toString('base64');
@@ -72,7 +76,7 @@ async function appToken(oauth: OAuth, get: HttpGet, now = Date.now()): Promise<s
 
 /** Forgets a token the API refused (revoked, or the app's secret changed): the next poll asks for a new one. */
 function dropToken(oauth: OAuth): void {
-  tokens.delete(`${oauth.tokenUrl}\u0000${oauth.clientId}`);
+  tokens.delete(tokenKey(oauth));
 }
 
 /** Reddit's listings go back at most 1,000 things (10 pages of 100) whatever `after` says. */
@@ -107,7 +111,8 @@ export const redditConnector: Connector = {
       u.searchParams.set('raw_json', '1');
       for (let page = 0; page < (since === 0 ? 1 : MAX_PAGES); page++) {
         const res = await get(u.toString(), { accept: 'application/json', ...auth }).catch((e: unknown) => {
-          if (s.oauth && e instanceof FetchError && (e.status === 401 || e.status === 403)) dropToken(s.oauth);
+          // 401: the token is not (or no longer) good; a 403 is about the listing (a private or banned subreddit).
+          if (s.oauth && e instanceof FetchError && e.status === 401) dropToken(s.oauth);
           throw e;
         });
         const body = JSON.parse(res.body.toString('utf8')) as { data?: { after?: string | null } };
