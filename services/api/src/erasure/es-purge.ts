@@ -115,6 +115,8 @@ export async function purgeDeliveries(es: Client, index: string, ids: ReadonlySe
 
 /** Redacts the audit events about these mentions (auditRedacted): the trail keeps the action, not the mention. */
 export async function redactAudit(es: Client, index: string, ids: string[]): Promise<number> {
+  // Events indexed a moment ago are searched too.
+  await es.indices.refresh({ index, ignore_unavailable: true });
   let n = 0;
   for (const part of chunks(ids)) {
     const res = await es.search<AuditEvent>({ index, size: 10_000, query: { bool: { filter: [{ term: { 'target.type': 'mention' } }, { terms: { 'target.id': part } }] } } });

@@ -74,6 +74,9 @@ export function createErasureWorker(deps: ErasureWorkerDeps): Worker {
       const at = now().toISOString();
       const entries = [...ids].map((id): ErasedEntry => ({ key: erasedMentionKey(id), kind: 'mention', erasureId: r.id, at }));
       await sendChunked(deps.producer, [{ topic: topics.erased, messages: entries.map((e) => jsonMessage(e.key, makeEnvelope('erased', deps.service, e, now()))) }]);
+      // The stores are purged once this replica's indexer blocks every mention by id: an audit event about one of
+      // them indexed from now on is redacted on its way in, and one indexed before is found by the purge below.
+      for (const e of entries) if (!(await deps.erased.waitFor(e.key, 30_000))) deps.logger.warn({ erasure: r.id }, 'the erased table has not shown a mention yet; erasing anyway');
     }
     const list = [...ids];
     const step = async (stores: ErasureStore[], run: () => Promise<Partial<Record<ErasureStore, number>>>) => {
@@ -105,6 +108,8 @@ export function createErasureWorker(deps: ErasureWorkerDeps): Worker {
       return { 'crisis.pages': await tombstone(deps.producer, deps.service, topics.pages, [...pages.keys()].filter((k) => ids.has(k)), { now: now() }) };
     });
     await step(['stream'], async () => ({ stream: deps.hub.forget((m) => ids.has(m.id)) }));
+    // Once more for the audit trail: an event the indexer was writing while the first pass searched is there now.
+    await step(['audit'], async () => ({ audit: (r.progress.audit?.removed ?? 0) + (await redactAudit(deps.es, deps.indices.audit, list)) }));
     const failed = Object.values(r.progress).some((p) => p.state === 'failed');
     r = { ...r, state: failed ? 'failed' : 'completed', ...(failed ? { error: 'some stores failed: request the erasure again' } : { completedAt: now().toISOString() }) };
     await save(true);
