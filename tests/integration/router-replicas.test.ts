@@ -3,41 +3,18 @@
  * Elasticsearch), and a spike whose mentions land on both replicas' partitions is seen whole and published once.
  */
 import { Registry } from 'prom-client';
-import { AssignmentEventEnvelope, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type ClassifiedMention, type Expert } from '@chorus/schemas';
-import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
+import { AssignmentEventEnvelope, IncidentEvent, RoutedMentionEvent, topicName, type AssignmentEvent, type Expert } from '@chorus/schemas';
+import { jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { buildRouter } from '../../services/router/src/app';
 import { elasticsearchClaims } from '../../services/router/src/claims';
 import { RoutingPolicy } from '../../services/router/src/policy';
 import { expert, mention } from '../../services/router/test/fixtures';
-import { collect, createTopics, esClient, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, createTopics, kafkaClient, uniquePrefix, waitFor } from '../helpers/infra';
+import { ROUTER_TOPICS, routerContext, routerPair } from '../helpers/routers';
 
-const logger = silentLogger();
-const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'router-replicas-test', logger });
-const producer = createProducer(kafka);
-const es = esClient();
+const { kafka, producer, es, logger } = routerContext('router-replicas-test');
 
-beforeAll(() => producer.connect());
-afterAll(async () => {
-  await producer.disconnect();
-  await es.close();
-});
-
-async function pair(name: string, experts: Expert[], policy: RoutingPolicy) {
-  const prefix = uniquePrefix(name);
-  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
-  const claims = elasticsearchClaims(es, `${prefix.indices}-capacity-claims`);
-  const make = () =>
-    buildRouter({ kafka, producer, logger, registry: new Registry(), policy, seedExperts: experts, topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200, claims });
-  const a = make();
-  const b = make();
-  await Promise.all([a.start(), b.start()]);
-  await waitFor(() => a.worker.isReady() && b.worker.isReady(), 60_000, 'both in the group');
-  // Let the group settle into its final assignment before sending.
-  await new Promise((r) => setTimeout(r, 3000));
-  const send = (ms: ClassifiedMention[]) =>
-    producer.send({ topic: topicName('mentionsClassified', prefix.topics), acks: -1, messages: ms.map((m) => jsonMessage(m.id, makeEnvelope('mention.classified', 'test', m))) });
-  return { prefix, claims, a, b, send, stop: () => Promise.all([a.stop(), b.stop()]) };
-}
+const pair = (name: string, experts: Expert[], policy: RoutingPolicy) => routerPair({ kafka, producer, es, logger }, name, experts, policy);
 
 test('the claims index grants up to the capacity, weighs priorities, is idempotent, and frees on release', async () => {
   const claims = elasticsearchClaims(es, `${uniquePrefix('claims').indices}-capacity-claims`);
@@ -139,7 +116,7 @@ test('a spike spread over both replicas is counted whole and published once, by 
 
 test('an incident an earlier run left open is downgraded when the rebuilt detectors no longer see it', async () => {
   const prefix = uniquePrefix('stale');
-  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
+  await createTopics([...ROUTER_TOPICS], prefix.topics);
   const stale = {
     id: 'inc_stale_1',
     brand: 'skylark',

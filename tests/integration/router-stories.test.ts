@@ -3,26 +3,16 @@
  * partitions at once go to one expert, because each offer claims its story (and thread) in Elasticsearch beside the
  * expert's capacity (services/router/src/conversation-claims.ts). Real Kafka and Elasticsearch.
  */
-import { Registry } from 'prom-client';
 import { AssignmentEventEnvelope, topicName, type AssignmentEvent, type ClassifiedMention, type Expert } from '@chorus/schemas';
-import { createKafka, createProducer, jsonMessage, makeEnvelope } from '@chorus/service-kit';
-import { buildRouter } from '../../services/router/src/app';
+import { jsonMessage, makeEnvelope } from '@chorus/service-kit';
 import { elasticsearchClaims, type ClaimRequest } from '../../services/router/src/claims';
 import { RoutingPolicy } from '../../services/router/src/policy';
 import { StoryIndex } from '../../services/router/src/stories';
 import { expert, mention } from '../../services/router/test/fixtures';
-import { collect, createTopics, esClient, kafkaClient, silentLogger, uniquePrefix, waitFor } from '../helpers/infra';
+import { collect, kafkaClient, uniquePrefix, waitFor } from '../helpers/infra';
+import { routerContext, routerPair } from '../helpers/routers';
 
-const logger = silentLogger();
-const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'router-stories-test', logger });
-const producer = createProducer(kafka);
-const es = esClient();
-
-beforeAll(() => producer.connect());
-afterAll(async () => {
-  await producer.disconnect();
-  await es.close();
-});
+const { kafka, producer, es, logger } = routerContext('router-stories-test');
 
 /** Ten distinct complaints, each long enough to be a story. */
 const TEXTS = [
@@ -83,18 +73,9 @@ test('copies of a story reaching two router replicas at the same instant are off
   // its author's expert; the story's owner outweighs continuity once a replica learns of the other's offer.
   const policy = RoutingPolicy.parse({ ackTimeoutSeconds: { p1: 600, p2: 600, p3: 600, p4: 600 } });
   const experts: Expert[] = [expert('ana', { capacity: 50 }), expert('bo', { capacity: 50 })];
-  const prefix = uniquePrefix('storyrace');
-  await createTopics(['mentionsClassified', 'mentionsRouted', 'assignments', 'experts', 'routerCases', 'incidents', 'crisisPages', 'deadLetter'], prefix.topics);
-  const claims = elasticsearchClaims(es, `${prefix.indices}-capacity-claims`);
-  const make = () =>
-    buildRouter({ kafka, producer, logger, registry: new Registry(), policy, seedExperts: experts, topicPrefix: prefix.topics, groupId: `${prefix.topics}router`, service: 'chorus-router', partitions: 6, tickMs: 200, claims });
-  const a = make();
-  const b = make();
+  const { prefix, a, b, stop } = await routerPair({ kafka, producer, es, logger }, 'storyrace', experts, policy);
   const events = await collect(kafkaClient(), topicName('assignments', prefix.topics));
-  await Promise.all([a.start(), b.start()]);
   try {
-    await waitFor(() => a.worker.isReady() && b.worker.isReady(), 60_000, 'both in the group');
-    await new Promise((r) => setTimeout(r, 3000)); // the group settles into its final assignment
     // A mention id on each replica's partitions.
     const on = (router: typeof a, author: string, text: string): ClassifiedMention => {
       for (;;) {
@@ -120,7 +101,7 @@ test('copies of a story reaching two router replicas at the same instant are off
       expect({ story: i, experts: [...experts] }).toEqual({ story: i, experts: [expect.any(String)] });
     }
   } finally {
-    await Promise.all([a.stop(), b.stop()]);
+    await stop();
     await events.stop();
   }
 });

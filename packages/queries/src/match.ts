@@ -2,7 +2,7 @@ import type { QueryNode } from './ast.js';
 import { compileQuery, run, type Op } from './compiled.js';
 export { matches } from './evaluate.js';
 import { parseQuery } from './parse.js';
-import { wordHash, type PreparedPost } from './text.js';
+import { prefix3, wordHash, type PreparedPost } from './text.js';
 
 /**
  * Keys of which a post must contain at least one for the query to match, or null when no such set exists (a query
@@ -53,14 +53,6 @@ function push<K>(map: Map<K, number[]>, key: K, n: number): void {
   else map.set(key, [n]);
 }
 
-/** A word's first three characters as one number when they are ASCII (no string made), else as the string. */
-function prefixKey(w: string): number | string {
-  const a = w.charCodeAt(0);
-  const b = w.charCodeAt(1);
-  const c = w.charCodeAt(2);
-  return a < 128 && b < 128 && c < 128 ? (a << 14) | (b << 7) | c : w.slice(0, 3);
-}
-
 /**
  * A word's anchors: the queries anchored on it, and by the next word, those anchored on a phrase it starts. Kept by
  * the word's hash (wordHash); words whose hashes collide are chained by `other`.
@@ -104,10 +96,10 @@ export interface CompiledQuery {
 export class QueryMatcher {
   private readonly list: CompiledQuery[] = [];
   // Anchors by kind, looked up without building a key string per post word: a word's own queries and the word pairs
-  // it starts in one entry (one lookup per post word), three-letter prefixes as a number (ASCII) or the string,
-  // fields by field then value.
+  // it starts in one entry (one lookup per post word), three-letter prefixes by prefix3's number (a collision only
+  // adds a candidate, which is then tested whole), fields by field then value.
   private readonly byWord = new Map<number, WordAnchors>();
-  private readonly byPrefix = new Map<number | string, number[]>();
+  private readonly byPrefix = new Map<number, number[]>();
   private readonly byField = new Map<string, Map<string, number[]>>();
   private readonly always: number[] = [];
   private readonly stamp: Uint32Array;
@@ -124,7 +116,7 @@ export class QueryMatcher {
         for (const k of keys) {
           const body = k.slice(2);
           if (k.startsWith('w:')) entry(this.byWord, body).queries.push(n);
-          else if (k.startsWith('p:')) push(this.byPrefix, prefixKey(body), n);
+          else if (k.startsWith('p:')) push(this.byPrefix, prefix3(body), n);
           else if (k.startsWith('b:')) {
             const cut = body.indexOf(' ');
             const first = entry(this.byWord, body.slice(0, cut));
@@ -176,7 +168,7 @@ export class QueryMatcher {
         }
       }
       if (prefixes && w.length >= 3) {
-        const ap = this.byPrefix.get(prefixKey(w));
+        const ap = this.byPrefix.get(prefix3(w));
         if (ap !== undefined) this.testAll(ap, post, brand, hits);
       }
     }

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { createIndexOnce } from './es-index.js';
 import { claimConversations, ensureConversationIndex, forgetConversations, type ConversationClaim, type ConversationOwner, type KnownAssignment } from './conversation-claims.js';
 
 /** One open assignment holding part of an expert's capacity. */
@@ -110,19 +111,11 @@ export function elasticsearchClaims(es: Client, index: string, replicas = 0): Ca
   return {
     async ensureIndex() {
       await ensureConversationIndex(es, conversations, replicas);
-      const exists = await es.indices.exists({ index });
-      if (exists) return;
-      await es.indices
-        .create({
-          index,
-          settings: { number_of_shards: 1, number_of_replicas: replicas },
-          // Claims are keyed by mention id: stored, never mapped, so they cannot blow up the mapping.
-          mappings: { dynamic: false, properties: { expertId: { type: 'keyword' }, claims: { type: 'object', enabled: false } } },
-        })
-        .catch((err: unknown) => {
-          // Another replica created it first.
-          if ((err as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type !== 'resource_already_exists_exception') throw err;
-        });
+      // Claims are keyed by mention id: stored, never mapped, so they cannot blow up the mapping.
+      await createIndexOnce(es, index, {
+        settings: { number_of_shards: 1, number_of_replicas: replicas },
+        mappings: { dynamic: false, properties: { expertId: { type: 'keyword' }, claims: { type: 'object', enabled: false } } },
+      });
     },
     async claim(r) {
       return update<ClaimResult>(r.expertId, (claims) => decideClaim(claims, r));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
+import { createIndexOnce } from './es-index.js';
 import { jaccardSorted } from './stories.js';
 
 /**
@@ -235,17 +236,8 @@ export async function claimConversations(es: Client, index: string, rs: readonly
 }
 
 export async function ensureConversationIndex(es: Client, index: string, replicas: number): Promise<void> {
-  if (await es.indices.exists({ index })) return;
-  await es.indices
-    .create({
-      index,
-      settings: { number_of_shards: 1, number_of_replicas: replicas },
-      // Only the time is searched (by the sweep); claims and pairs are stored, never mapped.
-      mappings: { dynamic: false, properties: { at: { type: 'long' } } },
-    })
-    .catch((err: unknown) => {
-      if ((err as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type !== 'resource_already_exists_exception') throw err;
-    });
+  // Only the time is searched (by the sweep); claims and pairs are stored, never mapped.
+  await createIndexOnce(es, index, { settings: { number_of_shards: 1, number_of_replicas: replicas }, mappings: { dynamic: false, properties: { at: { type: 'long' } } } });
 }
 
 /**
