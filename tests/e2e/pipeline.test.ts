@@ -30,7 +30,8 @@ afterAll(async () => {
   const es = esClient();
   await es.indices.delete({ index: `${prefix.indices}-*` }).catch(() => undefined);
   await es.close();
-  // Every service shuts down cleanly on SIGTERM.
+  // Every service shuts down cleanly on SIGTERM (one that does not shows its last output, to tell why).
+  for (const [i, s] of running.entries()) if (codes[i] !== 0) console.error(`${s.name} exited ${codes[i]} on SIGTERM; its last output:\n${s.output().slice(-4000)}`);
   expect(codes).toEqual(running.map(() => 0));
 });
 
