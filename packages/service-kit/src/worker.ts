@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { KAFKA_LIMITS, topicName, type DeadLetter } from '@chorus/schemas';
 import type { Logger } from './logger.js';
-import { jsonMessage, makeEnvelope } from './kafka.js';
+import { FETCH_MAX_WAIT_MS, jsonMessage, makeEnvelope } from './kafka.js';
 import { sendChunked } from './produce.js';
 import { counter, gauge, histogram } from './metrics.js';
 
@@ -78,6 +78,7 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
     ...(opts.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: opts.maxBytesPerPartition }),
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
+    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
     allowAutoTopicCreation: false,
     // A failing batch is retried with backoff; when the retries run out the consumer restarts rather than stopping.
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8, restartOnFailure: async () => true },

@@ -113,15 +113,15 @@ runMain(undefined, async () => {
   });
 
   // Stop the indexer first (finishes and commits its batch), then stop serving, then close clients.
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async (step) => {
     retentionSchedule.stop();
-    await Promise.all([indexer.stop(), dispatcher.stop(), erasure.stop()]);
-    await erased.stop();
-    await app.close();
-    await keys.stop();
-    await guidelines.stop();
-    await producer.disconnect();
-    await es.close();
+    await Promise.all([step('indexer', () => indexer.stop()), step('webhooks', () => dispatcher.stop()), step('erasure', () => erasure.stop())]);
+    await step('erased table', () => erased.stop());
+    await step('http', () => app.close());
+    // Both only follow a topic into memory, so they stop together.
+    await Promise.all([step('api keys', () => keys.stop()), step('guidelines', () => guidelines.stop())]);
+    await step('producer', () => producer.disconnect());
+    await step('elasticsearch', () => es.close());
   });
 
   await indexer.start();

@@ -51,11 +51,11 @@ runMain(undefined, async () => {
   }
 
   // The consumer finishes its batch and commits before the producer goes, so nothing processed is redone or lost.
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async (step) => {
     for (const f of watched) unwatchFile(f);
-    await app.worker.stop();
-    await producer.disconnect();
-    await app.http.close();
+    await step('worker', () => app.worker.stop());
+    await step('producer', () => producer.disconnect());
+    await step('http', () => app.http.close());
   });
 
   await app.worker.start();

@@ -57,12 +57,12 @@ runMain(undefined, async () => {
   });
 
   // Close order: stop taking requests and finish those in flight (each waits for its Kafka ack), then disconnect.
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await app.close();
-    await sources?.stop();
-    await erased.stop();
-    await producer.disconnect();
-    await admin.disconnect();
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async (step) => {
+    await step('http', () => app.close());
+    await step('sources', async () => sources?.stop());
+    await step('erased table', () => erased.stop());
+    await step('producer', () => producer.disconnect());
+    await step('admin', () => admin.disconnect());
   });
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });

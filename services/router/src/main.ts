@@ -45,11 +45,11 @@ runMain(undefined, async () => {
     ...(claims ? { claims } : {}),
   });
 
-  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
-    await app.stop();
-    await producer.disconnect();
-    await es?.close();
-    await app.http.close();
+  onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, async (step) => {
+    await step('router', () => app.stop());
+    await step('producer', () => producer.disconnect());
+    await step('elasticsearch', async () => es?.close());
+    await step('http', () => app.http.close());
   });
 
   // Health first, so an orchestrator sees "not ready" while state is rebuilt rather than nothing.
