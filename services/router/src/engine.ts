@@ -101,7 +101,7 @@ export class RoutingEngine {
       if (inc.state !== 'open' || this.swept.has(inc.id)) continue;
       if (this.swept.size >= 1000) this.swept.clear();
       this.swept.add(inc.id);
-      for (const id of burstOf(inc, this.cases.values(), this.policy)) {
+      for (const id of burstOf(inc, this.cases.values(), this.policy, this.spikes.takesAll(inc.brand))) {
         const c = this.cases.get(id);
         if (!c || !owns(id)) continue;
         if (c.status === 'offered') {

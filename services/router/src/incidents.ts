@@ -55,7 +55,7 @@ export class SpikeIncidents {
   /** The open incident a mention belongs to, if any (see `joins`). */
   activeFor(m: ClassifiedMention): Incident | undefined {
     const open = this.open.get(conversationOf(m));
-    return open && joins(m, open, genericKeys(this.policy)) ? open : undefined;
+    return open && joins(m, open, genericKeys(this.policy), this.takesAll(m.brand)) ? open : undefined;
   }
 
   /**
@@ -77,7 +77,7 @@ export class SpikeIncidents {
     }
     const changed = this.onEvents(this.detectorFor(m.brand).observe(key, at, negative), now);
     const open = this.open.get(key);
-    if (!open || !joins(m, open, genericKeys(this.policy))) return { changed, active: undefined };
+    if (!open || !joins(m, open, genericKeys(this.policy), this.takesAll(m.brand))) return { changed, active: undefined };
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
@@ -93,6 +93,11 @@ export class SpikeIncidents {
   /** Closes finished windows of every conversation: answers the downgrades. */
   tick(now: Date): Incident[] {
     return [...this.detectors.values()].flatMap((d) => this.onEvents(d.tick(now.getTime()), now));
+  }
+
+  /** Whether the brand's open spike takes every mention of its window (see SpikeDetector.burstShare). */
+  takesAll(brand: string): boolean {
+    return this.detectors.get(brand)?.takesAll(brand) ?? false;
   }
 
   private detectorFor(brand: string): SpikeDetector {
@@ -173,11 +178,11 @@ function attribution(counts: Map<string, number>, inc: Incident, generic: Readon
  * The mentions an incident that just opened takes: those that made it, and the brand's mentions from its window that
  * belong to it (see `joins`: neutral words on its topic, say) among the candidates (a replica's waiting and offered cases).
  */
-export function burstOf(inc: Incident, candidates: Iterable<{ mention: ClassifiedMention; arrivedAt: number }>, policy: RoutingPolicy): Set<string> {
+export function burstOf(inc: Incident, candidates: Iterable<{ mention: ClassifiedMention; arrivedAt: number }>, policy: RoutingPolicy, takesAll = false): Set<string> {
   const since = Date.parse(inc.openedAt) - spikeWindowFor(policy, inc.brand) * 1000;
   const generic = genericKeys(policy);
   const ids = new Set(inc.mentionIds);
-  for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, generic)) ids.add(c.mention.id);
+  for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, generic, takesAll)) ids.add(c.mention.id);
   return ids;
 }
 
@@ -186,11 +191,12 @@ export function burstOf(inc: Incident, candidates: Iterable<{ mention: Classifie
  * the incident's topic among its topics ("300 people sleeping on the floor at the gate" in a cancellation storm reads
  * neutral, and a model unsure between "Customer Service Issue" and "Cancelled Flight" still names it), or that names
  * no specific topic but asks or complains (in a storm, that is about the storm). Praise, neutral chatter and neutral
- * posts about another field do not.
+ * posts about another field do not, unless the storm is so far above the brand's usual volume that nearly every post
+ * of its window is part of it (`takesAll`: the words of a misread post do not count against that base rate).
  */
-export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>): boolean {
+export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>, takesAll = false): boolean {
   const label = m.classification.sentiment.label;
-  if (label === 'negative') return true;
+  if (label === 'negative' || takesAll) return true;
   if (label === 'positive') return false;
   const incidentTopic = topicKey(open.topic ?? 'other');
   let specific = 0;

@@ -128,6 +128,12 @@ export const RoutingPolicy = z.object({
       warmupWindows: z.number().int().min(0).default(3),
       slices: z.number().int().min(1).max(60).default(10).describe('The window slides in this many steps'),
       shareDelta: z.number().min(0).max(1).default(0.3).describe('A negative share this far above its usual value opens a spike too; 0 turns it off'),
+      joinAnyAbove: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.8)
+        .describe("While a mostly negative spike is open and at least this share of the brand's other mentions in its window are above their usual number, every mention of the window joins it, whatever it reads as; 1 turns it off"),
       routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
       maxLatenessSeconds: z
         .number()
@@ -147,6 +153,7 @@ export const RoutingPolicy = z.object({
               warmupWindows: z.number().int().min(0),
               slices: z.number().int().min(1).max(60),
               shareDelta: z.number().min(0).max(1),
+              joinAnyAbove: z.number().min(0).max(1),
             })
             .partial(),
         )

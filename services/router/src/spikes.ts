@@ -15,9 +15,14 @@ export interface SpikeSettings {
   slices?: number;
   /** A negative share this far above its baseline (with the minimum volume) opens a spike too; 0 turns it off. */
   shareDelta?: number;
+  /**
+   * While a spike is open and mostly negative, a mention of the window that reads neutral or positive is likely part of
+   * it when at least this share of such mentions are above their usual number (see `burstShare`); 1 turns it off.
+   */
+  joinAnyAbove?: number;
 }
 
-export const DEFAULT_SPIKES: SpikeSettings = { windowSeconds: 600, minVolume: 5, ratio: 3, alpha: 0.2, cooldownSeconds: 1800, warmupWindows: 3, slices: 10, shareDelta: 0.3 };
+export const DEFAULT_SPIKES: SpikeSettings = { windowSeconds: 600, minVolume: 5, ratio: 3, alpha: 0.2, cooldownSeconds: 1800, warmupWindows: 3, slices: 10, shareDelta: 0.3, joinAnyAbove: 0.8 };
 
 export interface SpikeEvent {
   kind: 'opened' | 'updated' | 'downgraded';
@@ -45,6 +50,8 @@ interface Track {
   negWin: number;
   allWin: number;
   baseline: number;
+  /** Usual number of mentions of every sentiment per window, learnt while no spike is open. */
+  baselineAll: number;
   baselineShare: number;
   shareLearnt: boolean;
   slicesSeen: number;
@@ -102,6 +109,32 @@ export class SpikeDetector {
     return t !== undefined && at < t.sliceStart - this.s.windowSeconds * 1000;
   }
 
+  /**
+   * While a spike of `key` is open: the share of the window's mentions that do not read negative which are above their
+   * usual number, when most of the window's excess reads negative (a storm, not a launch-day flood of fans that also
+   * brings some complaints); 0 otherwise. In a cancellation storm at 50 times the usual volume nearly every post of the
+   * brand is about the storm, including those the classifier reads as neutral or thankful ("the people at the counter
+   * have been very helpful. As you can see nobody is there"): that is a base rate, not a guess about each post.
+   */
+  burstShare(key: string): number {
+    const t = this.tracks.get(key);
+    if (!t?.open) return 0;
+    const excessAll = t.allWin - t.baselineAll;
+    const excessNeg = t.negWin - t.baseline;
+    const others = t.allWin - t.negWin;
+    if (excessAll <= 0 || excessNeg < excessAll / 2 || others <= 0) return 0;
+    const excessOthers = Math.min(others, Math.max(0, excessAll - excessNeg));
+    // As much evidence as a spike itself needs: a share of one or two posts above a near-zero usual says nothing.
+    if (excessOthers < this.s.minVolume) return 0;
+    return excessOthers / others;
+  }
+
+  /** Whether every mention of `key`'s window joins its open spike, whatever its words (see `burstShare`). */
+  takesAll(key: string): boolean {
+    const above = this.s.joinAnyAbove ?? DEFAULT_SPIKES.joinAnyAbove!;
+    return above < 1 && this.burstShare(key) >= above;
+  }
+
   /** Slides the windows of every conversation to `at` (also those that went quiet). */
   tick(at: number): SpikeEvent[] {
     return [...this.tracks.keys()].flatMap((k) => this.advance(k, at));
@@ -128,7 +161,7 @@ export class SpikeDetector {
     const start = Math.floor(at / this.sliceMs) * this.sliceMs;
     let t = this.tracks.get(key);
     if (!t) {
-      t = { sliceStart: start, neg: new Array<number>(this.slices).fill(0), all: new Array<number>(this.slices).fill(0), slot: 0, negWin: 0, allWin: 0, baseline: 0, baselineShare: 0, shareLearnt: false, slicesSeen: 0, open: false, closedAt: -Infinity };
+      t = { sliceStart: start, neg: new Array<number>(this.slices).fill(0), all: new Array<number>(this.slices).fill(0), slot: 0, negWin: 0, allWin: 0, baseline: 0, baselineAll: 0, baselineShare: 0, shareLearnt: false, slicesSeen: 0, open: false, closedAt: -Infinity };
       this.tracks.set(key, t);
       return [];
     }
@@ -143,6 +176,7 @@ export class SpikeDetector {
       }
       const learnt = t.open ? Math.min(t.negWin, this.threshold(t)) : t.negWin;
       t.baseline = t.slicesSeen === 0 ? learnt : this.a * learnt + (1 - this.a) * t.baseline;
+      if (!t.open) t.baselineAll = t.slicesSeen === 0 ? t.allWin : this.a * t.allWin + (1 - this.a) * t.baselineAll;
       if (t.allWin > 0 && !t.open) {
         const share = t.negWin / t.allWin;
         t.baselineShare = t.shareLearnt ? this.a * share + (1 - this.a) * t.baselineShare : share;
@@ -160,6 +194,7 @@ export class SpikeDetector {
         // Silence: the window stays empty, so the baseline only decays; jump there at once rather than slice by slice.
         const skipped = Math.round((start - t.sliceStart) / this.sliceMs);
         t.baseline *= Math.pow(1 - this.a, skipped);
+        t.baselineAll *= Math.pow(1 - this.a, skipped);
         t.slicesSeen += skipped;
         t.sliceStart = start;
       }

@@ -210,6 +210,21 @@ test('while a spike is open, a neutral post naming its topic, or asking with no 
   expect(eng.receive(mention({ topics: ['other'], sentiment: 0 }), at(1900)).routed[0]!.routing.decision).toBe('monitor');
 });
 
+test('in a storm far above the brand\'s usual volume, a post that reads positive or names another field joins it too; in usual chatter it does not', () => {
+  const eng = engine([expert('ana', { capacity: 1000, skills: { delays: 5, pricing: 5 } })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3, shareDelta: 0 } }));
+  // The usual: 1 complaint and 4 happy posts on pricing a window.
+  for (let w = 0; w < 4; w++) for (let i = 0; i < 5; i++) eng.receive(mention({ topics: i === 0 ? ['delays'] : ['pricing'], sentiment: i === 0 ? -0.5 : 0.6 }), at(w * 600 + i * 100));
+  const thankful = () => eng.receive(mention({ topics: ['pricing'], sentiment: 0.6 }), at(2500)).routed[0]!.routing.decision;
+  // A spike of 6 complaints: the few posts around it are what the brand usually hears, and words decide.
+  for (let i = 0; i < 6; i++) eng.receive(mention({ topics: ['delays'] }), at(2400 + i));
+  expect(eng.openIncidents).toHaveLength(1);
+  expect(thankful()).toBe('monitor');
+  // The storm grows to 80 complaints and 20 posts that read otherwise ("the people at the counter have been very
+  // helpful. As you can see nobody is there"): five times the usual number of those, so they are the storm too.
+  for (let i = 0; i < 94; i++) eng.receive(mention({ topics: i % 5 === 0 ? ['pricing'] : ['delays'], sentiment: i % 5 === 0 ? 0.6 : -0.5 }), at(2410 + i));
+  expect(thankful()).toBe('crisis');
+});
+
 test('halfway through its SLA a waiting mention may go to any expert of its brand, whatever their skills', () => {
   const eng = engine([expert('gen', { skills: { refunds: 3 } }), expert('other', { brands: ['dune-jet'], skills: { baggage: 5 } })]);
   expect(eng.receive(mention(), at(0)).routed[0]!.routing.decision).toBe('queued');

@@ -66,3 +66,43 @@ test('a mention older than the current window counts towards no spike', () => {
   expect(d.isLate('k', late)).toBe(true);
   expect(d.isLate('k', now - 1000)).toBe(false);
 });
+
+describe('a storm takes every post of its window, a launch-day flood does not', () => {
+  // An hour of the brand's usual: 1 negative and 4 other posts a window.
+  const usual = (joinAnyAbove = 0.8) => {
+    const d = new SpikeDetector({ ...settings, slices: 10, shareDelta: 0, joinAnyAbove });
+    for (let w = 0; w < 6; w++) for (let i = 0; i < 5; i++) d.observe('k', w * W + i * 100_000, i === 0);
+    return d;
+  };
+  /** `n` posts a second apart from the start of the next window. */
+  const burst = (d: SpikeDetector, n: number, negative: (i: number) => boolean) =>
+    Array.from({ length: n }, (_, i) => d.observe('k', 6 * W + i * 1000, negative(i))).flat().map((e) => e.kind);
+
+  test('in a storm of complaints the posts that read otherwise are far above their usual number: all join', () => {
+    const d = usual();
+    // 100 posts in under two minutes, 80 of them negative: the 20 others are five times their usual 4.
+    expect(burst(d, 100, (i) => i % 5 !== 0)).toContain('opened');
+    expect(d.burstShare('k')).toBeGreaterThan(0.8);
+    expect(d.takesAll('k')).toBe(true);
+    // The same storm with the rule off (1): words decide.
+    const off = usual(1);
+    burst(off, 100, (i) => i % 5 !== 0);
+    expect(off.burstShare('k')).toBeGreaterThan(0.8);
+    expect(off.takesAll('k')).toBe(false);
+  });
+
+  test('a flood of fans that brings some complaints opens a spike but keeps words deciding', () => {
+    const d = usual();
+    // 100 posts: 13 negative (a spike over the usual 1), 87 happy: most of the excess is not negative.
+    expect(burst(d, 100, (i) => i % 8 === 0)).toContain('opened');
+    expect(d.burstShare('k')).toBe(0);
+    expect(d.takesAll('k')).toBe(false);
+  });
+
+  test('a few posts above their usual number are no evidence', () => {
+    const d = usual();
+    // 33 negative and 3 others: the window's others are a few above their usual 4, under the 5 a spike itself needs.
+    expect(burst(d, 36, (i) => i % 12 !== 0)).toContain('opened');
+    expect(d.burstShare('k')).toBe(0);
+  });
+});
