@@ -114,6 +114,12 @@ export const OFFENSIVE_PRIOR_FROM = 0.7;
 
 const ANGER_WORDS = /\b(furious|angry|livid|outraged|fuming|pissed|disgusted|unacceptable|ridiculous|disgrace(ful)?|infuriating|sick of|fed up|worst|hate)\b/i;
 const PRAISE_WORDS = /\b(thank(s| you)?|thx|ty|kudos|shout ?out|love|amazing|awesome|great|excellent|fantastic|brilliant|best|legend|superb|outstanding|impressed)\b/i;
+// Sentences end at . ! ? followed by a space, and after an ellipsis even without one ("so many delays today...What's
+// up with that?").
+const SENTENCE_END = /(?<=[.!?])\s+|(?<=\.\.\.|…)/;
+// What may come before a question's first word: handles, hashtags and the words a post opens a question with ("So WHY
+// can't I check in?", "@united ok, when does it leave?").
+const QUESTION_LEAD = /^(?:(?:@\w+|#\w+|so|and|but|ok(?:ay)?|well|hey|hi|hello|then|also|plus|seriously|honestly|really|um+|uh+|lol|ugh+|guys|please|pls|yo)\b[\s,:;-]*)+/i;
 const QUESTION_START = /^(how|what|when|where|why|who|which|can|could|do|does|did|is|are|will|would|should|has|have|any ?one|anybody)\b/i;
 const HELP_REQUEST = /\b(please help|help me|need help|can (you|someone|anyone) help|any ?one know|does anyone|how (do|can|long|much)|what('s| is) the (status|policy)|who (do|can) i)\b/i;
 
@@ -178,8 +184,8 @@ export function detectSignals(tokens: Token[], text: string, sentiment: Sentimen
   }
 
   // A question that needs an answer: a question mark on a question-shaped sentence, or an explicit request for help.
-  const asks = text.includes('?') ? text.split(/(?<=[.!?])\s+/).filter((s) => s.trim().endsWith('?')) : [];
-  const shaped = asks.some((s) => QUESTION_START.test(s.replace(/^(@\w+\s*)+/, '').trim()));
+  const asks = text.includes('?') ? text.split(SENTENCE_END).filter((s) => s.trim().endsWith('?')) : [];
+  const shaped = asks.some((s) => QUESTION_START.test(s.replace(QUESTION_LEAD, '').trim()));
   const help = cued & HELP_BIT ? HELP_REQUEST.exec(text) : null;
   let question = 0;
   if (asks.length > 0) question += 0.45;

@@ -120,6 +120,13 @@ describe('risk signals', () => {
   ])('%s', (name, text) => {
     expect(signal(text, name)).toBeGreaterThan(0.3);
   });
+  test('a question opened by a discourse word or after an ellipsis is a question; a bare "really?" is not', () => {
+    // The routing threshold is 0.5: a question mark alone scores 0.45, a question-shaped sentence more.
+    expect(signal("@USAirways both accounts are linked. So WHY can't I check in for flight tomorrow?", 'question')).toBeGreaterThanOrEqual(0.5);
+    expect(signal("@united so many delays today...What's up with that?", 'question')).toBeGreaterThanOrEqual(0.5);
+    expect(signal('@united ok, when does the next one leave?', 'question')).toBeGreaterThanOrEqual(0.5);
+    expect(signal('@united really?', 'question')).toBeLessThan(0.5);
+  });
   test('calm text raises none of the risk signals', () => {
     expect(run('Boarding now, see you in Lisbon').signals).toEqual([]);
   });

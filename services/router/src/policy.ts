@@ -38,7 +38,7 @@ export const RoutingPolicy = z.object({
   actionable: z
     .object({
       questionMin: z.number().default(0.5),
-      negativeBelow: z.number().default(-0.3),
+      negativeBelow: z.number().default(-0.05),
       churnMin: z.number().default(0.4),
       angerMin: z.number().default(0.4),
     })

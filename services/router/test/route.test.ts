@@ -52,6 +52,12 @@ describe('monitor only', () => {
     praise.classification.signals.push({ name: 'praise', score: 0.9, evidence: ['thanks'] });
     expect(codes(decide(praise, [expert('ana')]))).toEqual(['praise_without_question']);
   });
+  test('a post that only leans negative is a complaint, not chatter', () => {
+    // "@SouthwestAir freezing in the plane": no strong feeling word, yet a customer who wants something done. On the
+    // airline train split a complaint threshold of -0.3 left 35 % of gold complaints to monitor-only.
+    expect(decide(mention({ sentiment: -0.1 }), [expert('ana')]).routing.decision).toBe('expert');
+    expect(decide(mention({ sentiment: -0.04 }), [expert('ana')]).routing.decision).toBe('monitor');
+  });
 });
 
 describe('expert', () => {
