@@ -124,8 +124,9 @@ export class SpikeDetector {
     const others = t.allWin - t.negWin;
     if (excessAll <= 0 || excessNeg < excessAll / 2 || others <= 0) return 0;
     const excessOthers = Math.min(others, Math.max(0, excessAll - excessNeg));
-    // As much evidence as a spike itself needs: a share of one or two posts above a near-zero usual says nothing.
-    if (excessOthers < this.s.minVolume) return 0;
+    // At least one post of the others above their usual number: early in a storm they are few, and each is likely
+    // part of it (asking for as many as a spike needs left the first misread posts of a cancellation storm out).
+    if (excessOthers < 1) return 0;
     return excessOthers / others;
   }
 

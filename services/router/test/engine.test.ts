@@ -194,7 +194,8 @@ test('when a spike opens, the burst\'s mentions still waiting or offered go to t
 
 test('while a spike is open, a neutral post naming its topic, or asking with no specific topic, joins it; praise, chatter and other fields do not', () => {
   const eng = engine([expert('ana', { capacity: 100, skills: { delays: 5, pricing: 5 } })], RoutingPolicy.parse({ spikes: { windowSeconds: 600, minVolume: 5, ratio: 3, warmupWindows: 3 } }));
-  for (let w = 0; w < 3; w++) eng.receive(mention({ topics: ['delays'] }), at(w * 600 + 1));
+  // The usual: a complaint and some chatter a window (what the brand's others usually number; see the storm test below).
+  for (let w = 0; w < 3; w++) for (let i = 0; i < 9; i++) eng.receive(mention({ topics: i === 0 ? ['delays'] : ['other'], sentiment: i === 0 ? -0.5 : 0 }), at(w * 600 + 1 + i * 60));
   for (let i = 0; i < 6; i++) eng.receive(mention({ topics: ['delays'] }), at(1800 + i * 10));
   expect(eng.openIncidents).toHaveLength(1);
   const decide = (topics: string[], sentiment: number) => eng.receive(mention({ topics, sentiment, question: true }), at(1900)).routed[0]!.routing.decision;
