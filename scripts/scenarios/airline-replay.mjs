@@ -5,7 +5,7 @@
  * Six airlines, 48 experts (8 per airline) holding complaint-reason skills in four US time zones, the split's tweets
  * in time order with their gold topic and sentiment, and a night-time burst of 90 cancellation complaints for one
  * airline (gold crisis). Run it with a topic model trained on the train split:
- *   npm run -s train -- --task airline-topic --train ../shared/datasets/airline-tweets/train.jsonl --out /tmp/airline-replay/topic-model.json
+ *   npm run -s train -- --task airline-topic --metric accuracy --train ../shared/datasets/airline-tweets/train.jsonl --out /tmp/airline-replay/topic-model.json
  *   npm run -s simulate -- --scenario /tmp/airline-replay
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -82,6 +82,26 @@ describe('settings chosen by cross-validation on the labels', () => {
     });
     expect(fromArtifact(JSON.parse(JSON.stringify(artifact))).provenance.selection).toEqual(selection);
   });
+  test('chosen by accuracy (a topic model that routes): the labels\' own mix is tried instead of balanced classes, no threshold, and the metric travels in the artifact', () => {
+    // Three labels, one rare: what balancing would trade accuracy for.
+    const examples = synthetic(360).map((e, i) => ({ ...e, label: i % 9 === 0 ? 'rare' : e.label }));
+    const { model, chosen, selection } = trainSelected(examples, 'accuracy');
+    expect(selection?.metric).toBe('accuracy');
+    const tried = selection!.scores.map((s) => s.name);
+    expect(tried).toContain('unbalanced');
+    expect(tried).not.toContain('balanced');
+    expect(selection?.threshold).toBeUndefined();
+    const artifact = toArtifact('a', model, {
+      task: 'test',
+      data: { file: 'a.jsonl', sha256: 'x', n: examples.length, labels: {} },
+      train: chosen.train,
+      ...(selection ? { selection } : {}),
+      createdAt: '2026-12-06T00:00:00Z',
+      tool: 'test',
+    });
+    expect(fromArtifact(JSON.parse(JSON.stringify(artifact))).provenance.selection?.metric).toBe('accuracy');
+    expect(selectSettings(examples, 3).selection?.metric).toBe('macroF1');
+  });
   test('a model with word vectors reads the same after a round trip', () => {
     const examples = synthetic(60);
     const model = train(examples, { ...DEFAULT_FEATURES, embeddings: 1.5 });

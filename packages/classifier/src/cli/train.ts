@@ -2,9 +2,10 @@
  * Trains a text classifier from labelled JSONL and writes a versioned model artifact that records the data (file and
  * sha256) and the settings that produced it.
  *   npm run -s train -- --train <labels.jsonl> --out <model.json> [--task <task> | --text-field text --label-field label]
- *                       [--name <name>] [--epochs N] [--learning-rate X] [--class-balance X]
+ *                       [--name <name>] [--epochs N] [--learning-rate X] [--class-balance X] [--metric macroF1|accuracy]
  * Without --epochs, --learning-rate or --class-balance, the settings are chosen by 3-fold cross-validation on the
- * labels (src/model/select.ts) and the scores recorded in the artifact.
+ * labels (src/model/select.ts), by macro-F1 or, with --metric accuracy (a topic model that routes), by the share of
+ * posts labelled right, and the scores recorded in the artifact.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,9 +31,12 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'learning-rate': { type: 'string' },
     'class-balance': { type: 'string' },
+    metric: { type: 'string', default: 'macroF1' },
   },
 });
-if (!values.train || !values.out) fail('usage: train --train <labels.jsonl> --out <model.json> [--task <task>]');
+if (!values.train || !values.out) fail('usage: train --train <labels.jsonl> --out <model.json> [--task <task>] [--metric macroF1|accuracy]');
+if (values.metric !== 'macroF1' && values.metric !== 'accuracy') fail(`--metric is macroF1 or accuracy, not "${values.metric}"`);
+const metric: 'macroF1' | 'accuracy' = values.metric;
 
 const spec: TaskSpec = values.task
   ? (TASKS[values.task] ?? fail(`unknown task "${values.task}"`))
@@ -56,7 +60,7 @@ function trainExplicit() {
 }
 
 function selected() {
-  const r = trainSelected(examples);
+  const r = trainSelected(examples, metric);
   if (r.selection) process.stderr.write(`train: ${describeSelection(r.selection)}\n`);
   return { model: r.model, opts: r.chosen.train, selection: r.selection };
 }

@@ -32,7 +32,7 @@ const Artifact = z.object({
         chosen: z.string(),
         folds: z.number(),
         grouping: z.enum(['random', 'topic']).optional(),
-        metric: z.literal('macroF1'),
+        metric: z.enum(['macroF1', 'accuracy']),
         scores: z.array(z.object({ name: z.string(), score: z.number() })),
         threshold: z.object({ label: z.string(), offset: z.number(), score: z.number() }).optional(),
       })

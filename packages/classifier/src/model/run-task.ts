@@ -2,7 +2,7 @@ import { extractFeatures, DEFAULT_FEATURES, type FeatureOptions } from './featur
 import { trainLinear, type LinearModel, type TrainOptions } from './linear-model.js';
 import { evaluate, type EvalMetrics } from './metrics.js';
 import type { Example } from './dataset.js';
-import { defaultTrainFor, selectSettings, type Candidate, type Selection } from './select.js';
+import { changesFor, defaultTrainFor, foldKindFor, selectSettings, type Candidate, type Selection, type SelectionMetric } from './select.js';
 
 export { defaultTrainFor };
 
@@ -25,8 +25,9 @@ export function train(examples: Example[], features: FeatureOptions = DEFAULT_FE
  * Chooses the settings by cross-validation on the examples (see select.ts), then trains on all of them; a threshold
  * the cross-validation chose moves that label's bias.
  */
-export function trainSelected(examples: Example[]): { model: LinearModel; chosen: Candidate; selection?: Selection } {
-  const { chosen, selection } = selectSettings(examples, new Set(examples.map((e) => e.label)).size);
+export function trainSelected(examples: Example[], metric: SelectionMetric = 'macroF1'): { model: LinearModel; chosen: Candidate; selection?: Selection } {
+  const labels = new Set(examples.map((e) => e.label)).size;
+  const { chosen, selection } = selectSettings(examples, labels, changesFor(metric), 3, foldKindFor(labels), metric);
   const model = train(examples, chosen.features, chosen.train);
   const t = selection?.threshold;
   if (t) model.bias[model.labels.indexOf(t.label)]! += t.offset;
