@@ -10,14 +10,21 @@ export type ShutdownStep = <T>(name: string, run: () => Promise<T>) => Promise<T
  */
 export function onShutdown(logger: Logger, timeoutMs: number, close: (step: ShutdownStep) => Promise<void>): void {
   let closing = false;
-  const pending = new Map<string, number>();
+  // Keyed by a token per call, so two steps of one name are told apart.
+  const pending = new Map<symbol, { name: string; since: number }>();
   const step: ShutdownStep = async (name, run) => {
-    pending.set(name, Date.now());
+    const token = Symbol(name);
+    const since = Date.now();
+    pending.set(token, { name, since });
     try {
-      return await run();
+      const out = await run();
+      logger.debug({ step: name, ms: Date.now() - since }, 'shutdown step done');
+      return out;
+    } catch (err) {
+      logger.warn({ step: name, ms: Date.now() - since, err }, 'shutdown step failed');
+      throw err;
     } finally {
-      logger.debug({ step: name, ms: Date.now() - (pending.get(name) ?? Date.now()) }, 'shutdown step done');
-      pending.delete(name);
+      pending.delete(token);
     }
   };
   const handler = (signal: NodeJS.Signals) => {
@@ -29,7 +36,7 @@ export function onShutdown(logger: Logger, timeoutMs: number, close: (step: Shut
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       const now = Date.now();
-      logger.error({ timeoutMs, pending: [...pending].map(([name, since]) => ({ step: name, ms: now - since })) }, 'shutdown timed out');
+      logger.error({ timeoutMs, pending: [...pending.values()].map((p) => ({ step: p.name, ms: now - p.since })) }, 'shutdown timed out');
       logger.flush();
       process.exit(1);
     }, timeoutMs);
@@ -42,6 +49,7 @@ export function onShutdown(logger: Logger, timeoutMs: number, close: (step: Shut
       },
       (err: unknown) => {
         logger.error({ err }, 'error while shutting down');
+        logger.flush();
         process.exit(1);
       },
     );

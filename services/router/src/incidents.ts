@@ -81,10 +81,14 @@ export class SpikeIncidents {
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
-      const counts = this.topicCounts.get(key) ?? new Map<string, number>();
-      counts.set(topicOfMention(m), (counts.get(topicOfMention(m)) ?? 0) + 1);
-      this.topicCounts.set(key, counts);
-      Object.assign(open, attribution(counts, open, genericKeys(this.policy)));
+      // Only the posts that join by their words say what the incident is about: one taken by the storm's base rate
+      // (a thank-you, a post about another field) would skew its topic.
+      if (joins(m, open, genericKeys(this.policy))) {
+        const counts = this.topicCounts.get(key) ?? new Map<string, number>();
+        counts.set(topicOfMention(m), (counts.get(topicOfMention(m)) ?? 0) + 1);
+        this.topicCounts.set(key, counts);
+        Object.assign(open, attribution(counts, open, genericKeys(this.policy)));
+      }
       changed.push({ ...open, mentionIds: [...open.mentionIds] });
     }
     return { changed, active: open };

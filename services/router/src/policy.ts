@@ -133,8 +133,8 @@ export const RoutingPolicy = z.object({
         .min(0)
         .max(1)
         .default(0.8)
-        .describe("While a mostly negative spike is open and at least this share of the brand's other mentions in its window are above their usual number, every mention of the window joins it, whatever it reads as; 1 turns it off"),
-      routeToCrisis: z.boolean().default(true).describe('Negative mentions of an active spike go to the crisis team'),
+        .describe("While a spike is open and at least this share of the brand's mentions that do not read negative are ones its complaints explain (above their usual number, at most one for three complaints above theirs), every mention of the window joins it, whatever it reads as; 1 turns it off"),
+      routeToCrisis: z.boolean().default(true).describe('The mentions that join an active spike (negative ones, those on its topic, every one in a storm: see joinAnyAbove) go to the crisis team'),
       maxLatenessSeconds: z
         .number()
         .min(0)

@@ -22,6 +22,9 @@ export interface SpikeSettings {
   joinAnyAbove?: number;
 }
 
+/** A storm's posts read negative at least three times in four: at most one other post for three complaints. */
+const STORM_OTHERS_PER_COMPLAINT = 3;
+
 export const DEFAULT_SPIKES: SpikeSettings = { windowSeconds: 600, minVolume: 5, ratio: 3, alpha: 0.2, cooldownSeconds: 1800, warmupWindows: 3, slices: 10, shareDelta: 0.3, joinAnyAbove: 0.8 };
 
 export interface SpikeEvent {
@@ -50,8 +53,10 @@ interface Track {
   negWin: number;
   allWin: number;
   baseline: number;
-  /** Usual number of mentions of every sentiment per window, learnt while no spike is open. */
-  baselineAll: number;
+  /** Usual number of the mentions that do not read negative per window, learnt while no spike is open. */
+  baselineOthers: number;
+  /** The negative baseline when the open spike opened (the baseline itself goes on learning, damped, while it is open). */
+  openBaseline: number;
   baselineShare: number;
   shareLearnt: boolean;
   slicesSeen: number;
@@ -92,6 +97,7 @@ export class SpikeDetector {
     if (t.slicesSeen >= this.s.warmupWindows * this.slices && cause) {
       if (!t.open && at - t.closedAt >= this.s.cooldownSeconds * 1000) {
         t.open = true;
+        t.openBaseline = t.baseline;
         events.push(this.event('opened', key, at, t, cause));
       } else if (t.open && t.negWin === Math.ceil(this.threshold(t)) * 2) {
         events.push(this.event('updated', key, at, t, cause));
@@ -119,21 +125,22 @@ export class SpikeDetector {
   burstShare(key: string): number {
     const t = this.tracks.get(key);
     if (!t?.open) return 0;
-    const excessAll = t.allWin - t.baselineAll;
-    const excessNeg = t.negWin - t.baseline;
     const others = t.allWin - t.negWin;
-    if (excessAll <= 0 || excessNeg < excessAll / 2 || others <= 0) return 0;
-    const excessOthers = Math.min(others, Math.max(0, excessAll - excessNeg));
-    // At least one post of the others above their usual number: early in a storm they are few, and each is likely
-    // part of it (asking for as many as a spike needs left the first misread posts of a cancellation storm out).
-    if (excessOthers < 1) return 0;
-    return excessOthers / others;
+    if (others <= 0) return 0;
+    // Posts above their usual number, and how many of them the storm can explain: a storm's posts read negative at
+    // least three times in four (a cancellation storm of real tweets: 71 of 90), so it brings at most a third as many
+    // others as complaints above the usual. A flood of fans (most of the excess positive) and a small spike at a quiet
+    // brand (five complaints cannot explain two thank-you posts) keep words deciding.
+    const excessOthers = others - t.baselineOthers;
+    const explained = Math.min(excessOthers, (t.negWin - t.openBaseline) / STORM_OTHERS_PER_COMPLAINT);
+    return explained > 0 ? explained / others : 0;
   }
 
   /** Whether every mention of `key`'s window joins its open spike, whatever its words (see `burstShare`). */
   takesAll(key: string): boolean {
     const above = this.s.joinAnyAbove ?? DEFAULT_SPIKES.joinAnyAbove!;
-    return above < 1 && this.burstShare(key) >= above;
+    const share = this.burstShare(key);
+    return above < 1 && share > 0 && share >= above;
   }
 
   /** Slides the windows of every conversation to `at` (also those that went quiet). */
@@ -162,7 +169,7 @@ export class SpikeDetector {
     const start = Math.floor(at / this.sliceMs) * this.sliceMs;
     let t = this.tracks.get(key);
     if (!t) {
-      t = { sliceStart: start, neg: new Array<number>(this.slices).fill(0), all: new Array<number>(this.slices).fill(0), slot: 0, negWin: 0, allWin: 0, baseline: 0, baselineAll: 0, baselineShare: 0, shareLearnt: false, slicesSeen: 0, open: false, closedAt: -Infinity };
+      t = { sliceStart: start, neg: new Array<number>(this.slices).fill(0), all: new Array<number>(this.slices).fill(0), slot: 0, negWin: 0, allWin: 0, baseline: 0, baselineOthers: 0, openBaseline: 0, baselineShare: 0, shareLearnt: false, slicesSeen: 0, open: false, closedAt: -Infinity };
       this.tracks.set(key, t);
       return [];
     }
@@ -177,7 +184,8 @@ export class SpikeDetector {
       }
       const learnt = t.open ? Math.min(t.negWin, this.threshold(t)) : t.negWin;
       t.baseline = t.slicesSeen === 0 ? learnt : this.a * learnt + (1 - this.a) * t.baseline;
-      if (!t.open) t.baselineAll = t.slicesSeen === 0 ? t.allWin : this.a * t.allWin + (1 - this.a) * t.baselineAll;
+      const othersWin = t.allWin - t.negWin;
+      if (!t.open) t.baselineOthers = t.slicesSeen === 0 ? othersWin : this.a * othersWin + (1 - this.a) * t.baselineOthers;
       if (t.allWin > 0 && !t.open) {
         const share = t.negWin / t.allWin;
         t.baselineShare = t.shareLearnt ? this.a * share + (1 - this.a) * t.baselineShare : share;
@@ -195,7 +203,7 @@ export class SpikeDetector {
         // Silence: the window stays empty, so the baseline only decays; jump there at once rather than slice by slice.
         const skipped = Math.round((start - t.sliceStart) / this.sliceMs);
         t.baseline *= Math.pow(1 - this.a, skipped);
-        t.baselineAll *= Math.pow(1 - this.a, skipped);
+        t.baselineOthers *= Math.pow(1 - this.a, skipped);
         t.slicesSeen += skipped;
         t.sliceStart = start;
       }

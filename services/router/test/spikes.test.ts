@@ -95,7 +95,25 @@ describe('a storm takes every post of its window, a launch-day flood does not', 
     const d = usual();
     // 100 posts: 13 negative (a spike over the usual 1), 87 happy: most of the excess is not negative.
     expect(burst(d, 100, (i) => i % 8 === 0)).toContain('opened');
-    expect(d.burstShare('k')).toBe(0);
+    expect(d.burstShare('k')).toBeLessThan(0.1);
+    expect(d.takesAll('k')).toBe(false);
+  });
+
+  test('a small spike at a quiet brand cannot explain two thank-you posts', () => {
+    const d = new SpikeDetector({ ...settings, shareDelta: 0 });
+    for (let w = 0; w < 4; w++) d.observe('k', w * W, true);
+    const events = [0, 1, 2, 3, 4].flatMap((i) => d.observe('k', 4 * W + i * 1000, true));
+    expect(events.map((e) => e.kind)).toContain('opened');
+    d.observe('k', 4 * W + 10_000, false);
+    d.observe('k', 4 * W + 11_000, false);
+    expect(d.takesAll('k')).toBe(false);
+  });
+
+  test('a long storm does not come to take the usual chatter: the baselines it is judged by are those from before it', () => {
+    const d = usual();
+    // An hour of 40 complaints a window with the usual 4 other posts: the negative baseline goes on learning (damped).
+    for (let w = 6; w < 12; w++) for (let i = 0; i < 44; i++) d.observe('k', w * W + i * 10_000, i % 11 !== 0);
+    expect(d.burstShare('k')).toBeLessThan(0.5);
     expect(d.takesAll('k')).toBe(false);
   });
 

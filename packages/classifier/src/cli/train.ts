@@ -37,6 +37,7 @@ const { values } = parseArgs({
 if (!values.train || !values.out) fail('usage: train --train <labels.jsonl> --out <model.json> [--task <task>] [--metric macroF1|accuracy]');
 if (values.metric !== 'macroF1' && values.metric !== 'accuracy') fail(`--metric is macroF1 or accuracy, not "${values.metric}"`);
 const metric: 'macroF1' | 'accuracy' = values.metric;
+if (metric !== 'macroF1' && (values.epochs || values['learning-rate'] || values['class-balance'])) fail('--metric chooses settings by cross-validation; --epochs, --learning-rate and --class-balance set them by hand: give one or the other');
 
 const spec: TaskSpec = values.task
   ? (TASKS[values.task] ?? fail(`unknown task "${values.task}"`))
