@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the multi-brand simulation scenario (README, "Simulating a routing policy"): four airlines, experts tied to a
- * brand in six time zones (one shared desk, partner-care, serves two brands through the policy's sharedTeams), and
+ * brand in seven time zones (one shared desk, partner-care, serves two brands through the policy's sharedTeams), and
  * five days of synthetic mentions with gold topic, sentiment and crisis. Every text is made up here from templates;
  * nothing is taken from a dataset. Deterministic (a seeded generator).
  *   node services/router/examples/multi-brand/make-scenario.mjs
