@@ -11,6 +11,12 @@ import type { Logger } from './logger.js';
  */
 export const FETCH_MAX_WAIT_MS = 1_000;
 
+/**
+ * What every Chorus consumer (workers, table readers, the sources feed) is created with: a session long enough for a
+ * slow batch, heartbeats every 3 s, the idle fetch wait above, and topics made by ensureTopics, never on first use.
+ */
+export const CONSUMER_DEFAULTS = { sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS, allowAutoTopicCreation: false } as const;
+
 /** kafkajs logs through the service's pino logger instead of its own console output. */
 function logCreator(logger: Logger) {
   return () =>

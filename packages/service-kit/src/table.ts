@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { FETCH_MAX_WAIT_MS, retryRetriable } from './kafka.js';
+import { CONSUMER_DEFAULTS, retryRetriable } from './kafka.js';
 import type { Logger } from './logger.js';
 
 export interface TableReader {
@@ -25,7 +25,7 @@ export function createTableReader(opts: {
   since?: number;
 }): TableReader {
   const groupId = `${opts.groupPrefix}-${randomUUID()}`;
-  const consumer: Consumer = opts.kafka.consumer({ groupId, sessionTimeout: 30_000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS, allowAutoTopicCreation: false });
+  const consumer: Consumer = opts.kafka.consumer({ groupId, ...CONSUMER_DEFAULTS });
   const admin: Admin = opts.kafka.admin();
   const remaining = new Map<string, bigint>(); // "topic:partition" → end offset to reach
   let resolveCaughtUp!: () => void;

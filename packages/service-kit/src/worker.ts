@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { KAFKA_LIMITS, topicName, type DeadLetter } from '@chorus/schemas';
 import type { Logger } from './logger.js';
-import { FETCH_MAX_WAIT_MS, jsonMessage, makeEnvelope } from './kafka.js';
+import { CONSUMER_DEFAULTS, jsonMessage, makeEnvelope } from './kafka.js';
 import { sendChunked } from './produce.js';
 import { counter, gauge, histogram } from './metrics.js';
 
@@ -76,10 +76,7 @@ export function createWorker<T>(ctx: WorkerContext, opts: WorkerOptions<T>): Wor
   const consumer = ctx.kafka.consumer({
     groupId: opts.groupId,
     ...(opts.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: opts.maxBytesPerPartition }),
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
-    allowAutoTopicCreation: false,
+    ...CONSUMER_DEFAULTS,
     // A failing batch is retried with backoff; when the retries run out the consumer restarts rather than stopping.
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8, restartOnFailure: async () => true },
   });

@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { QueryMatcher } from '@chorus/queries';
 import { BrandQueryEvent, SourceCheckpointEvent, SourceEvent, topicName, type BrandQuery, type Source, type SourceCheckpoint } from '@chorus/schemas';
-import { createTableReader, FETCH_MAX_WAIT_MS, type Logger } from '@chorus/service-kit';
+import { CONSUMER_DEFAULTS, createTableReader, type Logger } from '@chorus/service-kit';
 import type { SourceRunner } from './runner.js';
 
 export interface SourcesFeedDeps {
@@ -78,7 +78,7 @@ export function createSourcesFeed(deps: SourcesFeedDeps) {
     },
   });
 
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS, allowAutoTopicCreation: false, retry: { retries: 8, restartOnFailure: async () => true } });
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId, ...CONSUMER_DEFAULTS, retry: { retries: 8, restartOnFailure: async () => true } });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     owned = new Set(e.payload.memberAssignment[topics.sources] ?? []);
     for (const p of [...bySourcePartition.keys()]) if (!owned.has(p)) bySourcePartition.delete(p);

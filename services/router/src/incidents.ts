@@ -55,7 +55,7 @@ export class SpikeIncidents {
   /** The open incident a mention belongs to, if any (see `joins`). */
   activeFor(m: ClassifiedMention): Incident | undefined {
     const open = this.open.get(conversationOf(m));
-    return open && joins(m, open, genericKeys(this.policy), this.takesAll(m.brand)) ? open : undefined;
+    return open && (joins(m, open, genericKeys(this.policy)) || this.takesAll(m.brand)) ? open : undefined;
   }
 
   /**
@@ -77,13 +77,15 @@ export class SpikeIncidents {
     }
     const changed = this.onEvents(this.detectorFor(m.brand).observe(key, at, negative), now);
     const open = this.open.get(key);
-    if (!open || !joins(m, open, genericKeys(this.policy), this.takesAll(m.brand))) return { changed, active: undefined };
+    if (!open) return { changed, active: undefined };
+    // A post that joins by its words also says what the incident is about; one taken by the storm's base rate (a
+    // thank-you, a post about another field) joins without counting towards its topic.
+    const byWords = joins(m, open, genericKeys(this.policy));
+    if (!byWords && !this.takesAll(m.brand)) return { changed, active: undefined };
     if (!open.mentionIds.includes(m.id) && open.mentionIds.length < MAX_INCIDENT_MENTIONS) {
       open.mentionIds.push(m.id);
       open.updatedAt = now.toISOString();
-      // Only the posts that join by their words say what the incident is about: one taken by the storm's base rate
-      // (a thank-you, a post about another field) would skew its topic.
-      if (joins(m, open, genericKeys(this.policy))) {
+      if (byWords) {
         const counts = this.topicCounts.get(key) ?? new Map<string, number>();
         counts.set(topicOfMention(m), (counts.get(topicOfMention(m)) ?? 0) + 1);
         this.topicCounts.set(key, counts);
@@ -186,7 +188,7 @@ export function burstOf(inc: Incident, candidates: Iterable<{ mention: Classifie
   const since = Date.parse(inc.openedAt) - spikeWindowFor(policy, inc.brand) * 1000;
   const generic = genericKeys(policy);
   const ids = new Set(inc.mentionIds);
-  for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && joins(c.mention, inc, generic, takesAll)) ids.add(c.mention.id);
+  for (const c of candidates) if (c.mention.brand === inc.brand && c.arrivedAt >= since && (takesAll || joins(c.mention, inc, generic))) ids.add(c.mention.id);
   return ids;
 }
 
@@ -195,12 +197,12 @@ export function burstOf(inc: Incident, candidates: Iterable<{ mention: Classifie
  * the incident's topic among its topics ("300 people sleeping on the floor at the gate" in a cancellation storm reads
  * neutral, and a model unsure between "Customer Service Issue" and "Cancelled Flight" still names it), or that names
  * no specific topic but asks or complains (in a storm, that is about the storm). Praise, neutral chatter and neutral
- * posts about another field do not, unless the storm is so far above the brand's usual volume that nearly every post
- * of its window is part of it (`takesAll`: the words of a misread post do not count against that base rate).
+ * posts about another field do not by their words (a storm far above the brand's usual volume takes them anyway: see
+ * SpikeIncidents.takesAll).
  */
-export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>, takesAll = false): boolean {
+export function joins(m: ClassifiedMention, open: Pick<Incident, 'topic'>, generic: ReadonlySet<string>): boolean {
   const label = m.classification.sentiment.label;
-  if (label === 'negative' || takesAll) return true;
+  if (label === 'negative') return true;
   if (label === 'positive') return false;
   const incidentTopic = topicKey(open.topic ?? 'other');
   let specific = 0;

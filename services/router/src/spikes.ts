@@ -16,8 +16,8 @@ export interface SpikeSettings {
   /** A negative share this far above its baseline (with the minimum volume) opens a spike too; 0 turns it off. */
   shareDelta?: number;
   /**
-   * While a spike is open and mostly negative, a mention of the window that reads neutral or positive is likely part of
-   * it when at least this share of such mentions are above their usual number (see `burstShare`); 1 turns it off.
+   * While a spike is open, every mention of its window joins it, whatever it reads as, when at least this share of the
+   * mentions that do not read negative are ones the storm explains (see `burstShare`); 1 turns it off.
    */
   joinAnyAbove?: number;
 }
@@ -116,9 +116,9 @@ export class SpikeDetector {
   }
 
   /**
-   * While a spike of `key` is open: the share of the window's mentions that do not read negative which are above their
-   * usual number, when most of the window's excess reads negative (a storm, not a launch-day flood of fans that also
-   * brings some complaints); 0 otherwise. In a cancellation storm at 50 times the usual volume nearly every post of the
+   * While a spike of `key` is open: the share of the window's mentions that do not read negative which the storm
+   * explains (above their usual number, and no more than its complaints above theirs can bring); 0 otherwise. In a
+   * cancellation storm at 50 times the usual volume nearly every post of the
    * brand is about the storm, including those the classifier reads as neutral or thankful ("the people at the counter
    * have been very helpful. As you can see nobody is there"): that is a base rate, not a guess about each post.
    */
